@@ -1,0 +1,126 @@
+// The pure pipeline: containers and node journals in, one finding per affected container out.
+
+import {
+  type CorrelationWindow,
+  correlate,
+  DEFAULT_WINDOW,
+  type Match,
+  type NodeJournal,
+} from "./correlate.js";
+import { type Diagnosis, diagnose, type WorkloadStats } from "./diagnose.js";
+import type { OomEvent } from "./oom-event.js";
+import type { ContainerCase } from "./pod.js";
+import {
+  DEFAULT_POLICY,
+  type LimitCaps,
+  type Recommendation,
+  type RecommendationPolicy,
+  recommend,
+} from "./recommend.js";
+
+export interface Finding {
+  match: Match;
+  diagnosis: Diagnosis;
+  recommendation: Recommendation | null;
+}
+
+export interface Analysis {
+  asOfMs: number;
+  findings: Finding[];
+  workloads: WorkloadStats[];
+  /** Kernel OOM events tied to none of the containers given (other namespaces, system processes). */
+  unmatchedEvents: OomEvent[];
+}
+
+export interface AnalyseOptions {
+  asOfMs: number;
+  window?: CorrelationWindow;
+  policy?: RecommendationPolicy;
+  /** Caps per node name, when the cluster was read. */
+  capsFor?: (container: ContainerCase) => LimitCaps;
+}
+
+const DAY_MS = 86_400_000;
+
+function workloadKey(container: ContainerCase): string {
+  return `${container.namespace}/${container.workload.kind}/${container.workload.name}`;
+}
+
+function workloadStats(containers: ContainerCase[], asOfMs: number): Map<string, WorkloadStats> {
+  const byWorkload = new Map<string, { stats: WorkloadStats; pods: Set<string>; oldest: number | null }>();
+  for (const container of containers) {
+    if (container.init) continue;
+    const key = workloadKey(container);
+    const entry = byWorkload.get(key) ?? {
+      stats: { ...container.workload, pods: 0, restarts: 0, days: null, restartsPerPodPerDay: null },
+      pods: new Set<string>(),
+      oldest: null,
+    };
+    entry.pods.add(container.pod);
+    entry.stats.restarts += container.restartCount;
+    const created = container.podCreatedAt ? Date.parse(container.podCreatedAt) : Number.NaN;
+    if (Number.isFinite(created))
+      entry.oldest = entry.oldest === null ? created : Math.min(entry.oldest, created);
+    byWorkload.set(key, entry);
+  }
+  const result = new Map<string, WorkloadStats>();
+  for (const [key, entry] of byWorkload) {
+    const stats = { ...entry.stats, pods: entry.pods.size };
+    if (entry.oldest !== null && asOfMs > entry.oldest) {
+      stats.days = (asOfMs - entry.oldest) / DAY_MS;
+      stats.restartsPerPodPerDay = stats.restarts / stats.pods / stats.days;
+    }
+    result.set(key, stats);
+  }
+  return result;
+}
+
+export function analyse(
+  containers: ContainerCase[],
+  journals: NodeJournal[],
+  options: AnalyseOptions,
+): Analysis {
+  const correlation = correlate(containers, journals, options.window ?? DEFAULT_WINDOW);
+  const workloads = workloadStats(containers, options.asOfMs);
+  const findings = correlation.matches.map((match): Finding => {
+    const diagnosis = diagnose(match, {
+      asOfMs: options.asOfMs,
+      workload: workloads.get(workloadKey(match.container)) ?? null,
+    });
+    const caps = options.capsFor?.(match.container) ?? {};
+    return {
+      match,
+      diagnosis,
+      recommendation: recommend(
+        match.container,
+        diagnosis,
+        match.event,
+        options.policy ?? DEFAULT_POLICY,
+        caps,
+      ),
+    };
+  });
+  const involved = new Set(findings.map((finding) => workloadKey(finding.match.container)));
+  return {
+    asOfMs: options.asOfMs,
+    findings,
+    workloads: [...workloads.entries()].filter(([key]) => involved.has(key)).map(([, stats]) => stats),
+    unmatchedEvents: correlation.unmatched,
+  };
+}
+
+/**
+ * The newest time the inputs themselves show: offline captures carry no capture time, and the clock
+ * of the machine reading them years later would make every rate meaningless.
+ */
+export function newestTimestampMs(containers: ContainerCase[]): number | null {
+  let newest: number | null = null;
+  for (const container of containers) {
+    const times = [container.lastTermination?.finishedAt, container.runningSince, container.podCreatedAt];
+    for (const text of times) {
+      const ms = text ? Date.parse(text) : Number.NaN;
+      if (Number.isFinite(ms) && (newest === null || ms > newest)) newest = ms;
+    }
+  }
+  return newest;
+}

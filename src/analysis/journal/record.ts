@@ -1,0 +1,33 @@
+import type { LogTime } from "../log-time.js";
+
+/** One logical log line, whatever form it came in. Multi-line messages become several records. */
+export interface LogRecord {
+  time: LogTime;
+  host: string | null;
+  /** The line came from the kernel (transport or identifier `kernel`, dmesg, or a bare kernel line). */
+  kernel: boolean;
+  message: string;
+  /** The line ended in a pager's `>`: its end is missing. */
+  cutByPager: boolean;
+  bootId: string | null;
+  /** A `-- Boot ... --` or `-- Reboot --` separator rather than a message. */
+  bootMarker: boolean;
+}
+
+export function kernelRecord(message: string, time: LogTime, host: string | null = null): LogRecord {
+  return { time, host, kernel: true, message, cutByPager: false, bootId: null, bootMarker: false };
+}
+
+const PAGER_CUT = />$/;
+
+/** Splits off a pager's trailing `>`: pasted `journalctl` output cuts long lines this way. */
+export function stripPagerCut(message: string): { message: string; cutByPager: boolean } {
+  if (!PAGER_CUT.test(message)) return { message, cutByPager: false };
+  return { message: message.slice(0, -1), cutByPager: true };
+}
+
+/** rsyslog escapes control characters as `#ooo`: `#012` is a newline, `#011` a tab. */
+export function splitRsyslogEscapes(message: string): string[] {
+  if (!message.includes("#0")) return [message];
+  return message.replaceAll("#011", "\t").split("#012");
+}

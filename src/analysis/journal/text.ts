@@ -1,0 +1,157 @@
+// Text journals: journalctl's short, short-iso, short-precise, short-full and short-monotonic forms in
+// any locale, syslog files, dmesg with or without `[ 1432.39]` stamps, dmesg -T, and bare kernel lines.
+
+import { fractionToMillis, type LogTime, NO_TIME, parseUtcOffset, type WallClock } from "../log-time.js";
+import { monthNumber } from "./months.js";
+import { type LogRecord, splitRsyslogEscapes, stripPagerCut } from "./record.js";
+
+const ISO = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:[.,](\d+))?(Z|[+-]\d{2}:?\d{2})?\s+(.*)$/;
+const FULL =
+  /^(?:\S+\s+)?(\d{4})-(\d{2})-(\d{2})\s+(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:\s+([A-Za-z]{1,6}|[+-]\d{2,4}))?\s+(.*)$/;
+const SHORT = /^(\S+)\s+(\d{1,2})\s+(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?\s+(.*)$/;
+const DMESG_T = /^\[\s*\S+\s+(\S+)\s+(\d{1,2})\s+(\d{2}):(\d{2}):(\d{2})\s+(\d{4})\]\s?(.*)$/;
+const MONOTONIC = /^\[\s*(\d+\.\d+)\]\s?(.*)$/;
+const HOST_IDENT = /^(\S+)\s+([^\s:[]+)(?:\[(\d+)\])?:(?: (.*))?$/;
+const IDENT_ONLY = /^kernel:(?: (.*))?$/;
+const KERNEL_STAMP = /^\[\s*\d+\.\d+\]\s?/;
+const BOOT_MARKER = /^-- (?:Boot [0-9a-f]+|Reboot) --$/;
+
+interface Prefix {
+  time: LogTime;
+  /** What follows the time: `host ident: message` for journal forms, the message itself for dmesg. */
+  rest: string;
+  hasHost: boolean;
+}
+
+function wall(
+  year: number | null,
+  month: number,
+  day: string | undefined,
+  clock: Array<string | undefined>,
+  fraction?: string,
+): WallClock {
+  return {
+    year,
+    month,
+    day: Number(day),
+    hour: Number(clock[0]),
+    minute: Number(clock[1]),
+    second: Number(clock[2]),
+    millisecond: fractionToMillis(fraction),
+  };
+}
+
+function timeFromWall(clock: WallClock, offsetText: string | undefined): LogTime {
+  const offset = offsetText === undefined ? null : parseUtcOffset(offsetText);
+  if (offset === null) return { kind: "wall", wall: clock };
+  const utc = Date.UTC(
+    clock.year ?? 1970,
+    clock.month - 1,
+    clock.day,
+    clock.hour,
+    clock.minute,
+    clock.second,
+    clock.millisecond,
+  );
+  return { kind: "instant", epochMs: utc - offset * 60_000 };
+}
+
+function matchPrefix(line: string): Prefix | null {
+  let m = ISO.exec(line);
+  if (m) {
+    const clock = wall(Number(m[1]), Number(m[2]), m[3], [m[4], m[5], m[6]], m[7]);
+    return { time: timeFromWall(clock, m[8]), rest: m[9] ?? "", hasHost: true };
+  }
+  m = FULL.exec(line);
+  if (m) {
+    const clock = wall(Number(m[1]), Number(m[2]), m[3], [m[4], m[5], m[6]], m[7]);
+    return { time: timeFromWall(clock, m[8]), rest: m[9] ?? "", hasHost: true };
+  }
+  m = DMESG_T.exec(line);
+  if (m) {
+    const month = monthNumber(m[1] ?? "");
+    if (month !== null) {
+      const clock = wall(Number(m[6]), month, m[2], [m[3], m[4], m[5]]);
+      return { time: { kind: "wall", wall: clock }, rest: m[7] ?? "", hasHost: false };
+    }
+  }
+  m = MONOTONIC.exec(line);
+  if (m) {
+    const rest = m[2] ?? "";
+    // journalctl -o short-monotonic puts `host kernel:` after the stamp; dmesg does not.
+    const hasHost = HOST_IDENT.test(rest) && /^\S+\s+kernel:/.test(rest);
+    return { time: { kind: "uptime", seconds: Number(m[1]) }, rest, hasHost };
+  }
+  m = SHORT.exec(line);
+  if (m) {
+    const month = monthNumber(m[1] ?? "");
+    if (month === null) return null;
+    const clock = wall(null, month, m[2], [m[3], m[4], m[5]], m[6]);
+    if (clock.day < 1 || clock.day > 31 || clock.hour > 23 || clock.minute > 59 || clock.second > 60)
+      return null;
+    return { time: { kind: "wall", wall: clock }, rest: m[7] ?? "", hasHost: true };
+  }
+  return null;
+}
+
+function records(
+  messageText: string,
+  base: Omit<LogRecord, "message" | "cutByPager" | "bootMarker">,
+): LogRecord[] {
+  const { message, cutByPager } = stripPagerCut(messageText);
+  const parts = splitRsyslogEscapes(message);
+  return parts.map((part, index) => ({
+    ...base,
+    message: base.kernel ? part.replace(KERNEL_STAMP, "") : part,
+    cutByPager: cutByPager && index === parts.length - 1,
+    bootMarker: false,
+  }));
+}
+
+export type TextLine =
+  | { kind: "records"; records: LogRecord[] }
+  /** A line with no recognisable prefix: a bare kernel line, or the rest of a wrapped or multi-line one. */
+  | { kind: "unprefixed"; text: string };
+
+/** Parses one text line. */
+export function parseTextLine(line: string): TextLine {
+  const trimmedEnd = line.replace(/\r$/, "");
+  if (BOOT_MARKER.test(trimmedEnd.trim())) {
+    const marker: LogRecord = {
+      time: NO_TIME,
+      host: null,
+      kernel: false,
+      message: trimmedEnd.trim(),
+      cutByPager: false,
+      bootId: null,
+      bootMarker: true,
+    };
+    return { kind: "records", records: [marker] };
+  }
+  const prefix = matchPrefix(trimmedEnd);
+  if (!prefix) return { kind: "unprefixed", text: trimmedEnd };
+  if (!prefix.hasHost) {
+    const ident = IDENT_ONLY.exec(prefix.rest);
+    const message = ident ? (ident[1] ?? "") : prefix.rest;
+    return {
+      kind: "records",
+      records: records(message, { time: prefix.time, host: null, kernel: true, bootId: null }),
+    };
+  }
+  const hostIdent = HOST_IDENT.exec(prefix.rest);
+  if (!hostIdent) {
+    return {
+      kind: "records",
+      records: records(prefix.rest, { time: prefix.time, host: null, kernel: false, bootId: null }),
+    };
+  }
+  return {
+    kind: "records",
+    records: records(hostIdent[4] ?? "", {
+      time: prefix.time,
+      host: hostIdent[1] ?? null,
+      kernel: hostIdent[2] === "kernel",
+      bootId: null,
+    }),
+  };
+}

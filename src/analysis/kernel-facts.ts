@@ -1,0 +1,235 @@
+// Recognises the lines of a kernel oom-killer report, across kernel generations, one line at a time.
+// Which report a line belongs to is decided later (oom-event.ts); here each line only says what it is.
+
+export type MemcgCounter = "memory" | "memory+swap" | "swap" | "kmem";
+export type KillScope = "memcg" | "global" | null;
+
+export interface KilledProcess {
+  pid: number;
+  comm: string;
+  totalVmKb: number | null;
+  anonRssKb: number | null;
+  fileRssKb: number | null;
+  shmemRssKb: number | null;
+  uid: number | null;
+  pgtablesKb: number | null;
+  oomScoreAdj: number | null;
+}
+
+export type KernelFact =
+  | { kind: "invoked"; comm: string; gfpMask: string; order: number; oomScoreAdj: number }
+  | { kind: "cpuset"; comm: string; cpuset: string }
+  | { kind: "cpu"; pid: number; comm: string; kernelVersion: string | null }
+  | { kind: "task-in"; taskMemcg: string; oomMemcg: string | null }
+  | { kind: "counter"; counter: MemcgCounter; usageKb: number; limitKb: number; failcnt: number }
+  | { kind: "stats-for"; path: string; inline: Record<string, number> }
+  | { kind: "stat"; name: string; value: number }
+  | { kind: "tasks-state" }
+  | { kind: "table-header"; columns: string[] }
+  | { kind: "table-row"; pid: number; rest: string }
+  | {
+      kind: "summary";
+      constraint: string;
+      globalOom: boolean;
+      oomMemcg: string | null;
+      taskMemcg: string | null;
+      comm: string | null;
+      pid: number | null;
+      uid: number | null;
+    }
+  | { kind: "select"; scope: KillScope; pid: number; comm: string; score: number }
+  | { kind: "killed"; scope: KillScope; victim: KilledProcess }
+  | { kind: "oom-group"; memcg: string }
+  | { kind: "reaped"; pid: number; comm: string; anonRssKb: number; fileRssKb: number; shmemRssKb: number }
+  | { kind: "mem-info" }
+  | { kind: "mem-info-line"; values: Record<string, number> }
+  | { kind: "pages-ram"; pages: number }
+  | { kind: "suppressed"; source: string; count: number }
+  | { kind: "user-stack"; pointer: bigint }
+  | { kind: "boot" };
+
+const INVOKED =
+  /^(.*) invoked oom-killer: gfp_mask=(0x[0-9a-f]+)(?:\([^)]*\))?,\s*(?:nodemask=\S*?,\s*)?order=(-?\d+),\s*oom_score_adj=(-?\d+)/;
+const CPUSET = /^(.*) cpuset=(\S*) mems_allowed=\S+/;
+const CPU = /^CPU: \d+ (?:UID: \d+ )?PID: (\d+) Comm: (.*?) (?:Not tainted|Tainted:)(.*)$/;
+const KERNEL_VERSION = /\b(\d+\.\d+(?:\.\d+)?(?:-[\w.+~-]+)?) #/;
+const TASK_IN = /^Task in (\S+)(?: killed as a result of limit of (\S+))?/;
+const COUNTER = /^(memory|memory\+swap|swap|kmem): usage (\d+)kB, limit (\d+)kB, failcnt (\d+)/;
+const STATS_FOR = /^Memory cgroup stats for (\S+?):?(?:\s+(.*))?$/;
+const INLINE_STAT = /([a-z_]+):(\d+)KB/g;
+const STAT = /^([a-z_]+) (\d+)$/;
+const TASKS_STATE = /^Tasks state \(memory values in pages\):/;
+const TABLE_HEADER = /^\[\s*pid\s*\]\s+(.*\S)\s*$/;
+const TABLE_ROW = /^\[\s*(\d+)\]\s+(.*)$/;
+const SUMMARY = /^oom-kill:constraint=([A-Z_]+)(?:,(.*))?$/;
+const SUMMARY_TASK = /,?task=(.*),pid=(-?\d+),uid=(\d+)$/;
+const SELECT = /^(?:(.+?): )?Kill process (\d+) \((.*)\) score (\d+) or sacrifice child/;
+const KILLED = /^(?:(.+?): )?Killed process (\d+) \((.*)\)(?: (total-vm:.*))?$/;
+const KILLED_FIELD = /(total-vm|anon-rss|file-rss|shmem-rss|UID|pgtables|oom_score_adj):\s*(-?\d+)(kB)?/g;
+const OOM_GROUP = /^Tasks in (\S+) are going to be killed due to memory\.oom\.group set/;
+const REAPED =
+  /^oom_reaper: reaped process (\d+) \((.*)\),? now anon-rss:\s*(\d+)kB, file-rss:\s*(\d+)kB, shmem-rss:\s*(\d+)kB/;
+const MEM_INFO = /^Mem-Info:/;
+const MEM_INFO_PAIR = /([a-z_]+):(\d+)/g;
+const PAGES_RAM = /^(\d+) pages RAM$/;
+const MEM_INFO_LINE = /^active_anon:\d+.*$/;
+const SUPPRESSED = /^(\S+): (\d+) callbacks suppressed/;
+const BOOT = /^Linux version \d/;
+// `RSP: 002b:<address>`: the user-space stack pointer of the task that invoked the OOM killer.
+const USER_STACK = /^RSP: 002b:([0-9a-f]{16})\b/;
+
+function scopeOf(prefix: string | undefined): KillScope {
+  if (prefix === undefined) return null;
+  if (prefix.startsWith("Memory cgroup")) return "memcg";
+  if (prefix.startsWith("Out of memory")) return "global";
+  return null;
+}
+
+function number(text: string | undefined): number {
+  return Number(text);
+}
+
+/**
+ * Reads the `key:value` fields after `Killed process N (comm)`. On a line cut by a pager the last field
+ * may be missing digits, so a field that runs into the cut is dropped rather than trusted.
+ */
+function killedFields(text: string, cutByPager: boolean): Partial<Record<string, number>> {
+  const fields: Partial<Record<string, number>> = {};
+  for (const match of text.matchAll(KILLED_FIELD)) {
+    const end = (match.index ?? 0) + match[0].length;
+    if (cutByPager && end >= text.length) continue;
+    fields[match[1] ?? ""] = number(match[2]);
+  }
+  return fields;
+}
+
+function killedFact(match: RegExpExecArray, cutByPager: boolean): KernelFact {
+  const fields = killedFields(match[4] ?? "", cutByPager);
+  return {
+    kind: "killed",
+    scope: scopeOf(match[1]),
+    victim: {
+      pid: number(match[2]),
+      comm: match[3] ?? "",
+      totalVmKb: fields["total-vm"] ?? null,
+      anonRssKb: fields["anon-rss"] ?? null,
+      fileRssKb: fields["file-rss"] ?? null,
+      shmemRssKb: fields["shmem-rss"] ?? null,
+      uid: fields.UID ?? null,
+      pgtablesKb: fields.pgtables ?? null,
+      oomScoreAdj: fields.oom_score_adj ?? null,
+    },
+  };
+}
+
+function summaryFact(match: RegExpExecArray): KernelFact {
+  const rest = match[2] ?? "";
+  const task = SUMMARY_TASK.exec(rest);
+  const before = task ? rest.slice(0, task.index) : rest;
+  const field = (name: string) => new RegExp(`(?:^|,)${name}=([^,]*)`).exec(before)?.[1] ?? null;
+  return {
+    kind: "summary",
+    constraint: match[1] ?? "",
+    globalOom: /(?:^|,)global_oom(?:,|$)/.test(before),
+    oomMemcg: field("oom_memcg"),
+    taskMemcg: field("task_memcg"),
+    comm: task?.[1] ?? null,
+    pid: task ? number(task[2]) : null,
+    uid: task ? number(task[3]) : null,
+  };
+}
+
+type Rule = readonly [RegExp, (match: RegExpExecArray, cutByPager: boolean) => KernelFact];
+
+function pairs(text: string, pattern: RegExp, scale = 1): Record<string, number> {
+  const values: Record<string, number> = {};
+  for (const pair of text.matchAll(pattern)) values[pair[1] ?? ""] = number(pair[2]) * scale;
+  return values;
+}
+
+// Most frequent lines first: task-table rows and kill lines dominate long reports.
+const RULES: readonly Rule[] = [
+  [TABLE_ROW, (m) => ({ kind: "table-row", pid: number(m[1]), rest: m[2] ?? "" })],
+  [KILLED, killedFact],
+  [
+    INVOKED,
+    (m) => ({
+      kind: "invoked",
+      comm: m[1] ?? "",
+      gfpMask: m[2] ?? "",
+      order: number(m[3]),
+      oomScoreAdj: number(m[4]),
+    }),
+  ],
+  [
+    COUNTER,
+    (m) => ({
+      kind: "counter",
+      counter: m[1] as MemcgCounter,
+      usageKb: number(m[2]),
+      limitKb: number(m[3]),
+      failcnt: number(m[4]),
+    }),
+  ],
+  [SUMMARY, summaryFact],
+  [TASK_IN, (m) => ({ kind: "task-in", taskMemcg: m[1] ?? "", oomMemcg: m[2] ?? null })],
+  [STATS_FOR, (m) => ({ kind: "stats-for", path: m[1] ?? "", inline: pairs(m[2] ?? "", INLINE_STAT, 1024) })],
+  [TABLE_HEADER, (m) => ({ kind: "table-header", columns: (m[1] ?? "").split(/\s+/) })],
+  [
+    CPU,
+    (m) => ({
+      kind: "cpu",
+      pid: number(m[1]),
+      comm: m[2] ?? "",
+      kernelVersion: KERNEL_VERSION.exec(m[3] ?? "")?.[1] ?? null,
+    }),
+  ],
+  [
+    SELECT,
+    (m) => ({
+      kind: "select",
+      scope: scopeOf(m[1]),
+      pid: number(m[2]),
+      comm: m[3] ?? "",
+      score: number(m[4]),
+    }),
+  ],
+  [
+    REAPED,
+    (m) => ({
+      kind: "reaped",
+      pid: number(m[1]),
+      comm: m[2] ?? "",
+      anonRssKb: number(m[3]),
+      fileRssKb: number(m[4]),
+      shmemRssKb: number(m[5]),
+    }),
+  ],
+  [OOM_GROUP, (m) => ({ kind: "oom-group", memcg: m[1] ?? "" })],
+  [CPUSET, (m) => ({ kind: "cpuset", comm: m[1] ?? "", cpuset: m[2] ?? "" })],
+  [TASKS_STATE, () => ({ kind: "tasks-state" })],
+  [MEM_INFO, () => ({ kind: "mem-info" })],
+  [PAGES_RAM, (m) => ({ kind: "pages-ram", pages: number(m[1]) })],
+  [MEM_INFO_LINE, (m) => ({ kind: "mem-info-line", values: pairs(m[0], MEM_INFO_PAIR) })],
+  [SUPPRESSED, (m) => ({ kind: "suppressed", source: m[1] ?? "", count: number(m[2]) })],
+  [USER_STACK, (m) => ({ kind: "user-stack", pointer: BigInt(`0x${m[1]}`) })],
+  [BOOT, () => ({ kind: "boot" })],
+];
+
+/**
+ * What a kernel line says about an OOM report, or null for lines that carry nothing we use (stack
+ * frames, registers, hardware names). `inStats` lets a bare `name value` line count as a memory.stat
+ * entry only right after a `Memory cgroup stats for` header.
+ */
+export function readKernelLine(message: string, cutByPager: boolean, inStats: boolean): KernelFact | null {
+  const line = message.trim();
+  if (inStats) {
+    const stat = STAT.exec(line);
+    if (stat) return { kind: "stat", name: stat[1] ?? "", value: number(stat[2]) };
+  }
+  for (const [pattern, build] of RULES) {
+    const match = pattern.exec(line);
+    if (match) return build(match, cutByPager);
+  }
+  return null;
+}

@@ -1,0 +1,632 @@
+// Assembles kernel lines into OOM events. Reports are attributed by what their lines say (PIDs, which
+// section is open, which fields are still missing), not by adjacency, so interleaved and repeated
+// reports come apart correctly. Streaming: memory stays bounded however long the journal is.
+
+import { type CgroupRef, decodeCgroupPath } from "./cgroup-path.js";
+import type { LogRecord } from "./journal/record.js";
+import { type KernelFact, type KilledProcess, type KillScope, readKernelLine } from "./kernel-facts.js";
+import type { LogTime } from "./log-time.js";
+
+export interface Victim {
+  pid: number;
+  comm: string;
+  totalVmBytes: number | null;
+  anonRssBytes: number | null;
+  fileRssBytes: number | null;
+  shmemRssBytes: number | null;
+  uid: number | null;
+  pgtablesBytes: number | null;
+  oomScoreAdj: number | null;
+}
+
+export interface TaskRow {
+  pid: number;
+  uid: number | null;
+  tgid: number | null;
+  totalVmPages: number | null;
+  rssPages: number | null;
+  rssAnonPages: number | null;
+  rssFilePages: number | null;
+  rssShmemPages: number | null;
+  pgtablesBytes: number | null;
+  swapEntries: number | null;
+  oomScoreAdj: number | null;
+  name: string;
+}
+
+export interface MemcgUsage {
+  usageBytes: number;
+  /** Null when the cgroup has no limit (the kernel prints its page-counter maximum). */
+  limitBytes: number | null;
+  failcnt: number;
+}
+
+// Limits above 2^43 kB (8 PiB) are the kernel's "no limit" maximum, not a configured limit.
+const UNLIMITED_KB = 2 ** 43;
+const GO_ARENA_START = 0xc000000000n;
+const GO_ARENA_END = 0xc100000000n;
+
+export interface OomEvent {
+  node: string | null;
+  time: LogTime;
+  bootId: string | null;
+  /** `memcg` when a cgroup hit its limit, `global` when the node ran out. */
+  scope: KillScope;
+  constraint: string | null;
+  oomMemcg: string | null;
+  taskMemcg: string | null;
+  /** The cgroup whose limit was hit, decoded. */
+  oomCgroup: CgroupRef | null;
+  /** The victim's cgroup, decoded: this ties the event to a pod and container. */
+  taskCgroup: CgroupRef | null;
+  memcg: MemcgUsage | null;
+  swap: MemcgUsage | null;
+  kmem: MemcgUsage | null;
+  memoryStats: Array<{ path: string; values: Record<string, number> }>;
+  tasks: TaskRow[];
+  victim: Victim | null;
+  /** Every process the kernel killed for this event, the victim first (more with memory.oom.group). */
+  killed: Victim[];
+  /** 3.x/4.x `Kill process N ... or sacrifice child`: the process chosen before a child was sacrificed. */
+  selected: { pid: number; comm: string; score: number } | null;
+  invoker: { comm: string; pid: number | null; oomScoreAdj: number; gfpMask: string; order: number } | null;
+  kernelVersion: string | null;
+  /** Go keeps goroutine stacks in its heap arenas at 0xc000000000 on 64-bit: a runtime fingerprint. */
+  invokerStackInGoHeap: boolean;
+  cpuset: string | null;
+  oomGroup: string | null;
+  reaped: { pid: number; anonRssBytes: number; fileRssBytes: number; shmemRssBytes: number } | null;
+  memInfo: Record<string, number> | null;
+  totalRamPages: number | null;
+  /** The report is incomplete: rate-limited or missing lines. */
+  partial: boolean;
+  /** What is missing or damaged in the report, in words. */
+  caveats: string[];
+  cutByPager: boolean;
+  /** The report's informative lines (no stack or registers), capped, for showing as evidence. */
+  excerpt: string[];
+}
+
+export interface NodeJournalFacts {
+  node: string | null;
+  firstTime: LogTime | null;
+  lastTime: LogTime | null;
+  kernelRecords: number;
+  records: number;
+  bootIds: string[];
+  bootMarkers: number;
+  suppressedCallbacks: number;
+}
+
+const EXCERPT_LINES = 80;
+// A report's lines come together; after this many other kernel lines on its node it is complete.
+const CLOSE_AFTER_RECORDS = 200;
+const ABANDON_AFTER_RECORDS = 20_000;
+// A finished event waits this long for a repeat of itself before it is emitted.
+const HOLD_FOR_DUPLICATES = 5_000;
+const REMEMBERED_KEYS = 64;
+
+type Section = "header" | "stats" | "tasks" | "mem-info" | "kill";
+
+interface Draft {
+  event: OomEvent;
+  section: Section;
+  columns: string[] | null;
+  taskPids: Set<number>;
+  summaryPid: number | null;
+  hasInvoked: boolean;
+  hasTaskIn: boolean;
+  counters: Set<string>;
+  lastTouched: number;
+  firstSeq: number;
+  taskInCut: boolean;
+}
+
+interface Finished {
+  event: OomEvent;
+  key: string;
+  finishedAt: number;
+  firstSeq: number;
+}
+
+function emptyEvent(record: LogRecord, node: string | null): OomEvent {
+  return {
+    node,
+    time: record.time,
+    bootId: record.bootId,
+    scope: null,
+    constraint: null,
+    oomMemcg: null,
+    taskMemcg: null,
+    oomCgroup: null,
+    taskCgroup: null,
+    memcg: null,
+    swap: null,
+    kmem: null,
+    memoryStats: [],
+    tasks: [],
+    victim: null,
+    killed: [],
+    selected: null,
+    invoker: null,
+    kernelVersion: null,
+    invokerStackInGoHeap: false,
+    cpuset: null,
+    oomGroup: null,
+    reaped: null,
+    memInfo: null,
+    totalRamPages: null,
+    partial: false,
+    caveats: [],
+    cutByPager: false,
+    excerpt: [],
+  };
+}
+
+function kbToBytes(kb: number | null): number | null {
+  return kb === null ? null : kb * 1024;
+}
+
+function victimFrom(process: KilledProcess): Victim {
+  return {
+    pid: process.pid,
+    comm: process.comm,
+    totalVmBytes: kbToBytes(process.totalVmKb),
+    anonRssBytes: kbToBytes(process.anonRssKb),
+    fileRssBytes: kbToBytes(process.fileRssKb),
+    shmemRssBytes: kbToBytes(process.shmemRssKb),
+    uid: process.uid,
+    pgtablesBytes: kbToBytes(process.pgtablesKb),
+    oomScoreAdj: process.oomScoreAdj,
+  };
+}
+
+const COLUMN_ALIASES: Record<string, keyof TaskRow> = {
+  uid: "uid",
+  tgid: "tgid",
+  total_vm: "totalVmPages",
+  rss: "rssPages",
+  rss_anon: "rssAnonPages",
+  rss_file: "rssFilePages",
+  rss_shmem: "rssShmemPages",
+  pgtables_bytes: "pgtablesBytes",
+  swapents: "swapEntries",
+  oom_score_adj: "oomScoreAdj",
+};
+
+/** Reads a task-table row with the columns its header named; the name is the rest of the line. */
+function tableRow(pid: number, rest: string, columns: string[]): TaskRow | null {
+  const numeric = columns.filter((column) => column !== "name");
+  const row: TaskRow = {
+    pid,
+    uid: null,
+    tgid: null,
+    totalVmPages: null,
+    rssPages: null,
+    rssAnonPages: null,
+    rssFilePages: null,
+    rssShmemPages: null,
+    pgtablesBytes: null,
+    swapEntries: null,
+    oomScoreAdj: null,
+    name: "",
+  };
+  let position = 0;
+  for (const column of numeric) {
+    const match = /^\s*(-?\d+)/.exec(rest.slice(position));
+    if (!match) return null;
+    position += match[0].length;
+    const key = COLUMN_ALIASES[column];
+    if (key !== undefined && key !== "name") (row[key] as number | null) = Number(match[1]);
+  }
+  row.name = rest.slice(position).trim();
+  return row;
+}
+
+/** Container ids named by a cpuset line (`docker-<id>.scope`, `cri-containerd-<id>.scope`, `<id>`). */
+function containerIdFromCpuset(cpuset: string): string | null {
+  const match = /^(?:(?:docker|cri-containerd|crio)-)?([0-9a-f]{64})(?:\.scope)?$/i.exec(cpuset);
+  return match ? (match[1] ?? "").toLowerCase() : null;
+}
+
+function dedupeKey(event: OomEvent): string {
+  const victim = event.victim;
+  if (victim) {
+    return [event.node, victim.pid, victim.comm, victim.totalVmBytes, victim.anonRssBytes].join("|");
+  }
+  return [event.node, event.invoker?.comm, event.invoker?.pid, JSON.stringify(event.time)].join("|");
+}
+
+/** Fills what `target` lacks from a repeat of the same report. */
+function mergeRepeat(target: OomEvent, repeat: OomEvent): void {
+  const record = target as unknown as Record<string, unknown>;
+  for (const [key, value] of Object.entries(repeat)) {
+    const current = record[key];
+    if (current === null || (Array.isArray(current) && current.length === 0)) record[key] = value;
+  }
+  if (target.taskCgroup?.containerIdIsPrefix && repeat.taskCgroup && !repeat.taskCgroup.containerIdIsPrefix) {
+    target.taskCgroup = repeat.taskCgroup;
+  }
+  target.cutByPager = target.cutByPager && repeat.cutByPager;
+}
+
+export class OomEventAssembler {
+  private seq = 0;
+  private readonly drafts = new Map<string, Draft[]>();
+  private readonly finished: Finished[] = [];
+  private readonly recentKeys: string[] = [];
+  private readonly nodes = new Map<string, NodeJournalFacts>();
+
+  /** `node` overrides the host names in the records (for files named after their node). */
+  constructor(private readonly node: string | null = null) {}
+
+  push(records: LogRecord[]): OomEvent[] {
+    for (const record of records) this.accept(record);
+    return this.emitReady(false);
+  }
+
+  end(): OomEvent[] {
+    for (const drafts of this.drafts.values()) {
+      for (const draft of drafts) this.finish(draft);
+    }
+    this.drafts.clear();
+    return this.emitReady(true);
+  }
+
+  /** What the journal covered, per node: for explaining a missing report. */
+  journalFacts(): NodeJournalFacts[] {
+    return [...this.nodes.values()];
+  }
+
+  private nodeOf(record: LogRecord): string | null {
+    return this.node ?? record.host;
+  }
+
+  private track(record: LogRecord, node: string | null): NodeJournalFacts {
+    const key = node ?? "";
+    let facts = this.nodes.get(key);
+    if (!facts) {
+      facts = {
+        node,
+        firstTime: null,
+        lastTime: null,
+        kernelRecords: 0,
+        records: 0,
+        bootIds: [],
+        bootMarkers: 0,
+        suppressedCallbacks: 0,
+      };
+      this.nodes.set(key, facts);
+    }
+    facts.records++;
+    if (record.kernel) facts.kernelRecords++;
+    if (record.bootMarker) facts.bootMarkers++;
+    if (record.time.kind !== "none" && record.time.kind !== "uptime") {
+      facts.firstTime ??= record.time;
+      facts.lastTime = record.time;
+    }
+    if (record.bootId !== null && !facts.bootIds.includes(record.bootId)) facts.bootIds.push(record.bootId);
+    return facts;
+  }
+
+  private accept(record: LogRecord): void {
+    this.seq++;
+    const node = this.nodeOf(record);
+    const facts = this.track(record, node);
+    if (!record.kernel) return;
+    const key = node ?? "";
+    let drafts = this.drafts.get(key);
+    if (!drafts) {
+      drafts = [];
+      this.drafts.set(key, drafts);
+    }
+    const inStats = drafts.some((draft) => draft.section === "stats");
+    const fact = readKernelLine(record.message, record.cutByPager, inStats);
+    this.closeStale(drafts);
+    if (fact === null) return;
+    if (fact.kind === "suppressed") {
+      facts.suppressedCallbacks += fact.count;
+      return;
+    }
+    if (fact.kind === "boot") {
+      facts.bootMarkers++;
+      return;
+    }
+    const draft = this.draftFor(fact, drafts, record, node);
+    if (!draft) return;
+    draft.lastTouched = this.seq;
+    if (record.cutByPager) draft.event.cutByPager = true;
+    if (draft.event.excerpt.length < EXCERPT_LINES) {
+      draft.event.excerpt.push(record.cutByPager ? `${record.message.trim()}>` : record.message.trim());
+    }
+    this.apply(draft, fact, record);
+  }
+
+  private newDraft(drafts: Draft[], record: LogRecord, node: string | null): Draft {
+    const draft: Draft = {
+      event: emptyEvent(record, node),
+      section: "header",
+      columns: null,
+      taskPids: new Set(),
+      summaryPid: null,
+      hasInvoked: false,
+      hasTaskIn: false,
+      counters: new Set(),
+      lastTouched: this.seq,
+      firstSeq: this.seq,
+      taskInCut: false,
+    };
+    drafts.push(draft);
+    return draft;
+  }
+
+  private latest(drafts: Draft[], accepts: (draft: Draft) => boolean): Draft | undefined {
+    for (let i = drafts.length - 1; i >= 0; i--) {
+      const draft = drafts[i];
+      if (draft && accepts(draft)) return draft;
+    }
+    return undefined;
+  }
+
+  /** Picks the report a fact belongs to, opening a new one when no open report can take it. */
+  private draftFor(
+    fact: KernelFact,
+    drafts: Draft[],
+    record: LogRecord,
+    node: string | null,
+  ): Draft | undefined {
+    const open = (accepts: (draft: Draft) => boolean) =>
+      this.latest(drafts, accepts) ?? this.newDraft(drafts, record, node);
+    const noVictim = (draft: Draft) => draft.event.victim === null;
+    switch (fact.kind) {
+      case "invoked":
+        return this.newDraft(drafts, record, node);
+      case "cpuset":
+        return (
+          this.latest(
+            drafts,
+            (d) => d.event.cpuset === null && noVictim(d) && d.event.invoker?.comm === fact.comm,
+          ) ?? open((d) => d.event.cpuset === null && noVictim(d))
+        );
+      case "cpu":
+        return (
+          this.latest(drafts, (d) => d.event.invoker?.pid === null && d.event.invoker?.comm === fact.comm) ??
+          open((d) => d.event.kernelVersion === null && noVictim(d))
+        );
+      case "task-in":
+        return open((d) => !d.hasTaskIn && noVictim(d));
+      case "counter":
+        return open((d) => !d.counters.has(fact.counter) && noVictim(d));
+      case "stats-for":
+      case "tasks-state":
+        return open((d) => noVictim(d) && d.section !== "tasks");
+      case "mem-info":
+        return open((d) => noVictim(d) && d.event.memInfo === null);
+      case "user-stack":
+        return this.latest(drafts, (d) => noVictim(d) && d.section === "header");
+      case "mem-info-line":
+      case "pages-ram":
+        return this.latest(drafts, (d) => d.section === "mem-info");
+      case "stat":
+        return this.latest(drafts, (d) => d.section === "stats");
+      case "table-header":
+        return open((d) => noVictim(d) && d.columns === null);
+      case "table-row":
+        return this.latest(drafts, (d) => d.section === "tasks" && d.columns !== null);
+      case "summary":
+        return open(
+          (d) => d.summaryPid === null && noVictim(d) && (fact.pid === null || d.taskPids.has(fact.pid)),
+        );
+      case "select":
+        return open((d) => d.event.selected === null && noVictim(d));
+      case "killed": {
+        const pid = fact.victim.pid;
+        return (
+          this.latest(drafts, (d) => noVictim(d) && d.summaryPid === pid) ??
+          this.latest(
+            drafts,
+            (d) => d.event.oomGroup !== null && (d.taskPids.size === 0 || d.taskPids.has(pid)),
+          ) ??
+          this.latest(drafts, (d) => noVictim(d) && d.event.selected !== null && d.summaryPid === null) ??
+          this.latest(drafts, (d) => noVictim(d) && d.taskPids.has(pid)) ??
+          this.latest(drafts, (d) => noVictim(d) && d.summaryPid === null && d.taskPids.size === 0) ??
+          this.newDraft(drafts, record, node)
+        );
+      }
+      case "oom-group":
+        return this.latest(drafts, (d) => d.event.victim !== null && d.event.oomGroup === null);
+      case "reaped":
+        return this.latest(drafts, (d) => d.event.killed.some((victim) => victim.pid === fact.pid));
+      case "suppressed":
+      case "boot":
+        return undefined;
+    }
+  }
+
+  private apply(draft: Draft, fact: KernelFact, record: LogRecord): void {
+    const event = draft.event;
+    switch (fact.kind) {
+      case "invoked":
+        draft.hasInvoked = true;
+        event.invoker = {
+          comm: fact.comm,
+          pid: null,
+          oomScoreAdj: fact.oomScoreAdj,
+          gfpMask: fact.gfpMask,
+          order: fact.order,
+        };
+        break;
+      case "cpuset":
+        event.cpuset = fact.cpuset;
+        break;
+      case "cpu":
+        if (event.invoker && event.invoker.pid === null) event.invoker.pid = fact.pid;
+        event.kernelVersion = fact.kernelVersion;
+        break;
+      case "task-in":
+        draft.hasTaskIn = true;
+        draft.taskInCut = record.cutByPager;
+        event.taskMemcg = fact.taskMemcg;
+        event.oomMemcg = fact.oomMemcg ?? event.oomMemcg;
+        break;
+      case "counter": {
+        draft.counters.add(fact.counter);
+        const usage = {
+          usageBytes: fact.usageKb * 1024,
+          limitBytes: fact.limitKb >= UNLIMITED_KB ? null : fact.limitKb * 1024,
+          failcnt: fact.failcnt,
+        };
+        if (fact.counter === "memory") event.memcg = usage;
+        else if (fact.counter === "kmem") event.kmem = usage;
+        else event.swap = usage;
+        break;
+      }
+      case "stats-for":
+        draft.section = "stats";
+        event.memoryStats.push({ path: fact.path, values: fact.inline });
+        break;
+      case "stat": {
+        const stats = event.memoryStats[event.memoryStats.length - 1];
+        if (stats) stats.values[fact.name] = fact.value;
+        break;
+      }
+      case "tasks-state":
+        draft.section = "tasks";
+        break;
+      case "table-header":
+        draft.section = "tasks";
+        draft.columns = fact.columns;
+        break;
+      case "table-row": {
+        const row = tableRow(fact.pid, fact.rest, draft.columns ?? []);
+        if (row) {
+          event.tasks.push(row);
+          draft.taskPids.add(row.pid);
+        }
+        break;
+      }
+      case "summary":
+        draft.section = "kill";
+        draft.summaryPid = fact.pid;
+        event.constraint = fact.constraint;
+        if (fact.globalOom) event.scope = "global";
+        event.oomMemcg = fact.oomMemcg ?? event.oomMemcg;
+        event.taskMemcg = fact.taskMemcg ?? event.taskMemcg;
+        break;
+      case "select":
+        draft.section = "kill";
+        event.selected = { pid: fact.pid, comm: fact.comm, score: fact.score };
+        event.scope ??= fact.scope;
+        break;
+      case "killed": {
+        draft.section = "kill";
+        const victim = victimFrom(fact.victim);
+        if (event.killed.some((killed) => killed.pid === victim.pid)) break;
+        event.killed.push(victim);
+        if (event.victim === null) {
+          event.victim = victim;
+          event.time = record.time;
+          event.scope ??= fact.scope;
+        }
+        break;
+      }
+      case "oom-group":
+        event.oomGroup = fact.memcg;
+        break;
+      case "reaped":
+        event.reaped = {
+          pid: fact.pid,
+          anonRssBytes: fact.anonRssKb * 1024,
+          fileRssBytes: fact.fileRssKb * 1024,
+          shmemRssBytes: fact.shmemRssKb * 1024,
+        };
+        break;
+      case "mem-info":
+        draft.section = "mem-info";
+        event.memInfo = {};
+        break;
+      case "mem-info-line":
+        event.memInfo = { ...event.memInfo, ...fact.values };
+        break;
+      case "pages-ram":
+        event.totalRamPages = fact.pages;
+        break;
+      case "user-stack":
+        event.invokerStackInGoHeap = fact.pointer >= GO_ARENA_START && fact.pointer < GO_ARENA_END;
+        break;
+      case "suppressed":
+      case "boot":
+        break;
+    }
+  }
+
+  private closeStale(drafts: Draft[]): void {
+    for (let i = drafts.length - 1; i >= 0; i--) {
+      const draft = drafts[i];
+      if (!draft) continue;
+      const idle = this.seq - draft.lastTouched;
+      if ((draft.event.victim !== null && idle > CLOSE_AFTER_RECORDS) || idle > ABANDON_AFTER_RECORDS) {
+        drafts.splice(i, 1);
+        this.finish(draft);
+      }
+    }
+  }
+
+  /** Completes a draft into an event, or drops it when it is only a fragment of a report. */
+  private finish(draft: Draft): void {
+    const event = draft.event;
+    const hasBody =
+      draft.summaryPid !== null || event.tasks.length > 0 || event.selected !== null || event.memcg !== null;
+    const isReport = event.victim !== null || (draft.hasInvoked && hasBody);
+    if (!isReport) return;
+    this.complete(draft);
+    const key = dedupeKey(event);
+    if (this.recentKeys.includes(key)) return;
+    const earlier = this.finished.find((finished) => finished.key === key);
+    if (earlier) {
+      mergeRepeat(earlier.event, event);
+      return;
+    }
+    this.finished.push({ event, key, finishedAt: this.seq, firstSeq: draft.firstSeq });
+  }
+
+  private complete(draft: Draft): void {
+    const event = draft.event;
+    event.oomCgroup = event.oomMemcg ? decodeCgroupPath(event.oomMemcg) : null;
+    event.taskCgroup = event.taskMemcg ? decodeCgroupPath(event.taskMemcg, draft.taskInCut) : null;
+    const cpusetId = event.cpuset ? containerIdFromCpuset(event.cpuset) : null;
+    const task = event.taskCgroup;
+    if (cpusetId && task?.containerId && task.containerIdIsPrefix && cpusetId.startsWith(task.containerId)) {
+      task.containerId = cpusetId;
+      task.containerIdIsPrefix = false;
+    }
+    if (event.scope === null) {
+      if (event.constraint === "CONSTRAINT_MEMCG" || event.memcg !== null) event.scope = "memcg";
+      else if (event.constraint !== null || event.memInfo !== null) event.scope = "global";
+    }
+    const victim = event.victim;
+    if (victim && victim.oomScoreAdj === null) {
+      victim.oomScoreAdj = event.tasks.find((row) => row.pid === victim.pid)?.oomScoreAdj ?? null;
+    }
+    const reasons: string[] = [];
+    if (!draft.hasInvoked) reasons.push("the report's header is missing (rate-limited or cut from the log)");
+    if (victim === null) reasons.push("no `Killed process` line");
+    if (event.cutByPager) reasons.push("some lines were cut by a pager");
+    event.caveats = reasons;
+    event.partial = !draft.hasInvoked || victim === null;
+  }
+
+  private emitReady(all: boolean): OomEvent[] {
+    const ready: Finished[] = [];
+    for (let i = this.finished.length - 1; i >= 0; i--) {
+      const finished = this.finished[i];
+      if (finished && (all || this.seq - finished.finishedAt > HOLD_FOR_DUPLICATES)) {
+        ready.push(finished);
+        this.finished.splice(i, 1);
+        this.recentKeys.push(finished.key);
+        if (this.recentKeys.length > REMEMBERED_KEYS) this.recentKeys.shift();
+      }
+    }
+    return ready.sort((a, b) => a.firstSeq - b.firstSeq).map((finished) => finished.event);
+  }
+}

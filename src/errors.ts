@@ -1,0 +1,50 @@
+// Errors are values with a kind a user can act on. They are turned into words in one place
+// (renderError), so every entry point says the same thing the same way.
+
+export type ErrorKind =
+  | "usage"
+  | "file-not-found"
+  | "file-unreadable"
+  | "invalid-pods"
+  | "invalid-option"
+  | "invalid-journal";
+
+export interface AppError {
+  kind: ErrorKind;
+  /** What is wrong, naming the file, option or value. */
+  message: string;
+  /** What to do about it. */
+  hint?: string;
+}
+
+export type Result<T> = { ok: true; value: T } | { ok: false; error: AppError };
+
+export function ok<T>(value: T): Result<T> {
+  return { ok: true, value };
+}
+
+export function fail<T = never>(kind: ErrorKind, message: string, hint?: string): Result<T> {
+  return { ok: false, error: hint === undefined ? { kind, message } : { kind, message, hint } };
+}
+
+export function renderError(error: AppError): string {
+  const hint = error.hint ? `\n  ${error.hint}` : "";
+  return `oom-doctor: ${error.message}${hint}\n`;
+}
+
+/** Turns a Node.js file-system error into an AppError naming the file. */
+export function fileError(path: string, cause: unknown): AppError {
+  const code = (cause as { code?: string } | null)?.code;
+  if (code === "ENOENT") return { kind: "file-not-found", message: `${path}: no such file or directory` };
+  if (code === "EACCES" || code === "EPERM") {
+    return {
+      kind: "file-unreadable",
+      message: `${path}: permission denied`,
+      hint: "check the file's permissions",
+    };
+  }
+  if (code === "EISDIR")
+    return { kind: "file-unreadable", message: `${path}: is a directory, expected a file` };
+  const reason = cause instanceof Error ? cause.message : String(cause);
+  return { kind: "file-unreadable", message: `${path}: cannot be read (${reason})` };
+}

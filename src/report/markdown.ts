@@ -1,0 +1,64 @@
+// The report as Markdown: for tickets, post-mortems and chat tools other than Slack.
+
+import type { FindingJson, Report } from "./model.js";
+
+function escapeCell(text: string): string {
+  return text.replaceAll("|", "\\|").replaceAll("\n", " ");
+}
+
+function section(finding: FindingJson): string[] {
+  const lines = [
+    `## \`${finding.verdict}\`: ${finding.namespace}/${finding.pod} (${finding.container})`,
+    "",
+    `**${finding.summary}**`,
+    "",
+    "| workload | node | QoS | restarts | per day |",
+    "| --- | --- | --- | --- | --- |",
+    `| ${escapeCell(`${finding.workload.kind} ${finding.workload.name}`)} | ${finding.node ?? "unknown"} | ${finding.qosClass ?? "unknown"} | ${finding.restartCount} | ${finding.restartsPerDay?.toFixed(1) ?? "n/a"} |`,
+    "",
+    ...finding.evidence.map((fact) => `- ${fact}`),
+    "",
+  ];
+  const recommendation = finding.recommendation;
+  if (recommendation) {
+    const changes = [
+      recommendation.memoryLimit ? `memory limit → \`${recommendation.memoryLimit}\`` : null,
+      recommendation.memoryRequest ? `memory request → \`${recommendation.memoryRequest}\`` : null,
+    ].filter((change) => change !== null);
+    lines.push(`### Recommendation: ${changes.length > 0 ? changes.join(", ") : "no resource change"}`, "");
+    lines.push(...recommendation.reasons.map((reason) => `- ${reason}`), "");
+  }
+  const excerpt = finding.kernelEvent?.excerpt ?? [];
+  if (excerpt.length > 0) {
+    lines.push(
+      `<details><summary>Kernel report from ${finding.kernelEvent?.node ?? "the node"}</summary>`,
+      "",
+      "```",
+      ...excerpt,
+      "```",
+      "",
+      "</details>",
+      "",
+    );
+  }
+  return lines;
+}
+
+export function renderMarkdown(report: Report): string {
+  const scope = report.namespace ? ` in \`${report.namespace}\`` : "";
+  const out = [
+    `# oom-doctor report${scope}`,
+    "",
+    `As of ${report.asOf}: ${report.summary.findings} affected container(s).`,
+    "",
+  ];
+  for (const finding of report.findings) out.push(...section(finding));
+  if (report.unmatchedEvents.length > 0) {
+    out.push("## Kernel OOM kills not tied to a container", "");
+    for (const event of report.unmatchedEvents)
+      out.push(`- ${event.node ?? "unknown node"} ${event.time}: ${event.victim ?? "no victim line"}`);
+    out.push("");
+  }
+  if (report.warnings.length > 0) out.push("## Warnings", "", ...report.warnings.map((w) => `- ${w}`), "");
+  return `${out.join("\n").trimEnd()}\n`;
+}

@@ -1,0 +1,212 @@
+// The neutral report: what every renderer (text, markdown, JSON, Slack) shows. Its JSON form is a
+// documented contract (schemaVersion 1); change it only by adding fields.
+
+import type { Analysis, Finding } from "../analysis/analyse.js";
+import type { MatchMethod } from "../analysis/correlate.js";
+import { VERDICTS, type Verdict, type WorkloadStats } from "../analysis/diagnose.js";
+import { describeLogTime } from "../analysis/format.js";
+import type { OomEvent } from "../analysis/oom-event.js";
+
+export const SCHEMA_VERSION = 1;
+
+export interface KernelEventJson {
+  time: string;
+  timeAsLogged: string;
+  node: string | null;
+  constraint: string | null;
+  scope: string | null;
+  memcgUsageBytes: number | null;
+  memcgLimitBytes: number | null;
+  failcnt: number | null;
+  victim: {
+    pid: number;
+    comm: string;
+    totalVmBytes: number | null;
+    anonRssBytes: number | null;
+    fileRssBytes: number | null;
+    shmemRssBytes: number | null;
+    oomScoreAdj: number | null;
+  } | null;
+  podUid: string | null;
+  containerId: string | null;
+  kernelVersion: string | null;
+  partial: boolean;
+  excerpt: string[];
+}
+
+export interface FindingJson {
+  namespace: string;
+  pod: string;
+  container: string;
+  node: string | null;
+  podUid: string | null;
+  containerId: string | null;
+  workload: { kind: string; name: string };
+  restartCount: number;
+  restartsPerDay: number | null;
+  lastTermination: {
+    reason: string | null;
+    exitCode: number | null;
+    startedAt: string | null;
+    finishedAt: string | null;
+  } | null;
+  qosClass: string | null;
+  memoryLimitBytes: number | null;
+  memoryRequestBytes: number | null;
+  verdict: Verdict;
+  summary: string;
+  evidence: string[];
+  explanation: string;
+  kernelEvent: KernelEventJson | null;
+  matchedBy: MatchMethod | null;
+  clockSkewSeconds: number | null;
+  recommendation: {
+    memoryLimit: string | null;
+    memoryLimitBytes: number | null;
+    memoryRequest: string | null;
+    memoryRequestBytes: number | null;
+    reasons: string[];
+  } | null;
+}
+
+export interface Report {
+  schemaVersion: typeof SCHEMA_VERSION;
+  asOf: string;
+  namespace: string | null;
+  summary: { findings: number; byVerdict: Record<Verdict, number> };
+  findings: FindingJson[];
+  workloads: WorkloadStats[];
+  unmatchedEvents: Array<{
+    node: string | null;
+    time: string;
+    victim: string | null;
+    podUid: string | null;
+    containerId: string | null;
+  }>;
+  /** Things the reader should know about the inputs: skipped lines, cut lines, unknown nodes. */
+  warnings: string[];
+}
+
+function round(value: number | null, digits: number): number | null {
+  return value === null ? null : Number(value.toFixed(digits));
+}
+
+function eventTime(event: OomEvent, finding: Finding | null): string {
+  const finished = finding?.match.container.lastTermination?.finishedAt;
+  const skew = finding?.match.clockSkewSeconds ?? null;
+  if (event.time.kind === "instant") return new Date(event.time.epochMs).toISOString();
+  if (finished && skew !== null) return new Date(Date.parse(finished) + skew * 1000).toISOString();
+  return describeLogTime(event.time);
+}
+
+export function kernelEventJson(event: OomEvent, finding: Finding | null): KernelEventJson {
+  const victim = event.victim;
+  return {
+    time: eventTime(event, finding),
+    timeAsLogged: describeLogTime(event.time),
+    node: event.node,
+    constraint: event.constraint,
+    scope: event.scope,
+    memcgUsageBytes: event.memcg?.usageBytes ?? null,
+    memcgLimitBytes: event.memcg?.limitBytes ?? null,
+    failcnt: event.memcg?.failcnt ?? null,
+    victim: victim
+      ? {
+          pid: victim.pid,
+          comm: victim.comm,
+          totalVmBytes: victim.totalVmBytes,
+          anonRssBytes: victim.anonRssBytes,
+          fileRssBytes: victim.fileRssBytes,
+          shmemRssBytes: victim.shmemRssBytes,
+          oomScoreAdj: victim.oomScoreAdj,
+        }
+      : null,
+    podUid: event.taskCgroup?.podUid ?? null,
+    containerId: event.taskCgroup?.containerId ?? null,
+    kernelVersion: event.kernelVersion,
+    partial: event.partial,
+    excerpt: event.excerpt,
+  };
+}
+
+function findingJson(finding: Finding): FindingJson {
+  const { match, diagnosis, recommendation } = finding;
+  const container = match.container;
+  const termination = container.lastTermination;
+  const containerId =
+    (termination?.containerId ?? container.currentContainerId)?.replace(/^[a-z-]+:\/\//, "") ?? null;
+  return {
+    namespace: container.namespace,
+    pod: container.pod,
+    container: container.container,
+    node: container.node,
+    podUid: container.podUid,
+    containerId,
+    workload: { kind: container.workload.kind, name: container.workload.name },
+    restartCount: container.restartCount,
+    restartsPerDay: round(diagnosis.restartsPerDay, 2),
+    lastTermination: termination
+      ? {
+          reason: termination.reason,
+          exitCode: termination.exitCode,
+          startedAt: termination.startedAt,
+          finishedAt: termination.finishedAt,
+        }
+      : null,
+    qosClass: container.qosClass,
+    memoryLimitBytes: container.memoryLimitBytes,
+    memoryRequestBytes: container.memoryRequestBytes,
+    verdict: diagnosis.verdict,
+    summary: diagnosis.summary,
+    evidence: diagnosis.evidence,
+    explanation: [diagnosis.summary, ...diagnosis.evidence].join(" "),
+    kernelEvent: match.event ? kernelEventJson(match.event, finding) : null,
+    matchedBy: match.matchedBy,
+    clockSkewSeconds: match.clockSkewSeconds,
+    recommendation: recommendation
+      ? {
+          memoryLimit: recommendation.memoryLimit,
+          memoryLimitBytes: recommendation.memoryLimitBytes,
+          memoryRequest: recommendation.memoryRequest,
+          memoryRequestBytes: recommendation.memoryRequestBytes,
+          reasons: recommendation.reasons,
+        }
+      : null,
+  };
+}
+
+const VERDICT_ORDER = new Map(VERDICTS.map((verdict, index) => [verdict, index]));
+
+export function buildReport(analysis: Analysis, namespace: string | null, warnings: string[]): Report {
+  const findings = analysis.findings
+    .map(findingJson)
+    .sort(
+      (a, b) =>
+        (VERDICT_ORDER.get(a.verdict) ?? 0) - (VERDICT_ORDER.get(b.verdict) ?? 0) ||
+        a.namespace.localeCompare(b.namespace) ||
+        a.pod.localeCompare(b.pod) ||
+        a.container.localeCompare(b.container),
+    );
+  const byVerdict = Object.fromEntries(VERDICTS.map((verdict) => [verdict, 0])) as Record<Verdict, number>;
+  for (const finding of findings) byVerdict[finding.verdict]++;
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    asOf: new Date(analysis.asOfMs).toISOString(),
+    namespace,
+    summary: { findings: findings.length, byVerdict },
+    findings,
+    workloads: analysis.workloads.map((stats) => ({
+      ...stats,
+      days: round(stats.days, 2),
+      restartsPerPodPerDay: round(stats.restartsPerPodPerDay, 2),
+    })),
+    unmatchedEvents: analysis.unmatchedEvents.map((event) => ({
+      node: event.node,
+      time: eventTime(event, null),
+      victim: event.victim ? `${event.victim.comm} (pid ${event.victim.pid})` : null,
+      podUid: event.taskCgroup?.podUid ?? null,
+      containerId: event.taskCgroup?.containerId ?? null,
+    })),
+    warnings,
+  };
+}
