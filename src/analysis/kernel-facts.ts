@@ -51,7 +51,7 @@ export type KernelFact =
 const INVOKED =
   /^(.*) invoked oom-killer: gfp_mask=(0x[0-9a-f]+)(?:\([^)]*\))?,\s*(?:nodemask=\S*?,\s*)?order=(-?\d+),\s*oom_score_adj=(-?\d+)/;
 const CPUSET = /^(.*) cpuset=(\S*) mems_allowed=\S+/;
-const CPU = /^CPU: \d+ (?:UID: \d+ )?PID: (\d+) Comm: (.*?) (?:Not tainted|Tainted:)(.*)$/;
+const CPU = /^CPU: \d+ (?:UID: \d+ )?PID: (\d+) Comm: (.*?)(?: Kdump: \S+)? (?:Not tainted|Tainted:)(.*)$/;
 const KERNEL_VERSION = /\b(\d+\.\d+(?:\.\d+)?(?:-[\w.+~-]+)?) #/;
 const TASK_IN = /^Task in (\S+)(?: killed as a result of limit of (\S+))?/;
 const COUNTER = /^(memory|memory\+swap|swap|kmem): usage (\d+)kB, limit (\d+)kB, failcnt (\d+)/;

@@ -418,17 +418,19 @@ export class OomEventAssembler {
           (d) => d.summaryPid === null && noVictim(d) && (fact.pid === null || d.taskPids.has(fact.pid)),
         );
       case "select":
-        return open((d) => d.event.selected === null && noVictim(d));
+        return (
+          this.latest(drafts, (d) => d.event.selected === null && noVictim(d) && d.taskPids.has(fact.pid)) ??
+          open((d) => d.event.selected === null && noVictim(d))
+        );
       case "killed": {
         const pid = fact.victim.pid;
         return (
           this.latest(drafts, (d) => noVictim(d) && d.summaryPid === pid) ??
-          this.latest(
-            drafts,
-            (d) => d.event.oomGroup !== null && (d.taskPids.size === 0 || d.taskPids.has(pid)),
-          ) ??
-          this.latest(drafts, (d) => noVictim(d) && d.event.selected !== null && d.summaryPid === null) ??
+          this.latest(drafts, (d) => d.event.oomGroup !== null && (d.taskPids.size === 0 || d.taskPids.has(pid))) ??
+          this.latest(drafts, (d) => noVictim(d) && d.event.selected?.pid === pid) ??
           this.latest(drafts, (d) => noVictim(d) && d.taskPids.has(pid)) ??
+          // A sacrificed child that the task table did not list.
+          this.latest(drafts, (d) => noVictim(d) && d.event.selected !== null && d.summaryPid === null) ??
           this.latest(drafts, (d) => noVictim(d) && d.summaryPid === null && d.taskPids.size === 0) ??
           this.newDraft(drafts, record, node)
         );
@@ -436,7 +438,7 @@ export class OomEventAssembler {
       case "oom-group":
         return this.latest(drafts, (d) => d.event.victim !== null && d.event.oomGroup === null);
       case "reaped":
-        return this.latest(drafts, (d) => d.event.killed.some((victim) => victim.pid === fact.pid));
+        return this.latest(drafts, (d) => d.event.victim?.pid === fact.pid);
       case "suppressed":
       case "boot":
         return undefined;
