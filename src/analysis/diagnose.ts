@@ -126,7 +126,8 @@ function qosFacts(container: ContainerCase, event: OomEvent | null): string[] {
   const request = container.memoryRequest ?? "none";
   const limit = container.memoryLimit ?? "none";
   if (container.qosClass === "Burstable") {
-    let sentence = `The pod is Burstable (memory request ${request} < limit ${limit})`;
+    const relation = (container.memoryRequestBytes ?? 0) < (container.memoryLimitBytes ?? 0) ? "<" : "and";
+    let sentence = `The pod is Burstable (memory request ${request} ${relation} limit ${limit})`;
     const range =
       adj !== null && container.memoryRequestBytes
         ? nodeMemoryFromScore(adj, container.memoryRequestBytes)

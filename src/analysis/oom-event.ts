@@ -426,7 +426,10 @@ export class OomEventAssembler {
         const pid = fact.victim.pid;
         return (
           this.latest(drafts, (d) => noVictim(d) && d.summaryPid === pid) ??
-          this.latest(drafts, (d) => d.event.oomGroup !== null && (d.taskPids.size === 0 || d.taskPids.has(pid))) ??
+          this.latest(
+            drafts,
+            (d) => d.event.oomGroup !== null && (d.taskPids.size === 0 || d.taskPids.has(pid)),
+          ) ??
           this.latest(drafts, (d) => noVictim(d) && d.event.selected?.pid === pid) ??
           this.latest(drafts, (d) => noVictim(d) && d.taskPids.has(pid)) ??
           // A sacrificed child that the task table did not list.

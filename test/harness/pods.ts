@@ -53,7 +53,9 @@ export function podObject(spec: PodSpec): Record<string, unknown> {
       uid: spec.uid,
       creationTimestamp: spec.createdAt ?? "2024-01-01T00:00:00Z",
       labels: spec.labels ?? { "pod-template-hash": "7d9c5b6f4" },
-      ownerReferences: owner ? [{ apiVersion: "apps/v1", kind: owner.kind, name: owner.name, controller: true }] : [],
+      ownerReferences: owner
+        ? [{ apiVersion: "apps/v1", kind: owner.kind, name: owner.name, controller: true }]
+        : [],
     },
     spec: {
       nodeName: spec.node ?? "node-1",

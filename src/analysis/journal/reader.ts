@@ -108,7 +108,13 @@ export class JournalReader {
     const parsed = parseTextLine(line);
     const out: LogRecord[] = [];
     if (parsed.kind === "records") {
-      if (this.held) out.push(this.held.record);
+      const first = parsed.records[0];
+      // A `-- Boot --` separator names no host: it belongs to the host around it.
+      if (first?.bootMarker) first.host = this.held?.record.host ?? null;
+      if (this.held) {
+        if (this.held.record.bootMarker) this.held.record.host ??= first?.host ?? null;
+        out.push(this.held.record);
+      }
       const last = parsed.records.length - 1;
       out.push(...parsed.records.slice(0, last));
       const lastRecord = parsed.records[last];

@@ -28,7 +28,11 @@ const SHAPES: Shape[] = [
       assert.equal(event.kernelVersion, "3.10.0-1160.el7.x86_64");
       assert.equal(event.taskCgroup?.driver, "cgroupfs");
       assert.equal(event.taskCgroup?.qos, "Burstable");
-      assert.equal(event.oomMemcg, event.taskMemcg, "`killed as a result of limit of` names the container itself");
+      assert.equal(
+        event.oomMemcg,
+        event.taskMemcg,
+        "`killed as a result of limit of` names the container itself",
+      );
       assert.deepEqual(
         event.tasks.map((row) => [row.pid, row.rssPages, row.oomScoreAdj, row.name]),
         [
@@ -101,7 +105,10 @@ const SHAPES: Shape[] = [
       assert.equal(event.victim?.oomScoreAdj, -997);
       assert.equal(event.taskCgroup?.runtime, "containerd");
       assert.equal(event.taskCgroup?.qos, "Guaranteed");
-      assert.equal(event.oomCgroup?.containerId, "b63c339a3c752779b5380802340b0530f3500389b7289d53bda9e0c403340803");
+      assert.equal(
+        event.oomCgroup?.containerId,
+        "b63c339a3c752779b5380802340b0530f3500389b7289d53bda9e0c403340803",
+      );
       assert.equal(Object.keys(event.memoryStats[0]?.values ?? {}).length, 21);
       assert.equal(event.memoryStats[0]?.values.anon, 533372928);
       assert.equal(event.swap?.limitBytes, 0);
@@ -128,7 +135,14 @@ const SHAPES: Shape[] = [
       assert.equal(event.victim?.pid, 5151);
       assert.equal(event.invoker?.comm, "py (wk), 2");
       assert.deepEqual(
-        event.tasks.map((row) => [row.pid, row.rssPages, row.rssAnonPages, row.rssFilePages, row.rssShmemPages, row.name]),
+        event.tasks.map((row) => [
+          row.pid,
+          row.rssPages,
+          row.rssAnonPages,
+          row.rssFilePages,
+          row.rssShmemPages,
+          row.name,
+        ]),
         [
           [5102, 896, 128, 768, 0, "tini"],
           [5151, 150112, 149890, 222, 0, "py (wk), 2"],
@@ -212,7 +226,10 @@ describe("the seed incident (RHEL 8, 4.18, docker, systemd driver, zh_CN journal
 
   it("when the `Task in` path is cut by the pager, then the cpuset line completes the container id", () => {
     assert.equal(event.taskCgroup?.podUid, "f05bdc36-dd14-4537-9b91-57cc07df0932");
-    assert.equal(event.taskCgroup?.containerId, "052d52a163eb1ced8ddbd9968b31cb1d1ec74a2b389e18984737c3118fdd7a5e");
+    assert.equal(
+      event.taskCgroup?.containerId,
+      "052d52a163eb1ced8ddbd9968b31cb1d1ec74a2b389e18984737c3118fdd7a5e",
+    );
     assert.equal(event.taskCgroup?.containerIdIsPrefix, false);
     assert.equal(event.taskCgroup?.runtime, "docker");
     assert.equal(event.cutByPager, true);
