@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { type CgroupRef, containerIdsMatch, decodeCgroupPath, splitContainerId } from "../../../src/analysis/cgroup-path.js";
+import {
+  type CgroupRef,
+  containerIdsMatch,
+  decodeCgroupPath,
+  splitContainerId,
+} from "../../../src/analysis/cgroup-path.js";
 
 const UID = "f05bdc36-dd14-4537-9b91-57cc07df0932";
 const SYSTEMD_UID = UID.replaceAll("-", "_");
