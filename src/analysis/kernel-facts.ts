@@ -48,9 +48,10 @@ export type KernelFact =
   | { kind: "user-stack"; pointer: bigint }
   | { kind: "boot" };
 
+// A comm is at most 15 bytes; allowing a little more tolerates odd encodings without swallowing a line.
 const INVOKED =
-  /^(.*) invoked oom-killer: gfp_mask=(0x[0-9a-f]+)(?:\([^)]*\))?,\s*(?:nodemask=\S*?,\s*)?order=(-?\d+),\s*oom_score_adj=(-?\d+)/;
-const CPUSET = /^(.*) cpuset=(\S*) mems_allowed=\S+/;
+  /^(.{1,32}) invoked oom-killer: gfp_mask=(0x[0-9a-f]+)(?:\([^)]*\))?,\s*(?:nodemask=\S*?,\s*)?order=(-?\d+),\s*oom_score_adj=(-?\d+)/;
+const CPUSET = /^(.{1,32}) cpuset=(\S*) mems_allowed=\S+/;
 const CPU = /^CPU: \d+ (?:UID: \d+ )?PID: (\d+) Comm: (.*?)(?: Kdump: \S+)? (?:Not tainted|Tainted:)(.*)$/;
 const KERNEL_VERSION = /\b(\d+\.\d+(?:\.\d+)?(?:-[\w.+~-]+)?) #/;
 const TASK_IN = /^Task in (\S+)(?: killed as a result of limit of (\S+))?/;
@@ -63,8 +64,11 @@ const TABLE_HEADER = /^\[\s*pid\s*\]\s+(.*\S)\s*$/;
 const TABLE_ROW = /^\[\s*(\d+)\]\s+(.*)$/;
 const SUMMARY = /^oom-kill:constraint=([A-Z_]+)(?:,(.*))?$/;
 const SUMMARY_TASK = /,?task=(.*),pid=(-?\d+),uid=(\d+)$/;
-const SELECT = /^(?:(.+?): )?Kill process (\d+) \((.*)\) score (\d+) or sacrifice child/;
-const KILLED = /^(?:(.+?): )?Killed process (\d+) \((.*)\)(?: (total-vm:.*))?$/;
+const KILL_PREFIX = "(Memory cgroup out of memory|Out of memory(?: \\(oom_kill_allocating_task\\))?)";
+const SELECT = new RegExp(
+  `^(?:${KILL_PREFIX}: )?Kill process (\\d+) \\((.*)\\) score (\\d+) or sacrifice child`,
+);
+const KILLED = new RegExp(`^(?:${KILL_PREFIX}: )?Killed process (\\d+) \\((.*)\\)(?: (total-vm:.*))?$`);
 const KILLED_FIELD = /(total-vm|anon-rss|file-rss|shmem-rss|UID|pgtables|oom_score_adj):\s*(-?\d+)(kB)?/g;
 const OOM_GROUP = /^Tasks in (\S+) are going to be killed due to memory\.oom\.group set/;
 const REAPED =

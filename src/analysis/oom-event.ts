@@ -104,7 +104,7 @@ const CLOSE_AFTER_RECORDS = 200;
 const ABANDON_AFTER_RECORDS = 20_000;
 // A finished event waits this long for a repeat of itself before it is emitted.
 const HOLD_FOR_DUPLICATES = 5_000;
-const REMEMBERED_KEYS = 64;
+const REMEMBERED_EVENTS = 64;
 
 type Section = "header" | "stats" | "tasks" | "mem-info" | "kill";
 
@@ -124,7 +124,6 @@ interface Draft {
 
 interface Finished {
   event: OomEvent;
-  key: string;
   finishedAt: number;
   firstSeq: number;
 }
@@ -229,12 +228,52 @@ function containerIdFromCpuset(cpuset: string): string | null {
   return match ? (match[1] ?? "").toLowerCase() : null;
 }
 
-function dedupeKey(event: OomEvent): string {
-  const victim = event.victim;
-  if (victim) {
-    return [event.node, victim.pid, victim.comm, victim.totalVmBytes, victim.anonRssBytes].join("|");
-  }
-  return [event.node, event.invoker?.comm, event.invoker?.pid, JSON.stringify(event.time)].join("|");
+const SAME_MOMENT_MS = 2000;
+
+function wallMs(time: Extract<LogTime, { kind: "wall" }>): number {
+  const w = time.wall;
+  return Date.UTC(w.year ?? 2000, w.month - 1, w.day, w.hour, w.minute, w.second, w.millisecond);
+}
+
+function sameMoment(a: LogTime, b: LogTime): boolean {
+  if (a.kind === "instant" && b.kind === "instant") return Math.abs(a.epochMs - b.epochMs) <= SAME_MOMENT_MS;
+  if (a.kind === "wall" && b.kind === "wall") return Math.abs(wallMs(a) - wallMs(b)) <= SAME_MOMENT_MS;
+  if (a.kind === "uptime" && b.kind === "uptime")
+    return Math.abs(a.seconds - b.seconds) <= SAME_MOMENT_MS / 1000;
+  return a.kind === "none" && b.kind === "none";
+}
+
+function sameCgroupState(a: OomEvent, b: OomEvent): boolean {
+  if (a.memcg && b.memcg)
+    return a.memcg.usageBytes === b.memcg.usageBytes && a.memcg.failcnt === b.memcg.failcnt;
+  return a.taskMemcg !== null && a.taskMemcg === b.taskMemcg;
+}
+
+/**
+ * Two events are one report printed twice, or in pieces, when they are on one node at one moment and
+ * name the same victim; a piece without a kill line joins the kill whose pid its task table lists, or
+ * that describes the same cgroup in the same state.
+ */
+function sameReport(a: OomEvent, b: OomEvent): boolean {
+  if (a.node !== b.node || !sameMoment(a.time, b.time)) return false;
+  if (a.victim && b.victim) return a.victim.pid === b.victim.pid && a.victim.comm === b.victim.comm;
+  const [whole, piece] = a.victim ? [a, b] : [b, a];
+  const victim = whole.victim;
+  if (victim === null) return sameCgroupState(a, b);
+  if (piece.tasks.some((row) => row.pid === victim.pid)) return true;
+  if (piece.tasks.length > 0) return false;
+  return sameCgroupState(a, b) || (piece.invoker !== null && whole.invoker === null);
+}
+
+/** Says what is missing from a report; a report without its header or its kill line is partial. */
+function assessCompleteness(event: OomEvent): void {
+  const caveats: string[] = [];
+  if (event.invoker === null)
+    caveats.push("the report's header is missing (rate-limited or cut from the log)");
+  if (event.victim === null) caveats.push("no `Killed process` line");
+  if (event.cutByPager) caveats.push("some lines were cut by a pager");
+  event.caveats = caveats;
+  event.partial = event.invoker === null || event.victim === null;
 }
 
 /** Fills what `target` lacks from a repeat of the same report. */
@@ -248,13 +287,15 @@ function mergeRepeat(target: OomEvent, repeat: OomEvent): void {
     target.taskCgroup = repeat.taskCgroup;
   }
   target.cutByPager = target.cutByPager && repeat.cutByPager;
+  assessCompleteness(target);
 }
 
 export class OomEventAssembler {
   private seq = 0;
   private readonly drafts = new Map<string, Draft[]>();
   private readonly finished: Finished[] = [];
-  private readonly recentKeys: string[] = [];
+  /** Events already emitted, to drop a late repeat of them. */
+  private readonly recent: OomEvent[] = [];
   private readonly nodes = new Map<string, NodeJournalFacts>();
 
   /** `node` overrides the host names in the records (for files named after their node). */
@@ -414,8 +455,11 @@ export class OomEventAssembler {
       case "table-row":
         return this.latest(drafts, (d) => d.section === "tasks" && d.columns !== null);
       case "summary":
-        return open(
-          (d) => d.summaryPid === null && noVictim(d) && (fact.pid === null || d.taskPids.has(fact.pid)),
+        return (
+          this.latest(
+            drafts,
+            (d) => d.summaryPid === null && noVictim(d) && d.taskPids.has(fact.pid ?? -1),
+          ) ?? open((d) => d.summaryPid === null && noVictim(d))
         );
       case "select":
         return (
@@ -426,20 +470,24 @@ export class OomEventAssembler {
         const pid = fact.victim.pid;
         return (
           this.latest(drafts, (d) => noVictim(d) && d.summaryPid === pid) ??
-          this.latest(
-            drafts,
-            (d) => d.event.oomGroup !== null && (d.taskPids.size === 0 || d.taskPids.has(pid)),
-          ) ??
+          // memory.oom.group kills every task of the cgroup right after saying so.
+          this.latest(drafts, (d) => d.event.oomGroup !== null) ??
           this.latest(drafts, (d) => noVictim(d) && d.event.selected?.pid === pid) ??
           this.latest(drafts, (d) => noVictim(d) && d.taskPids.has(pid)) ??
+          // Another task of a report that already has its victim, killed at the same moment: a group kill
+          // whose announcement is missing, or a follow-up kill whose own report was rate-limited.
+          this.latest(drafts, (d) => d.taskPids.has(pid) && sameMoment(d.event.time, record.time)) ??
           // A sacrificed child that the task table did not list.
           this.latest(drafts, (d) => noVictim(d) && d.event.selected !== null && d.summaryPid === null) ??
-          this.latest(drafts, (d) => noVictim(d) && d.summaryPid === null && d.taskPids.size === 0) ??
+          this.latest(drafts, (d) => noVictim(d) && d.summaryPid === null) ??
           this.newDraft(drafts, record, node)
         );
       }
       case "oom-group":
-        return this.latest(drafts, (d) => d.event.victim !== null && d.event.oomGroup === null);
+        return this.latest(
+          drafts,
+          (d) => d.event.oomGroup === null && (d.event.victim !== null || d.summaryPid !== null),
+        );
       case "reaped":
         return this.latest(drafts, (d) => d.event.victim?.pid === fact.pid);
       case "suppressed":
@@ -503,7 +551,7 @@ export class OomEventAssembler {
         draft.columns = fact.columns;
         break;
       case "table-row": {
-        const row = tableRow(fact.pid, fact.rest, draft.columns ?? []);
+        const row = draft.taskPids.has(fact.pid) ? null : tableRow(fact.pid, fact.rest, draft.columns ?? []);
         if (row) {
           event.tasks.push(row);
           draft.taskPids.add(row.pid);
@@ -585,14 +633,18 @@ export class OomEventAssembler {
     const isReport = event.victim !== null || (draft.hasInvoked && hasBody);
     if (!isReport) return;
     this.complete(draft);
-    const key = dedupeKey(event);
-    if (this.recentKeys.includes(key)) return;
-    const earlier = this.finished.find((finished) => finished.key === key);
+    if (this.recent.some((emitted) => sameReport(emitted, event))) return;
+    // A repeat may join pieces that did not match each other (one lost its kill line, one its header).
+    const [earlier, ...others] = this.finished.filter((finished) => sameReport(finished.event, event));
     if (earlier) {
       mergeRepeat(earlier.event, event);
+      for (const other of others) {
+        mergeRepeat(earlier.event, other.event);
+        this.finished.splice(this.finished.indexOf(other), 1);
+      }
       return;
     }
-    this.finished.push({ event, key, finishedAt: this.seq, firstSeq: draft.firstSeq });
+    this.finished.push({ event, finishedAt: this.seq, firstSeq: draft.firstSeq });
   }
 
   private complete(draft: Draft): void {
@@ -613,12 +665,7 @@ export class OomEventAssembler {
     if (victim && victim.oomScoreAdj === null) {
       victim.oomScoreAdj = event.tasks.find((row) => row.pid === victim.pid)?.oomScoreAdj ?? null;
     }
-    const reasons: string[] = [];
-    if (!draft.hasInvoked) reasons.push("the report's header is missing (rate-limited or cut from the log)");
-    if (victim === null) reasons.push("no `Killed process` line");
-    if (event.cutByPager) reasons.push("some lines were cut by a pager");
-    event.caveats = reasons;
-    event.partial = !draft.hasInvoked || victim === null;
+    assessCompleteness(event);
   }
 
   private emitReady(all: boolean): OomEvent[] {
@@ -628,8 +675,8 @@ export class OomEventAssembler {
       if (finished && (all || this.seq - finished.finishedAt > HOLD_FOR_DUPLICATES)) {
         ready.push(finished);
         this.finished.splice(i, 1);
-        this.recentKeys.push(finished.key);
-        if (this.recentKeys.length > REMEMBERED_KEYS) this.recentKeys.shift();
+        this.recent.push(finished.event);
+        if (this.recent.length > REMEMBERED_EVENTS) this.recent.shift();
       }
     }
     return ready.sort((a, b) => a.firstSeq - b.firstSeq).map((finished) => finished.event);

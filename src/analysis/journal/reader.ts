@@ -105,8 +105,16 @@ export class JournalReader {
     this.stats.lines++;
     if (this.stats.form === "json") return line.length === 0 ? [] : parseJsonLine(line);
     if (line.trim().length === 0) return [];
-    const parsed = parseTextLine(line);
     const out: LogRecord[] = [];
+    // A JSON entry among text lines (a pasted mix, or a JSON journal with a stray first line).
+    const json = line.startsWith("{") ? parseJsonLine(line) : [];
+    if (json.length > 0) {
+      if (this.held) out.push(this.held.record);
+      this.held = null;
+      out.push(...json);
+      return out;
+    }
+    const parsed = parseTextLine(line);
     if (parsed.kind === "records") {
       const first = parsed.records[0];
       // A `-- Boot --` separator names no host: it belongs to the host around it.
