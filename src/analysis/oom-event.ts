@@ -166,17 +166,17 @@ function kbToBytes(kb: number | null): number | null {
   return kb === null ? null : kb * 1024;
 }
 
-function victimFrom(process: KilledProcess): Victim {
+function victimFrom(killed: KilledProcess): Victim {
   return {
-    pid: process.pid,
-    comm: process.comm,
-    totalVmBytes: kbToBytes(process.totalVmKb),
-    anonRssBytes: kbToBytes(process.anonRssKb),
-    fileRssBytes: kbToBytes(process.fileRssKb),
-    shmemRssBytes: kbToBytes(process.shmemRssKb),
-    uid: process.uid,
-    pgtablesBytes: kbToBytes(process.pgtablesKb),
-    oomScoreAdj: process.oomScoreAdj,
+    pid: killed.pid,
+    comm: killed.comm,
+    totalVmBytes: kbToBytes(killed.totalVmKb),
+    anonRssBytes: kbToBytes(killed.anonRssKb),
+    fileRssBytes: kbToBytes(killed.fileRssKb),
+    shmemRssBytes: kbToBytes(killed.shmemRssKb),
+    uid: killed.uid,
+    pgtablesBytes: kbToBytes(killed.pgtablesKb),
+    oomScoreAdj: killed.oomScoreAdj,
   };
 }
 
