@@ -26,8 +26,20 @@ Object.assign(NAMES, { mrz: 3, май: 5, июнь: 6, июль: 7 });
 
 const NUMERIC = /^(\d{1,2})(?:月|월)?$/;
 
+// Every line of a journal repeats the same few tokens: remember the answers.
+const seen = new Map<string, number | null>();
+const SEEN_LIMIT = 256;
+
 /** Month 1-12 from a `%b` token in any supported locale, or null. */
 export function monthNumber(token: string): number | null {
+  const known = seen.get(token);
+  if (known !== undefined) return known;
+  const month = lookUp(token);
+  if (seen.size < SEEN_LIMIT) seen.set(token, month);
+  return month;
+}
+
+function lookUp(token: string): number | null {
   const numeric = NUMERIC.exec(token);
   if (numeric) {
     const month = Number(numeric[1]);

@@ -19,19 +19,40 @@ export interface ReaderStats {
 
 /** The longest line kept whole; kernel lines are far shorter, so longer ones are garbage or attacks. */
 export const MAX_LINE_CHARS = 64 * 1024;
+const MAX_LINE_BYTES = MAX_LINE_CHARS * 4;
+const NEWLINE = 0x0a;
+const PREFIX_HEAD = 4;
+const NON_BLANK = /\S/;
+/** Stands in for a non-kernel line passed over unread, so that lines continuing it go nowhere. */
+const PASSED_OVER: LogRecord = Object.freeze({
+  time: { kind: "none" },
+  host: null,
+  kernel: false,
+  message: "",
+  cutByPager: false,
+  bootId: null,
+  bootMarker: false,
+}) as LogRecord;
 // Journal continuation lines are indented to the message column; a hard wrap leaves little or none.
 const MULTILINE_INDENT = /^ {8,}|^\t/;
 const EXPORT_START = /^(?:__CURSOR|__REALTIME_TIMESTAMP|__MONOTONIC_TIMESTAMP|_?[A-Z][A-Z0-9_]*)=/;
 
 export class JournalReader {
   readonly stats: ReaderStats = { form: null, lines: 0, overlongLines: 0, linesCutByPager: 0 };
+  // Whole lines are decoded in one call: a streaming decode is several times slower.
   private readonly decoder = new TextDecoder("utf-8", { fatal: false });
   private exportParser: ExportParser | null = null;
-  private pending = "";
+  /** Bytes after the last newline seen: the start of a line still to come. */
+  private tail: Uint8Array = new Uint8Array(0);
+  /** An overlong line was cut short: the rest of it, up to the next newline, is dropped. */
   private skippingOverlong = false;
   private sniffed: Uint8Array = new Uint8Array(0);
   /** The last text record, held back because the next line may continue it. */
   private held: { record: LogRecord; prefixed: boolean } | null = null;
+  /** The latest line passed over unparsed (see canSkip). */
+  private skipped: string | null = null;
+  /** How the last prefixed line began: a line that begins the same way is a new line, not a wrap. */
+  private prefixHead: string | null = null;
 
   push(chunk: Uint8Array): LogRecord[] {
     if (this.stats.form === null) {
@@ -46,7 +67,7 @@ export class JournalReader {
       this.exportParser ??= new ExportParser();
       return this.count(this.exportParser.push(chunk));
     }
-    return this.pushText(this.decoder.decode(chunk, { stream: true }));
+    return this.count(this.pushLines(chunk));
   }
 
   end(): LogRecord[] {
@@ -58,8 +79,15 @@ export class JournalReader {
       return [...this.push(sniffed), ...this.end()];
     }
     if (this.stats.form === "export") return this.count(this.exportParser?.end() ?? []);
-    const out = this.pushText(`${this.decoder.decode()}\n`);
-    if (this.held) out.push(this.held.record);
+    const out = this.pushLines(Uint8Array.of(NEWLINE));
+    // The journal's last line, if it was passed over, still tells how far the journal reaches.
+    if (this.skipped !== null) {
+      this.releaseHeld(out);
+      this.held = null;
+      out.push(...this.readLine(this.skipped));
+    }
+    this.skipped = null;
+    this.releaseHeld(out);
     this.held = null;
     return this.count(out);
   }
@@ -69,47 +97,90 @@ export class JournalReader {
     return records;
   }
 
-  private pushText(text: string): LogRecord[] {
+  private pushLines(chunk: Uint8Array): LogRecord[] {
     const out: LogRecord[] = [];
-    let start = 0;
-    for (;;) {
-      const newline = text.indexOf("\n", start);
-      if (newline < 0) break;
-      const piece = text.slice(start, newline);
-      start = newline + 1;
-      if (this.skippingOverlong) {
-        this.skippingOverlong = false;
-        this.pending = "";
-        continue;
-      }
-      const line = this.pending.length > 0 ? this.pending + piece : piece;
-      this.pending = "";
-      if (line.length > MAX_LINE_CHARS) this.stats.overlongLines++;
-      for (const record of this.line(line.length > MAX_LINE_CHARS ? line.slice(0, MAX_LINE_CHARS) : line)) {
-        out.push(record);
-      }
-    }
-    if (!this.skippingOverlong) {
-      this.pending += text.slice(start);
-      if (this.pending.length > MAX_LINE_CHARS) {
-        this.stats.overlongLines++;
-        out.push(...this.line(this.pending.slice(0, MAX_LINE_CHARS)));
-        this.pending = "";
+    const lastNewline = chunk.lastIndexOf(NEWLINE);
+    if (lastNewline < 0) {
+      this.tail = concatBytes(this.tail, chunk);
+      if (this.tail.length > MAX_LINE_BYTES) {
+        // No newline in sight: keep the start of the line, drop the rest as it comes.
+        if (!this.skippingOverlong) {
+          this.stats.overlongLines++;
+          const start = this.decoder.decode(this.tail.subarray(0, MAX_LINE_BYTES)).slice(0, MAX_LINE_CHARS);
+          this.line(start, out);
+        }
         this.skippingOverlong = true;
+        this.tail = new Uint8Array(0);
       }
+      return out;
     }
-    return this.count(out);
+    // The held tail completes the chunk's first line; the rest decodes on its own. (Joining the two
+    // strings would make every later string operation on the chunk twice as slow.)
+    const firstNewline = chunk.indexOf(NEWLINE);
+    const head = concatBytes(this.tail, chunk.subarray(0, firstNewline));
+    this.tail = chunk.slice(lastNewline + 1);
+    if (this.skippingOverlong) this.skippingOverlong = false;
+    else this.lines(this.decoder.decode(head), out);
+    if (firstNewline < lastNewline) this.lines(this.decoder.decode(chunk.subarray(firstNewline + 1, lastNewline)), out);
+    return out;
   }
 
-  private line(line: string): LogRecord[] {
+  private lines(text: string, out: LogRecord[]): void {
+    let start = 0;
+    while (start <= text.length) {
+      let newline = text.indexOf("\n", start);
+      if (newline < 0) newline = text.length;
+      const line = text.slice(start, newline);
+      start = newline + 1;
+      if (line.length > MAX_LINE_CHARS) this.stats.overlongLines++;
+      this.line(line.length > MAX_LINE_CHARS ? line.slice(0, MAX_LINE_CHARS) : line, out);
+    }
+  }
+
+  private line(line: string, out: LogRecord[]): void {
     this.stats.lines++;
+    if (this.canSkip(line)) {
+      if (this.held?.record.kernel) {
+        // The kernel line is complete: a new, non-kernel line follows it.
+        out.push(this.held.record);
+        this.held = { record: PASSED_OVER, prefixed: true };
+      }
+      this.skipped = line;
+      return;
+    }
+    out.push(...this.readLine(line));
+  }
+
+  private releaseHeld(out: LogRecord[]): void {
+    if (this.held && this.held.record !== PASSED_OVER) out.push(this.held.record);
+  }
+
+  /**
+   * Most of a journal is not the kernel's. A line that cannot be a kernel message (no "kernel" in it)
+   * and is a new line rather than the rest of a kernel line (it starts like the last prefixed line, or
+   * the held record is not the kernel's) is not parsed, except the journal's very last line: that keeps
+   * large journals fast and still shows how far they reach.
+   */
+  private canSkip(line: string): boolean {
+    if (line.includes("kernel")) return false;
+    if (this.stats.form === "json") return line.startsWith("{");
+    const held = this.held;
+    // Only journal and syslog lines name their source; in dmesg every line is the kernel's.
+    if (!held?.prefixed || held.record.bootMarker || held.record.host === null) return false;
+    if (held.record.kernel) return this.prefixHead !== null && line.startsWith(this.prefixHead);
+    const first = line.charCodeAt(0);
+    // `[` dmesg stamps, `-` boot separators, `{` JSON, blanks and indents: read these.
+    return first !== 0x5b && first !== 0x2d && first !== 0x7b && first !== 0x20 && first !== 0x09 && line.length > 0;
+  }
+
+  private readLine(line: string): LogRecord[] {
     if (this.stats.form === "json") return line.length === 0 ? [] : parseJsonLine(line);
-    if (line.trim().length === 0) return [];
+    if (!NON_BLANK.test(line)) return [];
     const out: LogRecord[] = [];
     // A JSON entry among text lines (a pasted mix, or a JSON journal with a stray first line).
     const json = line.startsWith("{") ? parseJsonLine(line) : [];
     if (json.length > 0) {
-      if (this.held) out.push(this.held.record);
+      this.releaseHeld(out);
       this.held = null;
       out.push(...json);
       return out;
@@ -119,17 +190,17 @@ export class JournalReader {
       const first = parsed.records[0];
       // A `-- Boot --` separator names no host: it belongs to the host around it.
       if (first?.bootMarker) first.host = this.held?.record.host ?? null;
-      if (this.held) {
-        if (this.held.record.bootMarker) this.held.record.host ??= first?.host ?? null;
-        out.push(this.held.record);
-      }
+      if (this.held?.record.bootMarker) this.held.record.host ??= first?.host ?? null;
+      this.releaseHeld(out);
       const last = parsed.records.length - 1;
       out.push(...parsed.records.slice(0, last));
       const lastRecord = parsed.records[last];
       this.held = lastRecord ? { record: lastRecord, prefixed: true } : null;
+      if (lastRecord && !lastRecord.bootMarker) this.prefixHead = line.slice(0, PREFIX_HEAD);
       return out;
     }
     const held = this.held;
+    if (held?.record === PASSED_OVER) return out;
     if (held?.prefixed) {
       if (MULTILINE_INDENT.test(parsed.text)) {
         // Another line of a multi-line message: same entry, new line.
@@ -144,7 +215,7 @@ export class JournalReader {
       }
       return out;
     }
-    if (held) out.push(held.record);
+    this.releaseHeld(out);
     this.held = {
       record: {
         time: { kind: "none" },

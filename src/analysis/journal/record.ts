@@ -18,11 +18,9 @@ export function kernelRecord(message: string, time: LogTime, host: string | null
   return { time, host, kernel: true, message, cutByPager: false, bootId: null, bootMarker: false };
 }
 
-const PAGER_CUT = />$/;
-
 /** Splits off a pager's trailing `>`: pasted `journalctl` output cuts long lines this way. */
 export function stripPagerCut(message: string): { message: string; cutByPager: boolean } {
-  if (!PAGER_CUT.test(message)) return { message, cutByPager: false };
+  if (!message.endsWith(">")) return { message, cutByPager: false };
   return { message: message.slice(0, -1), cutByPager: true };
 }
 

@@ -27,16 +27,18 @@ function wall(
   year: number | null,
   month: number,
   day: string | undefined,
-  clock: Array<string | undefined>,
+  hour: string | undefined,
+  minute: string | undefined,
+  second: string | undefined,
   fraction?: string,
 ): WallClock {
   return {
     year,
     month,
     day: Number(day),
-    hour: Number(clock[0]),
-    minute: Number(clock[1]),
-    second: Number(clock[2]),
+    hour: Number(hour),
+    minute: Number(minute),
+    second: Number(second),
     millisecond: fractionToMillis(fraction),
   };
 }
@@ -56,56 +58,71 @@ function timeFromWall(clock: WallClock, offsetText: string | undefined): LogTime
   return { kind: "instant", epochMs: utc - offset * 60_000 };
 }
 
-function matchPrefix(line: string): Prefix | null {
-  let m = ISO.exec(line);
-  if (m) {
-    const clock = wall(Number(m[1]), Number(m[2]), m[3], [m[4], m[5], m[6]], m[7]);
-    return { time: timeFromWall(clock, m[8]), rest: m[9] ?? "", hasHost: true };
-  }
-  m = FULL.exec(line);
-  if (m) {
-    const clock = wall(Number(m[1]), Number(m[2]), m[3], [m[4], m[5], m[6]], m[7]);
-    return { time: timeFromWall(clock, m[8]), rest: m[9] ?? "", hasHost: true };
-  }
-  m = DMESG_T.exec(line);
+function isoPrefix(line: string): Prefix | null {
+  const m = ISO.exec(line);
+  if (!m) return null;
+  const clock = wall(Number(m[1]), Number(m[2]), m[3], m[4], m[5], m[6], m[7]);
+  return { time: timeFromWall(clock, m[8]), rest: m[9] ?? "", hasHost: true };
+}
+
+function fullPrefix(line: string): Prefix | null {
+  const m = FULL.exec(line);
+  if (!m) return null;
+  const clock = wall(Number(m[1]), Number(m[2]), m[3], m[4], m[5], m[6], m[7]);
+  return { time: timeFromWall(clock, m[8]), rest: m[9] ?? "", hasHost: true };
+}
+
+function bracketPrefix(line: string): Prefix | null {
+  let m = DMESG_T.exec(line);
   if (m) {
     const month = monthNumber(m[1] ?? "");
     if (month !== null) {
-      const clock = wall(Number(m[6]), month, m[2], [m[3], m[4], m[5]]);
+      const clock = wall(Number(m[6]), month, m[2], m[3], m[4], m[5]);
       return { time: { kind: "wall", wall: clock }, rest: m[7] ?? "", hasHost: false };
     }
   }
   m = MONOTONIC.exec(line);
-  if (m) {
-    const rest = m[2] ?? "";
-    // journalctl -o short-monotonic puts `host kernel:` after the stamp; dmesg does not.
-    const hasHost = HOST_IDENT.test(rest) && /^\S+\s+kernel:/.test(rest);
-    return { time: { kind: "uptime", seconds: Number(m[1]) }, rest, hasHost };
-  }
-  m = SHORT.exec(line);
-  if (m) {
-    const month = monthNumber(m[1] ?? "");
-    if (month === null) return null;
-    const clock = wall(null, month, m[2], [m[3], m[4], m[5]], m[6]);
-    if (clock.day < 1 || clock.day > 31 || clock.hour > 23 || clock.minute > 59 || clock.second > 60)
-      return null;
-    return { time: { kind: "wall", wall: clock }, rest: m[7] ?? "", hasHost: true };
-  }
-  return null;
+  if (!m) return null;
+  const rest = m[2] ?? "";
+  // journalctl -o short-monotonic puts `host kernel:` after the stamp; dmesg does not.
+  return { time: { kind: "uptime", seconds: Number(m[1]) }, rest, hasHost: /^\S+\s+kernel:/.test(rest) };
 }
 
-function records(
-  messageText: string,
-  base: Omit<LogRecord, "message" | "cutByPager" | "bootMarker">,
-): LogRecord[] {
+function shortPrefix(line: string): Prefix | null {
+  const m = SHORT.exec(line);
+  if (!m) return null;
+  const month = monthNumber(m[1] ?? "");
+  if (month === null) return null;
+  const clock = wall(null, month, m[2], m[3], m[4], m[5], m[6]);
+  if (clock.day < 1 || clock.day > 31 || clock.hour > 23 || clock.minute > 59 || clock.second > 60) return null;
+  return { time: { kind: "wall", wall: clock }, rest: m[7] ?? "", hasHost: true };
+}
+
+/** Tries the forms a line's first character allows, the common syslog form first. */
+function matchPrefix(line: string): Prefix | null {
+  const first = line.charCodeAt(0);
+  if (first === 0x5b) return bracketPrefix(line);
+  if (first >= 0x30 && first <= 0x39) return isoPrefix(line) ?? fullPrefix(line) ?? shortPrefix(line);
+  return shortPrefix(line) ?? fullPrefix(line);
+}
+
+function records(messageText: string, time: LogTime, host: string | null, kernel: boolean): LogRecord[] {
   const { message, cutByPager } = stripPagerCut(messageText);
   const parts = splitRsyslogEscapes(message);
-  return parts.map((part, index) => ({
-    ...base,
-    message: base.kernel ? part.replace(KERNEL_STAMP, "") : part,
-    cutByPager: cutByPager && index === parts.length - 1,
-    bootMarker: false,
-  }));
+  const out: LogRecord[] = [];
+  for (let index = 0; index < parts.length; index++) {
+    const part = parts[index] ?? "";
+    out.push({
+      time,
+      host,
+      kernel,
+      message: kernel && part.charCodeAt(0) === 0x5b ? part.replace(KERNEL_STAMP, "") : part,
+      cutByPager: cutByPager && index === parts.length - 1,
+      bootId: null,
+      bootMarker: false,
+    });
+  }
+  return out;
 }
 
 export type TextLine =
@@ -115,8 +132,8 @@ export type TextLine =
 
 /** Parses one text line. */
 export function parseTextLine(line: string): TextLine {
-  const trimmedEnd = line.replace(/\r$/, "");
-  if (BOOT_MARKER.test(trimmedEnd.trim())) {
+  const trimmedEnd = line.endsWith("\r") ? line.slice(0, -1) : line;
+  if (trimmedEnd.startsWith("-- ") && BOOT_MARKER.test(trimmedEnd.trim())) {
     const marker: LogRecord = {
       time: NO_TIME,
       host: null,
@@ -135,23 +152,18 @@ export function parseTextLine(line: string): TextLine {
     const message = ident ? (ident[1] ?? "") : prefix.rest;
     return {
       kind: "records",
-      records: records(message, { time: prefix.time, host: null, kernel: true, bootId: null }),
+      records: records(message, prefix.time, null, true),
     };
   }
   const hostIdent = HOST_IDENT.exec(prefix.rest);
   if (!hostIdent) {
     return {
       kind: "records",
-      records: records(prefix.rest, { time: prefix.time, host: null, kernel: false, bootId: null }),
+      records: records(prefix.rest, prefix.time, null, false),
     };
   }
   return {
     kind: "records",
-    records: records(hostIdent[4] ?? "", {
-      time: prefix.time,
-      host: hostIdent[1] ?? null,
-      kernel: hostIdent[2] === "kernel",
-      bootId: null,
-    }),
+    records: records(hostIdent[4] ?? "", prefix.time, hostIdent[1] ?? null, hostIdent[2] === "kernel"),
   };
 }

@@ -1,0 +1,106 @@
+// Writes large, realistic journals for benchmarks: kubelet, containerd and kernel chatter with a full
+// OOM report every few thousand lines, as `journalctl -o json` or as short text.
+
+import { once } from "node:events";
+import { createWriteStream } from "node:fs";
+
+const FILLER: Array<[string, string]> = [
+  [
+    "kubelet",
+    'I0712 12:11:16.112233    2211 kubelet.go:2461] "SyncLoop (PLEG): event for pod" pod="production/web-7d9c5b6f4-abcde" event={"ID":"f05bdc36","Type":"ContainerStarted"}',
+  ],
+  [
+    "containerd",
+    'time="2021-07-12T12:11:16.123456789+08:00" level=info msg="StartContainer for \\"052d52a163eb\\" returns successfully"',
+  ],
+  ["kernel", "IPv6: ADDRCONF(NETDEV_CHANGE): cali3f2a1b4c5d6: link becomes ready"],
+  [
+    "kubelet",
+    'E0712 12:11:16.223344    2211 pod_workers.go:951] "Error syncing pod, skipping" err="failed to \\"StartContainer\\" with CrashLoopBackOff"',
+  ],
+  [
+    "systemd",
+    "Started libcontainer container 052d52a163eb1ced8ddbd9968b31cb1d1ec74a2b389e18984737c3118fdd7a5e.",
+  ],
+  ["kernel", "cali3f2a1b4c5d6: entered promiscuous mode"],
+  [
+    "containerd",
+    'time="2021-07-12T12:11:16.345678901+08:00" level=info msg="shim disconnected" id=052d52a163eb',
+  ],
+  [
+    "kubelet",
+    'I0712 12:11:16.334455    2211 prober.go:107] "Probe failed" probeType="Readiness" pod="production/api-5c6969978b-hx5lt" output="HTTP probe failed with statuscode: 503"',
+  ],
+];
+
+function oomReport(pid: number): string[] {
+  const uid = "f05bdc36_dd14_4537_9b91_57cc07df0932";
+  const id = `${pid.toString(16).padStart(8, "0")}${"0".repeat(56)}`;
+  const path = `/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod${uid}.slice/cri-containerd-${id}.scope`;
+  return [
+    "app invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=994",
+    `CPU: 2 PID: ${pid} Comm: app Not tainted 5.15.0-91-generic #101-Ubuntu`,
+    "Call Trace:",
+    " dump_stack_lvl+0x4a/0x63",
+    "memory: usage 1024000kB, limit 1024000kB, failcnt 821",
+    "swap: usage 0kB, limit 9007199254740988kB, failcnt 0",
+    `Memory cgroup stats for ${path}:`,
+    "anon 1042014208",
+    "file 17911808",
+    "Tasks state (memory values in pages):",
+    "[  pid  ]   uid  tgid total_vm      rss pgtables_bytes swapents oom_score_adj name",
+    `[${String(pid).padStart(7)}]     0 ${pid}   426082   258638  2158592        0           994 app`,
+    `oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=cri-containerd-${id}.scope,mems_allowed=0,oom_memcg=${path},task_memcg=${path},task=app,pid=${pid},uid=0`,
+    `Memory cgroup out of memory: Killed process ${pid} (app) total-vm:1704328kB, anon-rss:1017592kB, file-rss:17492kB, shmem-rss:0kB, UID:0 pgtables:2108kB oom_score_adj:994`,
+    `oom_reaper: reaped process ${pid} (app), now anon-rss:0kB, file-rss:0kB, shmem-rss:0kB`,
+  ];
+}
+
+export interface Generated {
+  bytes: number;
+  reports: number;
+}
+
+/** Writes about `targetBytes` of journal in the given form; one OOM report every `every` lines. */
+export async function generateJournal(
+  path: string,
+  form: "json" | "text",
+  targetBytes: number,
+  every = 3000,
+): Promise<Generated> {
+  const out = createWriteStream(path);
+  let bytes = 0;
+  let reports = 0;
+  let line = 0;
+  let epochMicros = 1_626_062_400_000_000;
+  const write = async (identifier: string, message: string) => {
+    epochMicros += 1731;
+    const text =
+      form === "json"
+        ? `${JSON.stringify({
+            __REALTIME_TIMESTAMP: String(epochMicros),
+            _HOSTNAME: "k8s-node-04",
+            _BOOT_ID: "4c1f2e3d4b5a69788796a5b4c3d2e1f0",
+            _TRANSPORT: identifier === "kernel" ? "kernel" : "stdout",
+            SYSLOG_IDENTIFIER: identifier,
+            PRIORITY: "6",
+            MESSAGE: message,
+          })}\n`
+        : `Jul 12 12:${String(Math.floor(line / 60000) % 60).padStart(2, "0")}:${String(Math.floor(line / 1000) % 60).padStart(2, "0")} k8s-node-04 ${identifier}${identifier === "kernel" ? "" : "[2211]"}: ${message}\n`;
+    bytes += Buffer.byteLength(text);
+    if (!out.write(text)) await once(out, "drain");
+  };
+  while (bytes < targetBytes) {
+    line++;
+    if (line % every === 0) {
+      reports++;
+      for (const message of oomReport(100_000 + reports)) await write("kernel", message);
+    } else {
+      const [identifier, message] = FILLER[line % FILLER.length] as [string, string];
+      await write(identifier, message);
+    }
+  }
+  out.end();
+  await once(out, "finish");
+  return { bytes, reports };
+}
