@@ -22,6 +22,9 @@ export const MAX_LINE_CHARS = 64 * 1024;
 const MAX_LINE_BYTES = MAX_LINE_CHARS * 4;
 const NEWLINE = 0x0a;
 const PREFIX_HEAD = 4;
+// Lines starting with `[` (dmesg stamps), `-` (boot separators), `{` (JSON), a blank or a tab are
+// always read: they may be kernel lines or continue one.
+const ALWAYS_READ = new Set([0x5b, 0x2d, 0x7b, 0x20, 0x09]);
 const NON_BLANK = /\S/;
 /** Stands in for a non-kernel line passed over unread, so that lines continuing it go nowhere. */
 const PASSED_OVER: LogRecord = Object.freeze({
@@ -121,7 +124,8 @@ export class JournalReader {
     this.tail = chunk.slice(lastNewline + 1);
     if (this.skippingOverlong) this.skippingOverlong = false;
     else this.lines(this.decoder.decode(head), out);
-    if (firstNewline < lastNewline) this.lines(this.decoder.decode(chunk.subarray(firstNewline + 1, lastNewline)), out);
+    if (firstNewline < lastNewline)
+      this.lines(this.decoder.decode(chunk.subarray(firstNewline + 1, lastNewline)), out);
     return out;
   }
 
@@ -168,9 +172,7 @@ export class JournalReader {
     // Only journal and syslog lines name their source; in dmesg every line is the kernel's.
     if (!held?.prefixed || held.record.bootMarker || held.record.host === null) return false;
     if (held.record.kernel) return this.prefixHead !== null && line.startsWith(this.prefixHead);
-    const first = line.charCodeAt(0);
-    // `[` dmesg stamps, `-` boot separators, `{` JSON, blanks and indents: read these.
-    return first !== 0x5b && first !== 0x2d && first !== 0x7b && first !== 0x20 && first !== 0x09 && line.length > 0;
+    return line.length > 0 && !ALWAYS_READ.has(line.charCodeAt(0));
   }
 
   private readLine(line: string): LogRecord[] {

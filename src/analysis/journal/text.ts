@@ -94,7 +94,8 @@ function shortPrefix(line: string): Prefix | null {
   const month = monthNumber(m[1] ?? "");
   if (month === null) return null;
   const clock = wall(null, month, m[2], m[3], m[4], m[5], m[6]);
-  if (clock.day < 1 || clock.day > 31 || clock.hour > 23 || clock.minute > 59 || clock.second > 60) return null;
+  if (clock.day < 1 || clock.day > 31 || clock.hour > 23 || clock.minute > 59 || clock.second > 60)
+    return null;
   return { time: { kind: "wall", wall: clock }, rest: m[7] ?? "", hasHost: true };
 }
 
