@@ -5,12 +5,14 @@ import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { runCli } from "../harness/cli.js";
-import { fixturePath } from "../harness/fixtures.js";
+import { fixturePath, ROOT } from "../harness/fixtures.js";
 
 const UPDATE = process.env.UPDATE_GOLDEN === "1";
+// Reports name files as they were given: run from the repository root with a relative path, as a user would.
+process.chdir(ROOT);
 
 async function checkGolden(format: string, file: string): Promise<void> {
-  const run = await runCli(["analyze", fixturePath("seed"), "--format", format]);
+  const run = await runCli(["analyze", "fixtures/seed", "--format", format]);
   assert.equal(run.code, 0, run.stderr);
   const path = fixturePath("seed", "expected", file);
   if (UPDATE) writeFileSync(path, run.stdout);
