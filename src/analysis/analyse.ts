@@ -36,8 +36,6 @@ export interface AnalyseOptions {
   asOfMs: number;
   window?: CorrelationWindow;
   policy?: RecommendationPolicy;
-  /** Caps per node name, when the cluster was read. */
-  capsFor?: (container: ContainerCase) => LimitCaps;
 }
 
 const DAY_MS = 86_400_000;
@@ -87,17 +85,10 @@ export function analyse(
       asOfMs: options.asOfMs,
       workload: workloads.get(workloadKey(match.container)) ?? null,
     });
-    const caps = options.capsFor?.(match.container) ?? {};
     return {
       match,
       diagnosis,
-      recommendation: recommend(
-        match.container,
-        diagnosis,
-        match.event,
-        options.policy ?? DEFAULT_POLICY,
-        caps,
-      ),
+      recommendation: recommend(match.container, diagnosis, match.event, options.policy ?? DEFAULT_POLICY),
     };
   });
   const involved = new Set(findings.map((finding) => workloadKey(finding.match.container)));

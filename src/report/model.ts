@@ -5,7 +5,7 @@ import type { Analysis, Finding } from "../analysis/analyse.js";
 import type { MatchMethod } from "../analysis/correlate.js";
 import { VERDICTS, type Verdict, type WorkloadStats } from "../analysis/diagnose.js";
 import { describeLogTime } from "../analysis/format.js";
-import type { OomEvent } from "../analysis/oom-event.js";
+import type { OomEvent, Victim } from "../analysis/oom-event.js";
 
 export const SCHEMA_VERSION = 1;
 
@@ -18,15 +18,7 @@ export interface KernelEventJson {
   memcgUsageBytes: number | null;
   memcgLimitBytes: number | null;
   failcnt: number | null;
-  victim: {
-    pid: number;
-    comm: string;
-    totalVmBytes: number | null;
-    anonRssBytes: number | null;
-    fileRssBytes: number | null;
-    shmemRssBytes: number | null;
-    oomScoreAdj: number | null;
-  } | null;
+  victim: Victim | null;
   podUid: string | null;
   containerId: string | null;
   kernelVersion: string | null;
@@ -100,7 +92,6 @@ function eventTime(event: OomEvent, finding: Finding | null): string {
 }
 
 export function kernelEventJson(event: OomEvent, finding: Finding | null): KernelEventJson {
-  const victim = event.victim;
   return {
     time: eventTime(event, finding),
     timeAsLogged: describeLogTime(event.time),
@@ -110,17 +101,7 @@ export function kernelEventJson(event: OomEvent, finding: Finding | null): Kerne
     memcgUsageBytes: event.memcg?.usageBytes ?? null,
     memcgLimitBytes: event.memcg?.limitBytes ?? null,
     failcnt: event.memcg?.failcnt ?? null,
-    victim: victim
-      ? {
-          pid: victim.pid,
-          comm: victim.comm,
-          totalVmBytes: victim.totalVmBytes,
-          anonRssBytes: victim.anonRssBytes,
-          fileRssBytes: victim.fileRssBytes,
-          shmemRssBytes: victim.shmemRssBytes,
-          oomScoreAdj: victim.oomScoreAdj,
-        }
-      : null,
+    victim: event.victim,
     podUid: event.taskCgroup?.podUid ?? null,
     containerId: event.taskCgroup?.containerId ?? null,
     kernelVersion: event.kernelVersion,

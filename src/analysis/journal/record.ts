@@ -14,10 +14,6 @@ export interface LogRecord {
   bootMarker: boolean;
 }
 
-export function kernelRecord(message: string, time: LogTime, host: string | null = null): LogRecord {
-  return { time, host, kernel: true, message, cutByPager: false, bootId: null, bootMarker: false };
-}
-
 /** Splits off a pager's trailing `>`: pasted `journalctl` output cuts long lines this way. */
 export function stripPagerCut(message: string): { message: string; cutByPager: boolean } {
   if (!message.endsWith(">")) return { message, cutByPager: false };
