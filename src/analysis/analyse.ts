@@ -10,13 +10,7 @@ import {
 import { type Diagnosis, diagnose, type WorkloadStats } from "./diagnose.js";
 import type { OomEvent } from "./oom-event.js";
 import type { ContainerCase } from "./pod.js";
-import {
-  DEFAULT_POLICY,
-  type LimitCaps,
-  type Recommendation,
-  type RecommendationPolicy,
-  recommend,
-} from "./recommend.js";
+import { DEFAULT_POLICY, type Recommendation, type RecommendationPolicy, recommend } from "./recommend.js";
 
 export interface Finding {
   match: Match;
