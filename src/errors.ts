@@ -7,7 +7,24 @@ export type ErrorKind =
   | "file-unreadable"
   | "invalid-pods"
   | "invalid-option"
-  | "invalid-journal";
+  | "invalid-journal"
+  | "config-invalid"
+  // The Kubernetes API
+  | "unauthorized"
+  | "forbidden"
+  | "not-found"
+  | "api-unreachable"
+  | "api-error"
+  // A node, over SSH
+  | "no-address"
+  | "node-unreachable"
+  | "auth-refused"
+  | "host-key-unknown"
+  | "host-key-mismatch"
+  | "timeout"
+  | "journal-empty"
+  | "journal-rotated"
+  | "ssh-error";
 
 export interface AppError {
   kind: ErrorKind;

@@ -10,7 +10,13 @@ import {
 import { type Diagnosis, diagnose, type WorkloadStats } from "./diagnose.js";
 import type { OomEvent } from "./oom-event.js";
 import type { ContainerCase } from "./pod.js";
-import { DEFAULT_POLICY, type Recommendation, type RecommendationPolicy, recommend } from "./recommend.js";
+import {
+  DEFAULT_POLICY,
+  type LimitCaps,
+  type Recommendation,
+  type RecommendationPolicy,
+  recommend,
+} from "./recommend.js";
 
 export interface Finding {
   match: Match;
@@ -30,6 +36,8 @@ export interface AnalyseOptions {
   asOfMs: number;
   window?: CorrelationWindow;
   policy?: RecommendationPolicy;
+  /** Ceilings for a container's new limit, when the cluster was read. */
+  capsFor?: (container: ContainerCase) => LimitCaps;
 }
 
 const DAY_MS = 86_400_000;
@@ -82,7 +90,13 @@ export function analyse(
     return {
       match,
       diagnosis,
-      recommendation: recommend(match.container, diagnosis, match.event, options.policy ?? DEFAULT_POLICY),
+      recommendation: recommend(
+        match.container,
+        diagnosis,
+        match.event,
+        options.policy ?? DEFAULT_POLICY,
+        options.capsFor?.(match.container),
+      ),
     };
   });
   const involved = new Set(findings.map((finding) => workloadKey(finding.match.container)));

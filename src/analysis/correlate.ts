@@ -14,6 +14,8 @@ export interface NodeJournal {
   facts: NodeJournalFacts[];
   /** The node's UTC offset, when the operator gave it; otherwise inferred from id matches. */
   utcOffsetMinutes: number | null;
+  /** Why the node's journal could not be read, when it could not. */
+  unavailable: string | null;
 }
 
 export type MatchMethod = "container-id" | "pod-uid" | "node-time";
@@ -32,6 +34,8 @@ export interface Match {
   journal: NodeJournalFacts | null;
   /** The journal's UTC offset, as given or learned: needed to read zone-less coverage times. */
   journalUtcOffsetMinutes: number | null;
+  /** Why the node's journal could not be read, when it could not. */
+  journalUnavailable: string | null;
 }
 
 export interface CorrelationWindow {
@@ -145,6 +149,7 @@ export function correlate(
       podEvents,
       journal: journal?.facts.find((f) => sameNode(f.node, container.node)) ?? journal?.facts[0] ?? null,
       journalUtcOffsetMinutes: journal?.utcOffsetMinutes ?? null,
+      journalUnavailable: journal?.unavailable ?? null,
     };
     if (event) {
       used.add(event);

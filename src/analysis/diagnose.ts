@@ -204,6 +204,8 @@ function coverageFacts(match: Match): string[] {
   const container = match.container;
   const journal = match.journal;
   const node = container.node ?? "the node";
+  if (match.journalUnavailable !== null)
+    return [`The journal from ${node} could not be read: ${match.journalUnavailable}.`];
   if (!journal) {
     const finished = killTime(match);
     const window =
@@ -247,10 +249,11 @@ function coverageFacts(match: Match): string[] {
       `${node} rebooted in this journal: a report printed just before a crash may never reach the disk.`,
     );
   }
-  if (journal.kernelRecords === 0)
+  if (journal.kernelRecords === 0) {
     facts.push(
-      `The journal from ${node} has no kernel messages at all: was it read with _TRANSPORT=kernel (or -k)?`,
+      `The journal from ${node} holds no kernel messages here (journalctl selects them with _TRANSPORT=kernel).`,
     );
+  }
   return facts;
 }
 

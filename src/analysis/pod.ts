@@ -48,6 +48,8 @@ export interface ContainerCase {
   qosClass: QosClass | null;
   podCreatedAt: string | null;
   workload: WorkloadRef;
+  /** The pod's direct controller as its ownerReferences name it (a ReplicaSet, a Job, ...). */
+  owner: { kind: string; name: string } | null;
   /** Set when the kubelet evicted the pod. */
   eviction: { message: string; usageBytes: number | null } | null;
 }
@@ -121,12 +123,18 @@ function computeQos(all: Resources[]): QosClass {
   return guaranteed ? "Guaranteed" : "Burstable";
 }
 
-function workload(metadata: Json, podName: string): WorkloadRef {
+function controller(metadata: Json): { kind: string; name: string } | null {
   const owners = array(metadata.ownerReferences).map(object);
   const owner = owners.find((ref) => ref.controller === true) ?? owners[0];
   const kind = string(owner?.kind);
   const name = string(owner?.name);
-  if (!kind || !name) return { kind: "Pod", name: podName, inferred: false };
+  return kind && name ? { kind, name } : null;
+}
+
+function workload(metadata: Json, podName: string): WorkloadRef {
+  const owner = controller(metadata);
+  if (!owner) return { kind: "Pod", name: podName, inferred: false };
+  const { kind, name } = owner;
   const labels = object(metadata.labels);
   const hash = string(labels["pod-template-hash"]);
   if (kind === "ReplicaSet" && hash && name.endsWith(`-${hash}`)) {
@@ -199,6 +207,7 @@ function casesOfPod(pod: Json): ContainerCase[] {
       qosClass,
       podCreatedAt: string(metadata.creationTimestamp),
       workload: workload(metadata, name),
+      owner: controller(metadata),
       eviction: evictionMessage
         ? { message: evictionMessage, usageBytes: evictionUsage(evictionMessage, containerName) }
         : null,

@@ -112,7 +112,7 @@ export async function loadJournal(
   }
   const node =
     source.node ?? nodes.find((facts) => facts.node !== null)?.node ?? nodeFromFileName(source.path);
-  return ok({ journal: { node, events, facts: nodes, utcOffsetMinutes }, warnings });
+  return ok({ journal: { node, events, facts: nodes, utcOffsetMinutes, unavailable: null }, warnings });
 }
 
 /** A capture directory: DIR/pods.json (or .yaml) and DIR/journal/<node>.* */

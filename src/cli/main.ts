@@ -1,16 +1,46 @@
 // The CLI's entry: picks the command, runs it, and turns errors into messages and exit codes.
 
-import { renderError } from "../errors.js";
+import { type Result, renderError } from "../errors.js";
 import { ANALYZE_USAGE, parseAnalyzeArgs, runAnalyze } from "./analyze.js";
 import { type CliIo, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE } from "./io.js";
+import { parseScanArgs, runScan, SCAN_USAGE } from "./scan.js";
 
 const USAGE = `oom-doctor: finds why Kubernetes containers were OOM-killed, from pod status and node journals.
 
 Commands:
   analyze   analyse captured pod listings and node journals (no cluster access needed)
+  scan      investigate a namespace live: the Kubernetes API and the nodes' journals over SSH
   help      show this help
 
-${ANALYZE_USAGE}`;
+${ANALYZE_USAGE}
+
+${SCAN_USAGE}`;
+
+interface Command<T> {
+  usage: string;
+  parse: (args: string[], io: CliIo) => Result<T | "help">;
+  run: (options: T, io: CliIo) => Promise<Result<string>>;
+}
+
+async function runCommand<T>(command: Command<T>, args: string[], io: CliIo): Promise<number> {
+  const options = command.parse(args, io);
+  if (!options.ok) {
+    io.stderr.write(renderError(options.error));
+    return EXIT_USAGE;
+  }
+  if (options.value === "help") {
+    io.stdout.write(`${command.usage}\n`);
+    return EXIT_OK;
+  }
+  const result = await command.run(options.value as T, io);
+  if (!result.ok) {
+    // Every error value is one the user can act on: bad input, configuration, access.
+    io.stderr.write(renderError(result.error));
+    return EXIT_USAGE;
+  }
+  io.stdout.write(result.value);
+  return EXIT_OK;
+}
 
 export async function main(argv: string[], io: CliIo): Promise<number> {
   const [command, ...rest] = argv;
@@ -19,29 +49,15 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       io.stdout.write(`${USAGE}\n`);
       return command === undefined ? EXIT_USAGE : EXIT_OK;
     }
-    if (command === "analyze") {
-      const options = parseAnalyzeArgs(rest, io);
-      if (!options.ok) {
-        io.stderr.write(renderError(options.error));
-        return EXIT_USAGE;
-      }
-      if (options.value === "help") {
-        io.stdout.write(`${ANALYZE_USAGE}\n`);
-        return EXIT_OK;
-      }
-      const result = await runAnalyze(options.value, io);
-      if (!result.ok) {
-        io.stderr.write(renderError(result.error));
-        return EXIT_USAGE;
-      }
-      io.stdout.write(result.value);
-      return EXIT_OK;
-    }
+    if (command === "analyze")
+      return await runCommand({ usage: ANALYZE_USAGE, parse: parseAnalyzeArgs, run: runAnalyze }, rest, io);
+    if (command === "scan")
+      return await runCommand({ usage: SCAN_USAGE, parse: parseScanArgs, run: runScan }, rest, io);
     io.stderr.write(
       renderError({
         kind: "usage",
         message: `unknown command "${command}"`,
-        hint: "commands: analyze, help",
+        hint: "commands: analyze, scan, help",
       }),
     );
     return EXIT_USAGE;

@@ -28,6 +28,12 @@ function section(finding: FindingJson): string[] {
     lines.push(`### Recommendation: ${changes.length > 0 ? changes.join(", ") : "no resource change"}`, "");
     lines.push(...recommendation.reasons.map((reason) => `- ${reason}`), "");
   }
+  if (finding.kubernetesEvents.length > 0) {
+    lines.push(
+      `Kubernetes events: ${finding.kubernetesEvents.map((event) => `${event.reason} ×${event.count}`).join(", ")}`,
+      "",
+    );
+  }
   const excerpt = finding.kernelEvent?.excerpt ?? [];
   if (excerpt.length > 0) {
     lines.push(
@@ -57,6 +63,15 @@ export function renderMarkdown(report: Report): string {
     out.push("## Kernel OOM kills not tied to a container", "");
     for (const event of report.unmatchedEvents)
       out.push(`- ${event.node ?? "unknown node"} ${event.time}: ${event.victim ?? "no victim line"}`);
+    out.push("");
+  }
+  const failed = report.nodes.filter((node) => node.status !== "ok");
+  if (failed.length > 0) {
+    out.push("## Nodes whose journals could not be read", "");
+    for (const node of failed)
+      out.push(
+        `- **${node.node}**: \`${node.status}\`: ${node.message ?? ""}${node.hint ? ` (${node.hint})` : ""}`,
+      );
     out.push("");
   }
   if (report.warnings.length > 0) out.push("## Warnings", "", ...report.warnings.map((w) => `- ${w}`), "");

@@ -6,6 +6,7 @@ import type { MatchMethod } from "../analysis/correlate.js";
 import { VERDICTS, type Verdict, type WorkloadStats } from "../analysis/diagnose.js";
 import { describeLogTime } from "../analysis/format.js";
 import type { OomEvent, Victim } from "../analysis/oom-event.js";
+import type { ErrorKind } from "../errors.js";
 
 export const SCHEMA_VERSION = 1;
 
@@ -59,6 +60,29 @@ export interface FindingJson {
     memoryRequestBytes: number | null;
     reasons: string[];
   } | null;
+  /** The pod's OOMKilling, Evicted, BackOff and Killing events, when the cluster was read. */
+  kubernetesEvents: KubernetesEventJson[];
+}
+
+export interface KubernetesEventJson {
+  reason: string;
+  count: number;
+  lastSeen: string | null;
+  message: string;
+}
+
+/** What happened when reading a node's journal. */
+export interface NodeStatusJson {
+  node: string;
+  /** `ok`, or the kind of error that kept the journal from being read. */
+  status: "ok" | ErrorKind;
+  message: string | null;
+  hint: string | null;
+  windows: Array<{ since: string; until: string; truncated: boolean }>;
+  /** The journal's oldest entry, when it was looked up (no kernel lines in the windows). */
+  oldestEntry: string | null;
+  kernelVersion: string | null;
+  containerRuntime: string | null;
 }
 
 export interface Report {
@@ -75,6 +99,8 @@ export interface Report {
     podUid: string | null;
     containerId: string | null;
   }>;
+  /** Nodes whose journals were read (scan) and how that went; empty for analyze. */
+  nodes: NodeStatusJson[];
   /** Things the reader should know about the inputs: skipped lines, cut lines, unknown nodes. */
   warnings: string[];
 }
@@ -153,12 +179,18 @@ function findingJson(finding: Finding): FindingJson {
           reasons: recommendation.reasons,
         }
       : null,
+    kubernetesEvents: [],
   };
 }
 
 const VERDICT_ORDER = new Map(VERDICTS.map((verdict, index) => [verdict, index]));
 
-export function buildReport(analysis: Analysis, namespace: string | null, warnings: string[]): Report {
+export function buildReport(
+  analysis: Analysis,
+  namespace: string | null,
+  warnings: string[],
+  nodes: NodeStatusJson[] = [],
+): Report {
   const findings = analysis.findings
     .map(findingJson)
     .sort(
@@ -188,6 +220,7 @@ export function buildReport(analysis: Analysis, namespace: string | null, warnin
       podUid: event.taskCgroup?.podUid ?? null,
       containerId: event.taskCgroup?.containerId ?? null,
     })),
+    nodes,
     warnings,
   };
 }

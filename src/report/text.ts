@@ -54,6 +54,10 @@ function block(finding: FindingJson, options: TextOptions): string[] {
     );
     for (const reason of recommendation.reasons) lines.push(`    - ${reason}`);
   }
+  if (finding.kubernetesEvents.length > 0) {
+    const events = finding.kubernetesEvents.map((event) => `${event.reason} x${event.count}`).join(", ");
+    lines.push(`  Kubernetes events: ${events}`);
+  }
   const excerpt = finding.kernelEvent?.excerpt ?? [];
   const shown = excerpt.slice(0, options.excerptLines ?? 12);
   if (shown.length > 0) {
@@ -84,6 +88,15 @@ export function renderText(report: Report, options: TextOptions): string {
       out.push(
         `  - ${event.node ?? "unknown node"} ${event.time}: ${event.victim ?? "no victim line"}${event.podUid ? ` (pod UID ${event.podUid})` : ""}`,
       );
+    }
+    out.push("");
+  }
+  const failed = report.nodes.filter((node) => node.status !== "ok");
+  if (failed.length > 0) {
+    out.push(`Nodes whose journals could not be read (${failed.length} of ${report.nodes.length}):`);
+    for (const node of failed) {
+      out.push(`  - ${node.node}: ${paint(node.status, "31", options.colour)}: ${node.message ?? ""}`);
+      if (node.hint) out.push(`    ${node.hint}`);
     }
     out.push("");
   }

@@ -14,7 +14,7 @@ function journal(
   parsed: ReturnType<typeof parseJournal>,
   utcOffsetMinutes: number | null = null,
 ): NodeJournal {
-  return { node, events: parsed.events, facts: parsed.nodes, utcOffsetMinutes };
+  return { node, events: parsed.events, facts: parsed.nodes, utcOffsetMinutes, unavailable: null };
 }
 
 function findings(pods: PodSpec[], journals: NodeJournal[], asOf = "2024-06-01T00:00:00Z"): Finding[] {

@@ -1,0 +1,253 @@
+// Builds the Config from environment variables and the optional YAML file named by OOM_DOCTOR_CONFIG
+// (or --config). Pure but for reading that one file; every problem is reported, not just the first.
+
+import { readFile } from "node:fs/promises";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { parse } from "yaml";
+import { parseQuantity } from "../analysis/quantity.js";
+import { fail, fileError, ok, type Result } from "../errors.js";
+import type { Config, NodeOverride, SshConfig } from "./schema.js";
+
+type Json = Record<string, unknown>;
+
+class Reader {
+  readonly problems: string[] = [];
+
+  constructor(private readonly source: string) {}
+
+  private problem(key: string, expected: string, value: unknown): void {
+    this.problems.push(`${this.source}: ${key}: expected ${expected}, got ${JSON.stringify(value)}`);
+  }
+
+  section(parent: Json, key: string, path: string): Json {
+    const value = parent[key];
+    if (value === undefined || value === null) return {};
+    if (typeof value === "object" && !Array.isArray(value)) return value as Json;
+    this.problem(path, "a mapping", value);
+    return {};
+  }
+
+  string(parent: Json, key: string, path: string, fallback: string): string;
+  string(parent: Json, key: string, path: string, fallback: null): string | null;
+  string(parent: Json, key: string, path: string, fallback: string | null): string | null {
+    const value = parent[key];
+    if (value === undefined || value === null) return fallback;
+    if (typeof value === "string" && value.length > 0) return value;
+    this.problem(path, "a non-empty string", value);
+    return fallback;
+  }
+
+  integer(parent: Json, key: string, path: string, fallback: number, min: number, max: number): number {
+    const value = parent[key];
+    if (value === undefined || value === null) return fallback;
+    if (typeof value === "number" && Number.isInteger(value) && value >= min && value <= max) return value;
+    this.problem(path, `a whole number from ${min} to ${max}`, value);
+    return fallback;
+  }
+
+  boolean(parent: Json, key: string, path: string, fallback: boolean): boolean {
+    const value = parent[key];
+    if (value === undefined || value === null) return fallback;
+    if (typeof value === "boolean") return value;
+    this.problem(path, "true or false", value);
+    return fallback;
+  }
+
+  quantity(parent: Json, key: string, path: string, fallback: number | null): number | null {
+    const value = parent[key];
+    if (value === undefined || value === null) return fallback;
+    const parsed = typeof value === "string" ? parseQuantity(value) : null;
+    if (parsed?.ok) return parsed.bytes;
+    this.problem(path, "a Kubernetes quantity such as 16Gi", value);
+    return fallback;
+  }
+
+  oneOf<T extends string>(parent: Json, key: string, path: string, allowed: readonly T[], fallback: T): T {
+    const value = parent[key];
+    if (value === undefined || value === null) return fallback;
+    if (typeof value === "string" && (allowed as readonly string[]).includes(value)) return value as T;
+    this.problem(path, `one of ${allowed.join(", ")}`, value);
+    return fallback;
+  }
+}
+
+// Only numbers and a small safe alphabet reach the remote shell: see src/ssh/command.ts.
+const SAFE_COMMAND = /^[A-Za-z0-9_./=@:+, -]+$/;
+
+function sshConfig(read: Reader, root: Json, env: Record<string, string | undefined>): SshConfig {
+  const ssh = read.section(root, "ssh", "ssh");
+  const bastion = read.section(ssh, "bastion", "ssh.bastion");
+  const nodes: Record<string, NodeOverride> = {};
+  const nodeSection = read.section(ssh, "nodes", "ssh.nodes");
+  for (const name of Object.keys(nodeSection)) {
+    const node = read.section(nodeSection, name, `ssh.nodes.${name}`);
+    const override: NodeOverride = {};
+    const host = read.string(node, "host", `ssh.nodes.${name}.host`, null);
+    if (host !== null) override.host = host;
+    if (node.port !== undefined)
+      override.port = read.integer(node, "port", `ssh.nodes.${name}.port`, 22, 1, 65535);
+    const command = read.string(node, "journalCommand", `ssh.nodes.${name}.journalCommand`, null);
+    if (command !== null) override.journalCommand = command;
+    nodes[name] = override;
+  }
+  const journalCommand = read.string(ssh, "journalCommand", "ssh.journalCommand", "journalctl");
+  for (const [where, command] of [
+    ["ssh.journalCommand", journalCommand],
+    ...Object.entries(nodes).map(([name, node]) => [`ssh.nodes.${name}.journalCommand`, node.journalCommand]),
+  ]) {
+    if (command !== undefined && !SAFE_COMMAND.test(command)) {
+      read.problems.push(
+        `${where}: only letters, digits, spaces and . / _ - = @ : + , are allowed (it runs in the node's shell)`,
+      );
+    }
+  }
+  const bastionHost = read.string(bastion, "host", "ssh.bastion.host", null);
+  return {
+    user: read.string(ssh, "user", "ssh.user", "root"),
+    port: read.integer(ssh, "port", "ssh.port", 22, 1, 65535),
+    privateKeyPath: read.string(ssh, "privateKeyPath", "ssh.privateKeyPath", null),
+    passphrase: env.OOM_DOCTOR_SSH_PASSPHRASE ?? read.string(ssh, "passphrase", "ssh.passphrase", null),
+    knownHostsPath: read.string(
+      ssh,
+      "knownHostsPath",
+      "ssh.knownHostsPath",
+      join(homedir(), ".ssh", "known_hosts"),
+    ),
+    bastion:
+      bastionHost === null
+        ? null
+        : {
+            host: bastionHost,
+            port: read.integer(bastion, "port", "ssh.bastion.port", 22, 1, 65535),
+            user: read.string(bastion, "user", "ssh.bastion.user", "root"),
+            privateKeyPath: read.string(bastion, "privateKeyPath", "ssh.bastion.privateKeyPath", null),
+          },
+    nodes,
+    sudo: read.boolean(ssh, "sudo", "ssh.sudo", false),
+    journalCommand,
+    concurrency: read.integer(ssh, "concurrency", "ssh.concurrency", 8, 1, 64),
+    connectTimeoutSeconds: read.integer(
+      ssh,
+      "connectTimeoutSeconds",
+      "ssh.connectTimeoutSeconds",
+      10,
+      1,
+      300,
+    ),
+    commandTimeoutSeconds: read.integer(
+      ssh,
+      "commandTimeoutSeconds",
+      "ssh.commandTimeoutSeconds",
+      30,
+      1,
+      600,
+    ),
+    maxOutputBytes: read.integer(
+      ssh,
+      "maxOutputBytes",
+      "ssh.maxOutputBytes",
+      16 * 1024 * 1024,
+      1024,
+      256 * 1024 * 1024,
+    ),
+    addressType: read.oneOf(
+      ssh,
+      "addressType",
+      "ssh.addressType",
+      ["InternalIP", "ExternalIP", "Hostname"],
+      "InternalIP",
+    ),
+  };
+}
+
+/** Validates a decoded YAML document (and the environment) into a Config. */
+export function buildConfig(
+  document: unknown,
+  env: Record<string, string | undefined>,
+  source: string,
+): Result<Config> {
+  const read = new Reader(source);
+  if (
+    document !== null &&
+    document !== undefined &&
+    (typeof document !== "object" || Array.isArray(document))
+  ) {
+    return fail("config-invalid", `${source}: expected a mapping at the top level`);
+  }
+  const root = (document ?? {}) as Json;
+  const known = new Set(["kubernetes", "ssh", "window", "scan", "recommendation"]);
+  for (const key of Object.keys(root)) {
+    if (!known.has(key))
+      read.problems.push(`${source}: ${key}: unknown key (known: ${[...known].join(", ")})`);
+  }
+  const kubernetes = read.section(root, "kubernetes", "kubernetes");
+  const window = read.section(root, "window", "window");
+  const scan = read.section(root, "scan", "scan");
+  const recommendation = read.section(root, "recommendation", "recommendation");
+  const config: Config = {
+    kubernetes: {
+      kubeconfig:
+        read.string(kubernetes, "kubeconfig", "kubernetes.kubeconfig", null) ?? env.KUBECONFIG ?? null,
+      context: read.string(kubernetes, "context", "kubernetes.context", null),
+      inCluster: read.boolean(kubernetes, "inCluster", "kubernetes.inCluster", false),
+    },
+    ssh: sshConfig(read, root, env),
+    window: {
+      beforeSeconds: read.integer(window, "beforeSeconds", "window.beforeSeconds", 600, 0, 86_400),
+      afterSeconds: read.integer(window, "afterSeconds", "window.afterSeconds", 300, 0, 86_400),
+    },
+    scan: {
+      restartThreshold: read.integer(scan, "restartThreshold", "scan.restartThreshold", 5, 1, 1_000_000),
+      pageSize: read.integer(scan, "pageSize", "scan.pageSize", 500, 1, 5000),
+    },
+    recommendation: {
+      headroomPercent: read.integer(
+        recommendation,
+        "headroomPercent",
+        "recommendation.headroomPercent",
+        25,
+        0,
+        400,
+      ),
+      minStepBytes:
+        read.quantity(recommendation, "minStep", "recommendation.minStep", 256 * 2 ** 20) ?? 256 * 2 ** 20,
+      maxLimitBytes: read.quantity(recommendation, "maxLimit", "recommendation.maxLimit", 64 * 2 ** 30),
+    },
+  };
+  if (read.problems.length > 0) {
+    return fail("config-invalid", read.problems.join("\n  "), "see config.example.yaml for every key");
+  }
+  return ok(config);
+}
+
+/** Reads OOM_DOCTOR_CONFIG (or the path given) and the environment into a Config. */
+export async function loadConfig(
+  env: Record<string, string | undefined>,
+  path: string | null,
+): Promise<Result<Config>> {
+  const file = path ?? env.OOM_DOCTOR_CONFIG ?? null;
+  if (file === null) return buildConfig({}, env, "environment");
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (error) {
+    const problem = fileError(file, error);
+    return fail("config-invalid", `OOM_DOCTOR_CONFIG: ${problem.message}`);
+  }
+  let document: unknown;
+  try {
+    document = parse(text);
+  } catch (error) {
+    return fail("config-invalid", `${file}: not valid YAML (${(error as Error).message.split("\n")[0]})`);
+  }
+  return buildConfig(document, env, file);
+}
+
+/** The config with secrets replaced, for logs and `--show-config`. */
+export function redactConfig(config: Config): Config {
+  return {
+    ...config,
+    ssh: { ...config.ssh, passphrase: config.ssh.passphrase === null ? null : "[redacted]" },
+  };
+}

@@ -1,0 +1,279 @@
+// The live investigation, top to bottom: list the namespace's pods, pick the containers that need
+// explaining, read each involved node's journal around their kills, and analyse. It depends only on
+// the ports (ClusterReader, NodeJournalSource) and a clock; adapters are wired in src/cli.
+
+import { analyse } from "./analysis/analyse.js";
+import { isAffected, type NodeJournal } from "./analysis/correlate.js";
+import { JournalParser } from "./analysis/parse-journal.js";
+import { type ContainerCase, readPods } from "./analysis/pod.js";
+import type { RecommendationPolicy } from "./analysis/recommend.js";
+import { type JournalWindow, type WindowSpan, windowsByNode } from "./analysis/windows.js";
+import type { NodeOverride } from "./config/schema.js";
+import { type AppError, fail, ok, type Result } from "./errors.js";
+import type {
+  ClusterReader,
+  LimitCapsInfo,
+  NodeInfo,
+  NodeJournalFetch,
+  NodeJournalSource,
+  NodeTarget,
+} from "./ports.js";
+import { withEvents } from "./report/events.js";
+import { buildReport, type NodeStatusJson, type Report } from "./report/model.js";
+
+export interface InvestigateOptions {
+  namespace: string;
+  /** Only this pod, when given. */
+  pod: string | null;
+  window: WindowSpan;
+  restartThreshold: number;
+  pageSize: number;
+  /** How many nodes are read at once. */
+  concurrency: number;
+  policy: RecommendationPolicy;
+  nodeAccess: {
+    port: number;
+    addressType: "InternalIP" | "ExternalIP" | "Hostname";
+    journalCommand: string;
+    overrides: Record<string, NodeOverride>;
+  };
+}
+
+export interface Progress {
+  podsListed: number;
+  nodesDone: number;
+  nodesTotal: number;
+}
+
+export interface InvestigateDeps {
+  cluster: ClusterReader;
+  journals: NodeJournalSource;
+  now: () => number;
+  onProgress?: (progress: Progress) => void;
+}
+
+interface NodeOutcome {
+  journal: NodeJournal;
+  status: NodeStatusJson;
+  allocatableMemoryBytes: number | null;
+}
+
+const iso = (epochSeconds: number) => new Date(epochSeconds * 1000).toISOString();
+
+/** Runs `work` over `items`, at most `limit` at a time, keeping their order. */
+async function bounded<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+function target(
+  info: NodeInfo | null,
+  node: string,
+  access: InvestigateOptions["nodeAccess"],
+): Result<NodeTarget> {
+  const override = access.overrides[node] ?? {};
+  const preferred = [access.addressType, "InternalIP", "ExternalIP", "Hostname"];
+  const address = preferred
+    .map((type) => info?.addresses.find((candidate) => candidate.type === type)?.address)
+    .find((found) => found !== undefined);
+  const host = override.host ?? address;
+  if (!host) {
+    return fail(
+      "no-address",
+      `${node}: no address to reach it by`,
+      `set ssh.nodes.${node}.host in the configuration`,
+    );
+  }
+  return ok({
+    node,
+    host,
+    port: override.port ?? access.port,
+    journalCommand: override.journalCommand ?? access.journalCommand,
+  });
+}
+
+function statusOf(
+  node: string,
+  info: NodeInfo | null,
+  error: AppError | null,
+  fetched: NodeJournalFetch | null,
+): NodeStatusJson {
+  return {
+    node,
+    status: error?.kind ?? "ok",
+    message: error?.message ?? null,
+    hint: error?.hint ?? null,
+    windows: (fetched?.windows ?? []).map((window) => ({
+      since: iso(window.window.sinceEpoch),
+      until: iso(window.window.untilEpoch),
+      truncated: window.truncated,
+    })),
+    oldestEntry: fetched?.oldestEntryMs ? new Date(fetched.oldestEntryMs).toISOString() : null,
+    kernelVersion: info?.kernelVersion ?? null,
+    containerRuntime: info?.containerRuntime ?? null,
+  };
+}
+
+/** A journal that answered but holds nothing for the windows: empty, or rotated past them. */
+function emptyJournalError(
+  node: string,
+  fetched: NodeJournalFetch,
+  windows: JournalWindow[],
+): AppError | null {
+  if (fetched.windows.some((window) => window.bytes.length > 0)) return null;
+  if (fetched.oldestEntryMs === null) {
+    return {
+      kind: "journal-empty",
+      message: `${node}: the journal has no entries at all`,
+      hint: "is journald persistent (Storage=persistent)?",
+    };
+  }
+  const lastWindowEnd = Math.max(...windows.map((window) => window.untilEpoch)) * 1000;
+  if (fetched.oldestEntryMs > lastWindowEnd) {
+    return {
+      kind: "journal-rotated",
+      message: `${node}: the journal's oldest entry is ${new Date(fetched.oldestEntryMs).toISOString()}, after the kill`,
+      hint: "older entries were rotated or vacuumed: raise SystemMaxUse in journald.conf",
+    };
+  }
+  return null;
+}
+
+async function readNodeJournal(
+  deps: InvestigateDeps,
+  options: InvestigateOptions,
+  node: string,
+  windows: JournalWindow[],
+): Promise<NodeOutcome> {
+  const info = await deps.cluster.readNode(node);
+  const nodeInfo = info.ok ? info.value : null;
+  const allocatableMemoryBytes = nodeInfo?.allocatableMemoryBytes ?? null;
+  const failed = (error: AppError, fetched: NodeJournalFetch | null = null): NodeOutcome => ({
+    journal: { node, events: [], facts: [], utcOffsetMinutes: 0, unavailable: error.message },
+    status: statusOf(node, nodeInfo, error, fetched),
+    allocatableMemoryBytes,
+  });
+  const where = target(nodeInfo, node, options.nodeAccess);
+  if (!where.ok)
+    return failed(
+      info.ok ? where.error : { ...where.error, message: `${where.error.message} (${info.error.message})` },
+    );
+  const fetched = await deps.journals.fetch(where.value, windows);
+  if (!fetched.ok) return failed(fetched.error);
+  const empty = emptyJournalError(node, fetched.value, windows);
+  if (empty) return failed(empty, fetched.value);
+  const parser = new JournalParser(node);
+  const events = fetched.value.windows.flatMap((window) => parser.push(window.bytes));
+  events.push(...parser.end());
+  return {
+    // JSON journals carry UTC instants: no zone to guess.
+    journal: { node, events, facts: parser.nodes, utcOffsetMinutes: 0, unavailable: null },
+    status: statusOf(node, nodeInfo, null, fetched.value),
+    allocatableMemoryBytes,
+  };
+}
+
+async function resolveWorkloads(
+  cluster: ClusterReader,
+  namespace: string,
+  containers: ContainerCase[],
+  warnings: string[],
+): Promise<ContainerCase[]> {
+  const resolved = new Map<string, Promise<Result<{ kind: string; name: string } | null>>>();
+  const out: ContainerCase[] = [];
+  for (const container of containers) {
+    const owner = container.owner;
+    if (!owner || (owner.kind !== "ReplicaSet" && owner.kind !== "Job")) {
+      out.push(container);
+      continue;
+    }
+    const key = `${owner.kind}/${owner.name}`;
+    if (!resolved.has(key)) resolved.set(key, cluster.readOwner(namespace, owner));
+    const result = await resolved.get(key);
+    if (result?.ok) {
+      const top = result.value ?? owner;
+      out.push({ ...container, workload: { kind: top.kind, name: top.name, inferred: false } });
+    } else {
+      if (result && !warnings.some((warning) => warning.startsWith(result.error.message))) {
+        warnings.push(`${result.error.message}: workloads are named from pod labels instead`);
+      }
+      out.push(container);
+    }
+  }
+  return out;
+}
+
+export async function investigate(
+  deps: InvestigateDeps,
+  options: InvestigateOptions,
+): Promise<Result<Report>> {
+  const { namespace } = options;
+  const listed = await deps.cluster.listPods(namespace, options.pageSize);
+  if (!listed.ok) return listed;
+  const warnings: string[] = [];
+  const pods = readPods(listed.value);
+  let containers = pods.ok ? pods.cases : [];
+  if (options.pod !== null) {
+    containers = containers.filter((container) => container.pod === options.pod);
+    if (containers.length === 0)
+      return fail("not-found", `pod ${options.pod} is not in namespace ${namespace}`);
+  }
+  const selected = containers.filter((c) => isAffected(c) || c.restartCount >= options.restartThreshold);
+  deps.onProgress?.({ podsListed: listed.value.length, nodesDone: 0, nodesTotal: 0 });
+  const withOwners = await resolveWorkloads(deps.cluster, namespace, selected, warnings);
+
+  const windows = [...windowsByNode(withOwners, options.window).entries()];
+  let done = 0;
+  const outcomes = await bounded(windows, options.concurrency, async ([node, nodeWindows]) => {
+    const outcome = await readNodeJournal(deps, options, node, nodeWindows);
+    deps.onProgress?.({ podsListed: listed.value.length, nodesDone: ++done, nodesTotal: windows.length });
+    return outcome;
+  });
+  for (const outcome of outcomes) {
+    if (outcome.status.windows.some((window) => window.truncated)) {
+      warnings.push(
+        `${outcome.status.node}: the journal answer was cut (size or time limit): later entries are missing`,
+      );
+    }
+  }
+
+  const caps = await deps.cluster.limitCaps(namespace);
+  if (!caps.ok)
+    warnings.push(`${caps.error.message}: limits are not checked against LimitRange and ResourceQuota`);
+  const capInfo: LimitCapsInfo = caps.ok ? caps.value : { limitRangeMaxBytes: null, quotaRoomBytes: null };
+  const allocatable = new Map(
+    outcomes.map((outcome) => [outcome.status.node, outcome.allocatableMemoryBytes]),
+  );
+  const analysis = analyse(
+    withOwners,
+    outcomes.map((outcome) => outcome.journal),
+    {
+      asOfMs: deps.now(),
+      window: options.window,
+      policy: options.policy,
+      capsFor: (container) => ({
+        limitRangeMaxBytes: capInfo.limitRangeMaxBytes,
+        quotaRoomBytes:
+          capInfo.quotaRoomBytes === null ? null : capInfo.quotaRoomBytes + (container.memoryLimitBytes ?? 0),
+        nodeAllocatableBytes: allocatable.get(container.node ?? "") ?? null,
+      }),
+    },
+  );
+  const report = buildReport(
+    analysis,
+    namespace,
+    warnings,
+    outcomes.map((outcome) => outcome.status),
+  );
+  const events = await deps.cluster.listEvents(namespace);
+  if (!events.ok) report.warnings.push(`${events.error.message}: Kubernetes events are not shown`);
+  return ok(withEvents(report, events.ok ? events.value : []));
+}

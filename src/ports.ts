@@ -1,0 +1,63 @@
+// What the investigation needs from the outside world, as small interfaces. The Kubernetes and SSH
+// adapters implement them; tests may too. Nothing here knows a client library.
+
+import type { JournalWindow } from "./analysis/windows.js";
+import type { Result } from "./errors.js";
+
+export interface NodeInfo {
+  name: string;
+  addresses: Array<{ type: string; address: string }>;
+  allocatableMemoryBytes: number | null;
+  kernelVersion: string | null;
+  containerRuntime: string | null;
+  osImage: string | null;
+}
+
+export interface OwnerRef {
+  kind: string;
+  name: string;
+}
+
+export interface LimitCapsInfo {
+  /** The LimitRange's max memory for a container. */
+  limitRangeMaxBytes: number | null;
+  /** ResourceQuota `limits.memory` still free in the namespace. */
+  quotaRoomBytes: number | null;
+}
+
+export interface ClusterReader {
+  /** Every pod of the namespace as the API returns it, page by page. */
+  listPods(namespace: string, pageSize: number): Promise<Result<unknown[]>>;
+  readNode(name: string): Promise<Result<NodeInfo>>;
+  /** The controller owning an object (a ReplicaSet's Deployment, a Job's CronJob), or null. */
+  readOwner(namespace: string, owner: OwnerRef): Promise<Result<OwnerRef | null>>;
+  /** Events about the namespace's pods, as the API returns them. */
+  listEvents(namespace: string): Promise<Result<unknown[]>>;
+  limitCaps(namespace: string): Promise<Result<LimitCapsInfo>>;
+}
+
+export interface FetchedWindow {
+  window: JournalWindow;
+  /** `journalctl -o json` lines. */
+  bytes: Uint8Array;
+  /** Cut by the byte cap or the time limit: later entries of the window are missing. */
+  truncated: boolean;
+}
+
+export interface NodeJournalFetch {
+  windows: FetchedWindow[];
+  /** When no window held a kernel line: the journal's oldest entry, to tell rotation from quiet. */
+  oldestEntryMs: number | null;
+}
+
+export interface NodeTarget {
+  node: string;
+  host: string;
+  port: number;
+  journalCommand: string;
+}
+
+export interface NodeJournalSource {
+  fetch(target: NodeTarget, windows: JournalWindow[]): Promise<Result<NodeJournalFetch>>;
+  close(): Promise<void>;
+}

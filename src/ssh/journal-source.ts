@@ -1,0 +1,281 @@
+// The SSH adapter: reads journal windows from nodes with node-ssh. Host keys are always checked
+// against known_hosts: a host with no entry is never dialled, and a key that differs ends the
+// connection during the key exchange, before any credential is sent.
+
+import type { Duplex } from "node:stream";
+import { NodeSSH } from "node-ssh";
+import type { ClientChannel } from "ssh2";
+import type { JournalWindow } from "../analysis/windows.js";
+import type { SshConfig } from "../config/schema.js";
+import { type AppError, fail, ok, type Result } from "../errors.js";
+import type { FetchedWindow, NodeJournalFetch, NodeJournalSource, NodeTarget } from "../ports.js";
+import { type CommandLimits, EXIT_MARKER, oldestEntryCommand, windowCommand } from "./command.js";
+import { fingerprint, type KnownHosts, knownHostsName } from "./known-hosts.js";
+
+const TIMED_OUT = 124;
+// Local guard on top of the remote `timeout`: a node that stops answering mid-command.
+const LOCAL_GRACE_MS = 10_000;
+
+interface Endpoint {
+  label: string;
+  host: string;
+  port: number;
+  user: string;
+  privateKeyPath: string | null;
+}
+
+class HostKeyCheck {
+  mismatch: Buffer | null = null;
+  constructor(
+    private readonly known: Buffer[],
+    private readonly knownHosts: KnownHosts,
+  ) {}
+
+  verify = (key: Buffer): boolean => {
+    if (this.knownHosts.isRevoked(key) || !this.known.some((candidate) => candidate.equals(key))) {
+      this.mismatch = key;
+      return false;
+    }
+    return true;
+  };
+}
+
+function unknownHost(endpoint: Endpoint, knownHostsPath: string): AppError {
+  const name = knownHostsName(endpoint.host, endpoint.port);
+  return {
+    kind: "host-key-unknown",
+    message: `${endpoint.label}: ${name} is not in ${knownHostsPath}; not connecting`,
+    hint: `check the node's key fingerprint, then add it: ssh-keyscan -p ${endpoint.port} ${endpoint.host} >> ${knownHostsPath}`,
+  };
+}
+
+function connectError(endpoint: Endpoint, error: unknown, check: HostKeyCheck, config: SshConfig): AppError {
+  const where = `${endpoint.label} (${endpoint.host}:${endpoint.port})`;
+  if (check.mismatch) {
+    return {
+      kind: "host-key-mismatch",
+      message: `${where}: host key ${fingerprint(check.mismatch)} does not match ${config.knownHostsPath}; refused`,
+      hint: "the node was reinstalled, or this is not the node: confirm the fingerprint with its owner, then replace its known_hosts line",
+    };
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: unknown }).code;
+  const level = (error as { level?: unknown }).level;
+  if (code === "ECONNREFUSED" || code === "EHOSTUNREACH" || code === "ENETUNREACH" || code === "ENOTFOUND") {
+    return {
+      kind: "node-unreachable",
+      message: `${where}: cannot connect (${code})`,
+      hint: "is sshd running, and is the port right?",
+    };
+  }
+  if (/Timed out while waiting for handshake/i.test(message) || code === "ETIMEDOUT") {
+    return {
+      kind: "timeout",
+      message: `${where}: no SSH answer within ${config.connectTimeoutSeconds} s`,
+      hint: "a firewall may be dropping packets to port 22",
+    };
+  }
+  if (level === "client-authentication" || /authentication methods failed/i.test(message)) {
+    return {
+      kind: "auth-refused",
+      message: `${where}: the node refused the key for user ${endpoint.user}`,
+      hint: "is the public key in that user's authorized_keys?",
+    };
+  }
+  return { kind: "ssh-error", message: `${where}: ${message}` };
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout: () => void): Promise<T | "timed-out"> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<"timed-out">((resolve) => {
+    timer = setTimeout(() => {
+      onTimeout();
+      resolve("timed-out");
+    }, ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+export class SshJournalSource implements NodeJournalSource {
+  private bastion: Promise<Result<NodeSSH>> | null = null;
+  private readonly open = new Set<NodeSSH>();
+
+  constructor(
+    private readonly config: SshConfig,
+    private readonly knownHosts: KnownHosts,
+  ) {}
+
+  private get limits(): CommandLimits {
+    return {
+      timeoutSeconds: this.config.commandTimeoutSeconds,
+      maxOutputBytes: this.config.maxOutputBytes,
+      sudo: this.config.sudo,
+    };
+  }
+
+  private async connect(endpoint: Endpoint, sock?: Duplex): Promise<Result<NodeSSH>> {
+    const known = this.knownHosts.keysFor(endpoint.host, endpoint.port);
+    if (known.length === 0) return { ok: false, error: unknownHost(endpoint, this.config.knownHostsPath) };
+    const check = new HostKeyCheck(known, this.knownHosts);
+    const ssh = new NodeSSH();
+    try {
+      await ssh.connect({
+        host: endpoint.host,
+        port: endpoint.port,
+        username: endpoint.user,
+        ...(endpoint.privateKeyPath ? { privateKeyPath: endpoint.privateKeyPath } : {}),
+        ...(this.config.passphrase ? { passphrase: this.config.passphrase } : {}),
+        hostVerifier: check.verify,
+        readyTimeout: this.config.connectTimeoutSeconds * 1000,
+        ...(sock ? { sock } : {}),
+      });
+    } catch (error) {
+      ssh.dispose();
+      return { ok: false, error: connectError(endpoint, error, check, this.config) };
+    }
+    this.open.add(ssh);
+    return ok(ssh);
+  }
+
+  private viaBastion(): Promise<Result<NodeSSH>> | null {
+    const bastion = this.config.bastion;
+    if (!bastion) return null;
+    this.bastion ??= this.connect({
+      label: "bastion",
+      host: bastion.host,
+      port: bastion.port,
+      user: bastion.user,
+      privateKeyPath: bastion.privateKeyPath ?? this.config.privateKeyPath,
+    });
+    return this.bastion;
+  }
+
+  private async connectNode(target: NodeTarget): Promise<Result<NodeSSH>> {
+    const endpoint: Endpoint = {
+      label: target.node,
+      host: target.host,
+      port: target.port,
+      user: this.config.user,
+      privateKeyPath: this.config.privateKeyPath,
+    };
+    const bastion = this.viaBastion();
+    if (!bastion) return this.connect(endpoint);
+    const jump = await bastion;
+    if (!jump.ok)
+      return fail(
+        jump.error.kind,
+        `${target.node} through the bastion: ${jump.error.message}`,
+        jump.error.hint,
+      );
+    if (this.knownHosts.keysFor(target.host, target.port).length === 0) {
+      return { ok: false, error: unknownHost(endpoint, this.config.knownHostsPath) };
+    }
+    try {
+      const channel = await jump.value.forwardOut("127.0.0.1", 0, target.host, target.port);
+      return this.connect(endpoint, channel);
+    } catch (error) {
+      return fail(
+        "node-unreachable",
+        `${target.node} (${target.host}:${target.port}): the bastion cannot reach it (${(error as Error).message})`,
+      );
+    }
+  }
+
+  private async run(ssh: NodeSSH, command: string): Promise<Result<{ stdout: Buffer; stderr: string }>> {
+    const chunks: Buffer[] = [];
+    let stderr = "";
+    let channel: ClientChannel | null = null;
+    const result = await withTimeout(
+      ssh.execCommand(command, {
+        onChannel: (opened) => {
+          channel = opened;
+        },
+        onStdout: (chunk) => chunks.push(chunk),
+        onStderr: (chunk) => {
+          stderr += chunk.toString("utf8");
+        },
+      }),
+      this.config.commandTimeoutSeconds * 1000 + LOCAL_GRACE_MS,
+      () => (channel as ClientChannel | null)?.close(),
+    ).catch((error: unknown) => error as Error);
+    if (result === "timed-out") {
+      return fail("timeout", `the command gave no answer within ${this.config.commandTimeoutSeconds} s`);
+    }
+    if (result instanceof Error) return fail("ssh-error", result.message);
+    return ok({ stdout: Buffer.concat(chunks), stderr });
+  }
+
+  private async readWindow(
+    ssh: NodeSSH,
+    target: NodeTarget,
+    window: JournalWindow,
+  ): Promise<Result<FetchedWindow>> {
+    const output = await this.run(ssh, windowCommand(target.journalCommand, window, this.limits));
+    if (!output.ok)
+      return fail(output.error.kind, `${target.node}: ${output.error.message}`, output.error.hint);
+    const { stdout, stderr } = output.value;
+    const exit = new RegExp(`${EXIT_MARKER}(\\d+)`).exec(stderr)?.[1];
+    const cut = stdout.length > this.limits.maxOutputBytes;
+    if (exit === undefined && stdout.length === 0) {
+      const reason = stderr.trim().split("\n").slice(-1)[0] || "no output";
+      return fail(
+        "ssh-error",
+        `${target.node}: the journal command failed (${reason})`,
+        "check ssh.journalCommand and ssh.sudo",
+      );
+    }
+    if (
+      exit !== undefined &&
+      exit !== "0" &&
+      Number(exit) !== TIMED_OUT &&
+      Number(exit) !== 141 &&
+      stdout.length === 0
+    ) {
+      const reason = stderr.replace(new RegExp(`${EXIT_MARKER}\\d+`), "").trim() || `exit ${exit}`;
+      return fail(
+        "ssh-error",
+        `${target.node}: journalctl failed (${reason})`,
+        "check ssh.journalCommand and ssh.sudo",
+      );
+    }
+    return ok({
+      window,
+      bytes: cut ? stdout.subarray(0, this.limits.maxOutputBytes) : stdout,
+      truncated: cut || Number(exit) === TIMED_OUT,
+    });
+  }
+
+  private async oldestEntry(ssh: NodeSSH, target: NodeTarget): Promise<number | null> {
+    const output = await this.run(ssh, oldestEntryCommand(target.journalCommand, this.limits));
+    if (!output.ok) return null;
+    const micros = /"__REALTIME_TIMESTAMP"\s*:\s*"(\d+)"/.exec(output.value.stdout.toString("utf8"))?.[1];
+    return micros ? Math.floor(Number(micros) / 1000) : null;
+  }
+
+  async fetch(target: NodeTarget, windows: JournalWindow[]): Promise<Result<NodeJournalFetch>> {
+    const connected = await this.connectNode(target);
+    if (!connected.ok) return connected;
+    const ssh = connected.value;
+    try {
+      const fetched: FetchedWindow[] = [];
+      for (const window of windows) {
+        const read = await this.readWindow(ssh, target, window);
+        if (!read.ok) return read;
+        fetched.push(read.value);
+      }
+      const anyKernel = fetched.some((window) => Buffer.from(window.bytes).includes('"kernel"'));
+      return ok({ windows: fetched, oldestEntryMs: anyKernel ? null : await this.oldestEntry(ssh, target) });
+    } finally {
+      this.open.delete(ssh);
+      ssh.dispose();
+    }
+  }
+
+  async close(): Promise<void> {
+    for (const ssh of this.open) ssh.dispose();
+    this.open.clear();
+    const bastion = await this.bastion;
+    if (bastion?.ok) bastion.value.dispose();
+    this.bastion = null;
+  }
+}

@@ -1,0 +1,186 @@
+// A small Kubernetes API server on loopback HTTPS that serves objects on the real REST paths, with
+// pagination (limit/continue), 403 for namespaces it is told to forbid, and a log of requests. The
+// real @kubernetes/client-node talks to it through a generated kubeconfig.
+
+import { writeFileSync } from "node:fs";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { createServer, type Server } from "node:https";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { stringify } from "yaml";
+import type { Tls } from "./tls.js";
+
+type Json = Record<string, unknown>;
+
+export interface ClusterState {
+  pods: Json[];
+  nodes: Json[];
+  replicasets: Json[];
+  deployments: Json[];
+  statefulsets: Json[];
+  daemonsets: Json[];
+  jobs: Json[];
+  events: Json[];
+  limitranges: Json[];
+  resourcequotas: Json[];
+}
+
+export function emptyState(): ClusterState {
+  return {
+    pods: [],
+    nodes: [],
+    replicasets: [],
+    deployments: [],
+    statefulsets: [],
+    daemonsets: [],
+    jobs: [],
+    events: [],
+    limitranges: [],
+    resourcequotas: [],
+  };
+}
+
+const ROUTES: Array<[RegExp, keyof ClusterState, string]> = [
+  [/^\/api\/v1\/namespaces\/([^/]+)\/pods(?:\/([^/]+))?$/, "pods", "PodList"],
+  [/^\/api\/v1\/namespaces\/([^/]+)\/events(?:\/([^/]+))?$/, "events", "EventList"],
+  [/^\/api\/v1\/namespaces\/([^/]+)\/limitranges(?:\/([^/]+))?$/, "limitranges", "LimitRangeList"],
+  [/^\/api\/v1\/namespaces\/([^/]+)\/resourcequotas(?:\/([^/]+))?$/, "resourcequotas", "ResourceQuotaList"],
+  [/^\/apis\/apps\/v1\/namespaces\/([^/]+)\/replicasets(?:\/([^/]+))?$/, "replicasets", "ReplicaSetList"],
+  [/^\/apis\/apps\/v1\/namespaces\/([^/]+)\/deployments(?:\/([^/]+))?$/, "deployments", "DeploymentList"],
+  [/^\/apis\/apps\/v1\/namespaces\/([^/]+)\/statefulsets(?:\/([^/]+))?$/, "statefulsets", "StatefulSetList"],
+  [/^\/apis\/apps\/v1\/namespaces\/([^/]+)\/daemonsets(?:\/([^/]+))?$/, "daemonsets", "DaemonSetList"],
+  [/^\/apis\/batch\/v1\/namespaces\/([^/]+)\/jobs(?:\/([^/]+))?$/, "jobs", "JobList"],
+  [/^\/api\/v1\/nodes(?:\/([^/]+))?$/, "nodes", "NodeList"],
+];
+
+function metadata(object: Json): Json {
+  return (object.metadata ?? {}) as Json;
+}
+
+function status(response: ServerResponse, code: number, reason: string, message: string): void {
+  response.writeHead(code, { "content-type": "application/json" });
+  response.end(
+    JSON.stringify({
+      kind: "Status",
+      apiVersion: "v1",
+      metadata: {},
+      status: "Failure",
+      message,
+      reason,
+      code,
+    }),
+  );
+}
+
+export class FakeKubeApi {
+  readonly state: ClusterState = emptyState();
+  readonly requests: string[] = [];
+  readonly forbiddenNamespaces = new Set<string>();
+  /** Paths (without query) answered with this status instead, for fault tests. */
+  readonly failures = new Map<string, number>();
+  private server: Server | null = null;
+  private port = 0;
+
+  constructor(private readonly tls: Tls) {}
+
+  async start(): Promise<void> {
+    this.server = createServer({ cert: this.tls.cert, key: this.tls.key }, (request, response) =>
+      this.handle(request, response),
+    );
+    await new Promise<void>((resolve) => this.server?.listen(0, "127.0.0.1", resolve));
+    this.port = (this.server.address() as AddressInfo).port;
+  }
+
+  get url(): string {
+    return `https://127.0.0.1:${this.port}`;
+  }
+
+  async stop(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise<void>((resolve) => this.server?.close(() => resolve()));
+  }
+
+  /** Writes a kubeconfig for this server (CA embedded, a bearer token) and returns its path. */
+  writeKubeconfig(dir: string, name = "kubeconfig"): string {
+    const path = join(dir, name);
+    const config = {
+      apiVersion: "v1",
+      kind: "Config",
+      clusters: [
+        {
+          name: "harness",
+          cluster: {
+            server: this.url,
+            "certificate-authority-data": Buffer.from(this.tls.ca).toString("base64"),
+          },
+        },
+      ],
+      users: [{ name: "harness", user: { token: "harness-token" } }],
+      contexts: [{ name: "harness", context: { cluster: "harness", user: "harness" } }],
+      "current-context": "harness",
+    };
+    writeFileSync(path, stringify(config));
+    return path;
+  }
+
+  private handle(request: IncomingMessage, response: ServerResponse): void {
+    const url = new URL(request.url ?? "/", this.url);
+    this.requests.push(`${request.method} ${url.pathname}${url.search}`);
+    if (request.headers.authorization !== "Bearer harness-token") {
+      status(response, 401, "Unauthorized", "Unauthorized");
+      return;
+    }
+    const injected = this.failures.get(url.pathname);
+    if (injected !== undefined) {
+      status(response, injected, "InternalError", "injected failure");
+      return;
+    }
+    for (const [pattern, kind, listKind] of ROUTES) {
+      const match = pattern.exec(url.pathname);
+      if (!match) continue;
+      const cluster = kind === "nodes";
+      const namespace = cluster ? null : (match[1] ?? "");
+      const name = cluster ? match[1] : match[2];
+      if (namespace !== null && this.forbiddenNamespaces.has(namespace)) {
+        const verb = name ? "get" : "list";
+        status(
+          response,
+          403,
+          "Forbidden",
+          `${kind} is forbidden: User "harness" cannot ${verb} resource "${kind}" in API group "" in the namespace "${namespace}"`,
+        );
+        return;
+      }
+      const objects = this.state[kind].filter(
+        (object) => namespace === null || metadata(object).namespace === namespace,
+      );
+      if (name) {
+        const found = objects.find((object) => metadata(object).name === name);
+        if (found) {
+          response.writeHead(200, { "content-type": "application/json" });
+          response.end(JSON.stringify(found));
+        } else status(response, 404, "NotFound", `${kind} "${name}" not found`);
+        return;
+      }
+      this.list(response, objects, listKind, url.searchParams);
+      return;
+    }
+    status(response, 404, "NotFound", "the server could not find the requested resource");
+  }
+
+  private list(response: ServerResponse, objects: Json[], kind: string, query: URLSearchParams): void {
+    const limit = Number(query.get("limit") ?? "0");
+    const start = Number(query.get("continue") ?? "0");
+    const page = limit > 0 ? objects.slice(start, start + limit) : objects.slice(start);
+    const next = limit > 0 && start + limit < objects.length ? String(start + limit) : undefined;
+    response.writeHead(200, { "content-type": "application/json" });
+    response.end(
+      JSON.stringify({
+        kind,
+        apiVersion: "v1",
+        metadata: { resourceVersion: "1", ...(next ? { continue: next } : {}) },
+        items: page,
+      }),
+    );
+  }
+}

@@ -1,0 +1,179 @@
+// Real OpenSSH sshd processes, one per fake node on its own loopback address (127.0.1.N), with
+// generated host and user keys, and real journal files written by systemd-journal-remote and read by
+// the real journalctl through each node's journal command (`journalctl --directory=...`).
+
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { once } from "node:events";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:net";
+import { userInfo } from "node:os";
+import { join } from "node:path";
+
+const SSHD = "/usr/sbin/sshd";
+const JOURNAL_REMOTE = ["/usr/lib/systemd/systemd-journal-remote", "/lib/systemd/systemd-journal-remote"];
+
+export interface FleetNode {
+  name: string;
+  address: string;
+  port: number;
+  dir: string;
+  /** The node's public host key line (`ssh-ed25519 AAAA...`). */
+  hostKey: string;
+  journalCommand: string;
+  process: ChildProcess | null;
+  log: string;
+}
+
+function keygen(path: string): string {
+  execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "", "-f", path], { stdio: "pipe" });
+  return readFileSync(`${path}.pub`, "utf8").trim();
+}
+
+/** A free TCP port on this address: bound by the kernel, then released for sshd. */
+async function freePort(address: string): Promise<number> {
+  const server = createServer();
+  server.listen(0, address);
+  await once(server, "listening");
+  const port = (server.address() as { port: number }).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+export class SshFleet {
+  readonly nodes = new Map<string, FleetNode>();
+  readonly userKeyPath: string;
+  readonly otherUserKeyPath: string;
+  readonly user = userInfo().username;
+  private readonly extraServers: Server[] = [];
+
+  constructor(private readonly dir: string) {
+    mkdirSync("/run/sshd", { recursive: true });
+    this.userKeyPath = join(dir, "id_ed25519");
+    const publicKey = keygen(this.userKeyPath);
+    this.otherUserKeyPath = join(dir, "id_other");
+    keygen(this.otherUserKeyPath);
+    writeFileSync(join(dir, "authorized_keys"), `${publicKey}\n`);
+  }
+
+  /** Starts a node's sshd. `exportFiles` become its journal, written by systemd-journal-remote. */
+  async addNode(
+    name: string,
+    address: string,
+    exportFiles: string[],
+    options: { forwarding?: boolean } = {},
+  ): Promise<FleetNode> {
+    const dir = join(this.dir, name);
+    const journalDir = join(dir, "journal");
+    mkdirSync(journalDir, { recursive: true });
+    const hostKey = keygen(join(dir, "ssh_host_ed25519_key"));
+    for (const [index, file] of exportFiles.entries())
+      writeJournal(join(journalDir, `part${index}.journal`), file);
+    const port = await freePort(address);
+    const config = [
+      `ListenAddress ${address}:${port}`,
+      `HostKey ${join(dir, "ssh_host_ed25519_key")}`,
+      `PidFile ${join(dir, "sshd.pid")}`,
+      `AuthorizedKeysFile ${join(this.dir, "authorized_keys")}`,
+      "StrictModes no",
+      "PasswordAuthentication no",
+      "KbdInteractiveAuthentication no",
+      "PubkeyAuthentication yes",
+      "PermitRootLogin prohibit-password",
+      "UsePAM no",
+      `AllowTcpForwarding ${options.forwarding ? "yes" : "no"}`,
+      "LogLevel VERBOSE",
+      "MaxStartups 100",
+      "MaxSessions 10",
+    ];
+    writeFileSync(join(dir, "sshd_config"), `${config.join("\n")}\n`);
+    const node: FleetNode = {
+      name,
+      address,
+      port,
+      dir,
+      hostKey,
+      journalCommand: `journalctl --directory=${journalDir}`,
+      process: null,
+      log: "",
+    };
+    this.nodes.set(name, node);
+    await this.start(node);
+    return node;
+  }
+
+  /** Starts sshd and resolves once it says it is listening: readiness without sleeping. */
+  async start(node: FleetNode): Promise<void> {
+    const child = spawn(SSHD, ["-D", "-e", "-f", join(node.dir, "sshd_config")], {
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    node.process = child;
+    await new Promise<void>((resolve, reject) => {
+      child.stderr?.on("data", (data: Buffer) => {
+        node.log += data.toString();
+        if (node.log.includes("Server listening on")) resolve();
+      });
+      child.once("exit", (code) =>
+        reject(new Error(`sshd for ${node.name} exited with ${code}: ${node.log}`)),
+      );
+    });
+  }
+
+  async stop(node: FleetNode): Promise<void> {
+    const child = node.process;
+    if (!child || child.exitCode !== null) return;
+    child.kill("SIGTERM");
+    await once(child, "exit");
+    node.process = null;
+  }
+
+  /** A listener that accepts connections and never says a word: a node that does not answer. */
+  async silentNode(address: string): Promise<{ port: number; connections: () => number }> {
+    let count = 0;
+    const server = createServer(() => {
+      count++;
+    });
+    server.listen(0, address);
+    await once(server, "listening");
+    this.extraServers.push(server);
+    return { port: (server.address() as { port: number }).port, connections: () => count };
+  }
+
+  /** known_hosts lines for these nodes (all of them by default). */
+  knownHosts(names = [...this.nodes.keys()], replace: Record<string, string> = {}): string {
+    return names
+      .map((name) => {
+        const node = this.nodes.get(name);
+        if (!node) throw new Error(`no node ${name}`);
+        return `[${node.address}]:${node.port} ${replace[name] ?? node.hostKey}`;
+      })
+      .join("\n")
+      .concat("\n");
+  }
+
+  /** How many commands a node's sshd has run: one per journal query. */
+  commandsRun(name: string): number {
+    return (this.nodes.get(name)?.log.match(/Starting session: command/g) ?? []).length;
+  }
+
+  async close(): Promise<void> {
+    for (const node of this.nodes.values()) await this.stop(node);
+    for (const server of this.extraServers) server.close();
+  }
+}
+
+export function writeJournal(path: string, exportFile: string): void {
+  const remote = JOURNAL_REMOTE.find((candidate) => {
+    try {
+      execFileSync(candidate, ["--version"], { stdio: "ignore" });
+      return true;
+    } catch {
+      return false;
+    }
+  });
+  if (!remote)
+    throw new Error("systemd-journal-remote is not installed (apt-get install systemd-journal-remote)");
+  execFileSync(remote, ["-o", path, "-"], {
+    input: readFileSync(exportFile),
+    stdio: ["pipe", "ignore", "pipe"],
+  });
+}
