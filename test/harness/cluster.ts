@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
-import { FakeKubeApi } from "./fake-kube-api.js";
+import { type ClusterState, FakeKubeApi } from "./fake-kube-api.js";
 import { fixturePath } from "./fixtures.js";
 import { SshFleet } from "./ssh-fleet.js";
 import { makeTls } from "./tls.js";
@@ -57,48 +57,25 @@ export const SEED_NODES: Array<[string, string]> = [
   ["k8s-node-08", "127.0.1.8"],
 ];
 
-export async function seedCluster(): Promise<HarnessCluster> {
+export interface ClusterSpec {
+  pods: Json[];
+  /** Each node's name, loopback address and the export files that become its journal. */
+  nodes: Array<{ name: string; address: string; journal: string[] }>;
+  extra?: Partial<Record<"replicasets" | "jobs" | "events" | "limitranges" | "resourcequotas", Json[]>>;
+}
+
+export async function startCluster(spec: ClusterSpec): Promise<HarnessCluster> {
   const dir = mkdtempSync(join(tmpdir(), "oom-doctor-harness-"));
   const api = new FakeKubeApi(makeTls(dir));
   await api.start();
-  const pods = JSON.parse(readFileSync(fixturePath("seed", "pods.json"), "utf8")) as { items: Json[] };
-  api.state.pods.push(...pods.items);
-  api.state.replicasets.push({
-    apiVersion: "apps/v1",
-    kind: "ReplicaSet",
-    metadata: {
-      name: "systembusiness-deployment-5c6969978b",
-      namespace: "production",
-      ownerReferences: [
-        {
-          apiVersion: "apps/v1",
-          kind: "Deployment",
-          name: "systembusiness-deployment",
-          uid: "d1",
-          controller: true,
-        },
-      ],
-    },
-  });
-  api.state.events.push({
-    apiVersion: "v1",
-    kind: "Event",
-    metadata: { name: "hx5lt.1", namespace: "production" },
-    involvedObject: {
-      kind: "Pod",
-      name: "systembusiness-deployment-5c6969978b-hx5lt",
-      namespace: "production",
-    },
-    reason: "BackOff",
-    message: "Back-off restarting failed container",
-    count: 12,
-    lastTimestamp: "2021-07-12T04:10:25Z",
-    type: "Warning",
-  });
+  api.state.pods.push(...spec.pods);
+  for (const [kind, objects] of Object.entries(spec.extra ?? {})) {
+    api.state[kind as keyof ClusterState].push(...(objects ?? []));
+  }
   const fleet = new SshFleet(dir);
-  for (const [name, address] of SEED_NODES) {
-    api.state.nodes.push(nodeObject(name, address));
-    await fleet.addNode(name, address, [fixturePath("cluster", "seed", "journal", `${name}.export`)]);
+  for (const node of spec.nodes) {
+    api.state.nodes.push(nodeObject(node.name, node.address));
+    await fleet.addNode(node.name, node.address, node.journal);
   }
   const knownHostsPath = join(dir, "known_hosts");
   writeFileSync(knownHostsPath, fleet.knownHosts());
@@ -136,4 +113,55 @@ export async function seedCluster(): Promise<HarnessCluster> {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** The seed incident as a live cluster: its three pods, its Deployment, and the three nodes' journals. */
+export function seedCluster(): Promise<HarnessCluster> {
+  const pods = JSON.parse(readFileSync(fixturePath("seed", "pods.json"), "utf8")) as { items: Json[] };
+  return startCluster({
+    pods: pods.items,
+    nodes: SEED_NODES.map(([name, address]) => ({
+      name,
+      address,
+      journal: [fixturePath("cluster", "seed", "journal", `${name}.export`)],
+    })),
+    extra: {
+      replicasets: [
+        {
+          apiVersion: "apps/v1",
+          kind: "ReplicaSet",
+          metadata: {
+            name: "systembusiness-deployment-5c6969978b",
+            namespace: "production",
+            ownerReferences: [
+              {
+                apiVersion: "apps/v1",
+                kind: "Deployment",
+                name: "systembusiness-deployment",
+                uid: "d1",
+                controller: true,
+              },
+            ],
+          },
+        },
+      ],
+      events: [
+        {
+          apiVersion: "v1",
+          kind: "Event",
+          metadata: { name: "hx5lt.1", namespace: "production" },
+          involvedObject: {
+            kind: "Pod",
+            name: "systembusiness-deployment-5c6969978b-hx5lt",
+            namespace: "production",
+          },
+          reason: "BackOff",
+          message: "Back-off restarting failed container",
+          count: 12,
+          lastTimestamp: "2021-07-12T04:10:25Z",
+          type: "Warning",
+        },
+      ],
+    },
+  });
 }

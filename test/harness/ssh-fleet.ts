@@ -5,7 +5,7 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { once } from "node:events";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { createServer, type Server } from "node:net";
+import { createServer, type Server, type Socket } from "node:net";
 import { userInfo } from "node:os";
 import { join } from "node:path";
 
@@ -45,6 +45,7 @@ export class SshFleet {
   readonly otherUserKeyPath: string;
   readonly user = userInfo().username;
   private readonly extraServers: Server[] = [];
+  private readonly silentSockets: Socket[] = [];
 
   constructor(private readonly dir: string) {
     mkdirSync("/run/sshd", { recursive: true });
@@ -81,7 +82,8 @@ export class SshFleet {
       "PermitRootLogin prohibit-password",
       "UsePAM no",
       `AllowTcpForwarding ${options.forwarding ? "yes" : "no"}`,
-      "LogLevel VERBOSE",
+      // A jump host logs each forwarded connection (`server_request_direct_tcpip`) at DEBUG1.
+      `LogLevel ${options.forwarding ? "DEBUG1" : "VERBOSE"}`,
       "MaxStartups 100",
       "MaxSessions 10",
     ];
@@ -127,15 +129,22 @@ export class SshFleet {
   }
 
   /** A listener that accepts connections and never says a word: a node that does not answer. */
-  async silentNode(address: string): Promise<{ port: number; connections: () => number }> {
+  async silentNode(
+    address: string,
+  ): Promise<{ port: number; connections: () => number; close: () => Promise<void> }> {
     let count = 0;
-    const server = createServer(() => {
+    const server = createServer((socket) => {
       count++;
+      this.silentSockets.push(socket);
     });
     server.listen(0, address);
     await once(server, "listening");
     this.extraServers.push(server);
-    return { port: (server.address() as { port: number }).port, connections: () => count };
+    return {
+      port: (server.address() as { port: number }).port,
+      connections: () => count,
+      close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    };
   }
 
   /** known_hosts lines for these nodes (all of them by default). */
@@ -157,6 +166,7 @@ export class SshFleet {
 
   async close(): Promise<void> {
     for (const node of this.nodes.values()) await this.stop(node);
+    for (const socket of this.silentSockets) socket.destroy();
     for (const server of this.extraServers) server.close();
   }
 }

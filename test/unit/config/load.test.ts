@@ -1,0 +1,44 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { buildConfig, redactConfig } from "../../../src/config/load.js";
+
+describe("configuration", () => {
+  it("when nothing is set, then the defaults hold", () => {
+    const result = buildConfig({}, {}, "test");
+    assert.ok(result.ok);
+    assert.equal(result.value.ssh.port, 22);
+    assert.equal(result.value.ssh.concurrency, 8);
+    assert.equal(result.value.ssh.journalCommand, "journalctl");
+    assert.deepEqual(result.value.window, { beforeSeconds: 600, afterSeconds: 300 });
+    assert.equal(result.value.recommendation.maxLimitBytes, 64 * 2 ** 30);
+  });
+
+  it("when KUBECONFIG and the passphrase come from the environment, then they are used", () => {
+    const result = buildConfig({}, { KUBECONFIG: "/k", OOM_DOCTOR_SSH_PASSPHRASE: "s3cret" }, "test");
+    assert.ok(result.ok);
+    assert.equal(result.value.kubernetes.kubeconfig, "/k");
+    assert.equal(result.value.ssh.passphrase, "s3cret");
+    assert.equal(redactConfig(result.value).ssh.passphrase, "[redacted]");
+    assert.doesNotMatch(JSON.stringify(redactConfig(result.value)), /s3cret/);
+  });
+
+  it("when values are wrong, then every problem is named by its key", () => {
+    const result = buildConfig(
+      {
+        ssh: { port: 0, user: "", nodes: { "n-1": { port: "x" } }, journalCommand: "journalctl; rm -rf /" },
+        recommendation: { maxLimit: "lots" },
+        extra: true,
+      },
+      {},
+      "oom.yaml",
+    );
+    assert.equal(result.ok, false);
+    const message = result.ok ? "" : result.error.message;
+    assert.match(message, /oom\.yaml: ssh\.port: expected a whole number from 1 to 65535, got 0/);
+    assert.match(message, /ssh\.user: expected a non-empty string/);
+    assert.match(message, /ssh\.nodes\.n-1\.port: expected a whole number/);
+    assert.match(message, /ssh\.journalCommand: only letters, digits/);
+    assert.match(message, /recommendation\.maxLimit: expected a Kubernetes quantity/);
+    assert.match(message, /extra: unknown key/);
+  });
+});
