@@ -3,7 +3,7 @@
 import { type Result, renderError } from "../errors.js";
 import { ANALYZE_USAGE, parseAnalyzeArgs, runAnalyze } from "./analyze.js";
 import { type CliIo, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE } from "./io.js";
-import { parseScanArgs, runScan, SCAN_USAGE } from "./scan.js";
+import { SCAN_USAGE } from "./usage.js";
 
 const USAGE = `oom-doctor: finds why Kubernetes containers were OOM-killed, from pod status and node journals.
 
@@ -49,10 +49,14 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       io.stdout.write(`${USAGE}\n`);
       return command === undefined ? EXIT_USAGE : EXIT_OK;
     }
-    if (command === "analyze")
+    if (command === "analyze") {
       return await runCommand({ usage: ANALYZE_USAGE, parse: parseAnalyzeArgs, run: runAnalyze }, rest, io);
-    if (command === "scan")
+    }
+    if (command === "scan") {
+      // The Kubernetes client takes most of a second to load: only scan pays for it.
+      const { parseScanArgs, runScan } = await import("./scan.js");
       return await runCommand({ usage: SCAN_USAGE, parse: parseScanArgs, run: runScan }, rest, io);
+    }
     io.stderr.write(
       renderError({
         kind: "usage",

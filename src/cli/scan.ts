@@ -14,20 +14,6 @@ import { SshJournalSource } from "../ssh/journal-source.js";
 import { parseKnownHosts } from "../ssh/known-hosts.js";
 import type { CliIo } from "./io.js";
 
-export const SCAN_USAGE = `Usage:
-  oom-doctor scan NAMESPACE [options]
-
-Lists the namespace's pods, reads each involved node's journal over SSH around every OOM kill, and
-reports what happened.
-
-Options:
-  --pod NAME            only this pod
-  --format FORMAT       text (default), markdown or json
-  --kubeconfig FILE     default: $KUBECONFIG, then ~/.kube/config (or kubernetes.inCluster)
-  --context NAME        a kubeconfig context other than the current one
-  --config FILE         the YAML configuration (default: $OOM_DOCTOR_CONFIG); see config.example.yaml
-  --no-color            plain text even on a terminal`;
-
 const FORMATS: readonly OutputFormat[] = ["text", "markdown", "json"];
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const POD_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;

@@ -2,6 +2,8 @@
 // rotated past the kill, owners resolved through the API, a refused key, and --pod.
 
 import assert from "node:assert/strict";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { runCli } from "../harness/cli.js";
 import { type HarnessCluster, startCluster } from "../harness/cluster.js";
@@ -17,6 +19,7 @@ interface Report {
     workload: { kind: string; name: string };
     kernelEvent: { victim: { comm: string } | null } | null;
     explanation: string;
+    recommendation: { memoryLimit: string | null; reasons: string[] } | null;
   }>;
   nodes: Array<{
     node: string;
@@ -81,6 +84,14 @@ before(async () => {
       },
     ],
     extra: {
+      limitranges: [
+        {
+          apiVersion: "v1",
+          kind: "LimitRange",
+          metadata: { name: "mem", namespace: "data" },
+          spec: { limits: [{ type: "Container", max: { memory: "600Mi" } }] },
+        },
+      ],
       jobs: [
         {
           apiVersion: "batch/v1",
@@ -163,6 +174,63 @@ describe("oom-doctor scan, node by node", () => {
       ["k8s-node-05"],
     );
     assert.equal(cluster.fleet.commandsRun("k8s-node-06"), before);
+  });
+
+  it("when the namespace has a LimitRange, then the proposed limit stays under its max", async () => {
+    const report = await scan(cluster.writeConfig());
+    const ingest = report.findings.find((finding) => finding.pod === "ingest-0");
+    assert.equal(ingest?.recommendation?.memoryLimit, "600Mi");
+    assert.match(
+      ingest?.recommendation?.reasons.join(" ") ?? "",
+      /Capped at 600Mi by the namespace's LimitRange max/,
+    );
+  });
+
+  it("when stderr is a terminal, then progress is shown there and the report alone goes to stdout", async () => {
+    const run = await runCli(["scan", "data", "--config", cluster.writeConfig(), "--format", "json"], {
+      nowMs: NOW,
+      stderrTty: true,
+    });
+    assert.equal(run.code, 0);
+    assert.match(run.stderr, /3 pods listed, nodes fetched 2\/2/);
+    assert.doesNotThrow(() => JSON.parse(run.stdout));
+  });
+
+  it("when the API server is unreachable or refuses the token, then the error says which", async () => {
+    const unreachable = cluster.api.writeKubeconfig(cluster.dir, "unreachable.kubeconfig").replace(/$/, "");
+    const text = readFileSync(unreachable, "utf8").replace(
+      /https:\/\/127\.0\.0\.1:\d+/,
+      "https://127.0.0.1:1",
+    );
+    writeFileSync(unreachable, text);
+    const down = await runCli([
+      "scan",
+      "data",
+      "--config",
+      cluster.writeConfig(),
+      "--kubeconfig",
+      unreachable,
+    ]);
+    assert.equal(down.code, 2);
+    assert.match(down.stderr, /cannot list pods in namespace data: the API server is unreachable/);
+    const badToken = join(cluster.dir, "bad-token.kubeconfig");
+    writeFileSync(
+      badToken,
+      readFileSync(cluster.kubeconfig, "utf8").replace("harness-token", "expired-token"),
+    );
+    const refused = await runCli([
+      "scan",
+      "data",
+      "--config",
+      cluster.writeConfig(),
+      "--kubeconfig",
+      badToken,
+    ]);
+    assert.equal(refused.code, 2);
+    assert.match(
+      refused.stderr,
+      /cannot list pods in namespace data: the API server did not accept the credentials/,
+    );
   });
 
   it("when --pod names no pod of the namespace, then it says so and exits 2", async () => {

@@ -21,10 +21,10 @@ class Capture extends Writable {
 /** Runs the CLI in-process with captured output and a fixed clock. */
 export async function runCli(
   args: string[],
-  options: { tty?: boolean; nowMs?: number } = {},
+  options: { tty?: boolean; stderrTty?: boolean; nowMs?: number } = {},
 ): Promise<CliRun> {
   const stdout = new Capture(options.tty ?? false);
-  const stderr = new Capture();
+  const stderr = new Capture(options.stderrTty ?? false);
   const code = await main(args, {
     stdout,
     stderr,

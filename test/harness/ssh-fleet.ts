@@ -4,7 +4,7 @@
 
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { once } from "node:events";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, type Server, type Socket } from "node:net";
 import { userInfo } from "node:os";
 import { join } from "node:path";
@@ -39,16 +39,36 @@ async function freePort(address: string): Promise<number> {
   return port;
 }
 
+// Logging in as root would run root's shell start-up files for every command (on some machines a
+// slow pyenv or nvm init); nodes get a dedicated user with a plain shell, as production should.
+const TEST_USER = "oomdoctor-test";
+
+function loginUser(): string {
+  if (process.getuid?.() !== 0) return userInfo().username;
+  try {
+    execFileSync("id", ["-u", TEST_USER], { stdio: "ignore" });
+  } catch {
+    execFileSync("useradd", ["--system", "--no-create-home", "--shell", "/bin/sh", TEST_USER], {
+      stdio: "pipe",
+    });
+  }
+  // No password, but not locked: without PAM, sshd refuses even key logins to a locked ("!") account.
+  execFileSync("usermod", ["-p", "*", "-d", "/", TEST_USER], { stdio: "pipe" });
+  return TEST_USER;
+}
+
 export class SshFleet {
   readonly nodes = new Map<string, FleetNode>();
   readonly userKeyPath: string;
   readonly otherUserKeyPath: string;
-  readonly user = userInfo().username;
+  readonly user = loginUser();
   private readonly extraServers: Server[] = [];
   private readonly silentSockets: Socket[] = [];
 
   constructor(private readonly dir: string) {
     mkdirSync("/run/sshd", { recursive: true });
+    // The node user must reach authorized_keys and the journals inside this (private) directory.
+    chmodSync(dir, 0o755);
     this.userKeyPath = join(dir, "id_ed25519");
     const publicKey = keygen(this.userKeyPath);
     this.otherUserKeyPath = join(dir, "id_other");
@@ -67,8 +87,11 @@ export class SshFleet {
     const journalDir = join(dir, "journal");
     mkdirSync(journalDir, { recursive: true });
     const hostKey = keygen(join(dir, "ssh_host_ed25519_key"));
-    for (const [index, file] of exportFiles.entries())
+    for (const [index, file] of exportFiles.entries()) {
       writeJournal(join(journalDir, `part${index}.journal`), file);
+    }
+    // The node user reads the journal files as the systemd-journal group would.
+    execFileSync("chmod", ["-R", "a+rX", journalDir]);
     const port = await freePort(address);
     const config = [
       `ListenAddress ${address}:${port}`,
@@ -79,7 +102,7 @@ export class SshFleet {
       "PasswordAuthentication no",
       "KbdInteractiveAuthentication no",
       "PubkeyAuthentication yes",
-      "PermitRootLogin prohibit-password",
+      "PermitRootLogin no",
       "UsePAM no",
       `AllowTcpForwarding ${options.forwarding ? "yes" : "no"}`,
       // A jump host logs each forwarded connection (`server_request_direct_tcpip`) at DEBUG1.
