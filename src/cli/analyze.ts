@@ -1,11 +1,11 @@
 // `oom-doctor analyze`: the whole analysis on captured files, no cluster needed.
 
-import { parseArgs } from "node:util";
 import { analyse, newestTimestampMs } from "../analysis/analyse.js";
 import { parseUtcOffset } from "../analysis/log-time.js";
-import { fail, ok, type Result } from "../errors.js";
+import { ok, type Result } from "../errors.js";
 import { buildReport } from "../report/model.js";
 import { type OutputFormat, render } from "../report/render.js";
+import { namespaceName, outputFormat, parseCommandArgs, usageError, wantsColour } from "./args.js";
 import { captureDirectory, type JournalSource, loadJournal, loadPods } from "./inputs.js";
 import type { CliIo } from "./io.js";
 
@@ -23,9 +23,6 @@ Options:
   --node-utc-offset OFF   the nodes' UTC offset for journals printed without a zone, e.g. +08:00
   --no-color              plain text even on a terminal`;
 
-const FORMATS: readonly OutputFormat[] = ["text", "markdown", "json"];
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-
 interface AnalyzeOptions {
   dir: string | null;
   pods: string | null;
@@ -37,63 +34,50 @@ interface AnalyzeOptions {
   colour: boolean;
 }
 
-function usageError(message: string): Result<never> {
-  return fail("usage", message, `run \`oom-doctor analyze --help\` for usage`);
-}
-
 function journalSource(spec: string): Result<JournalSource> {
   const equals = spec.indexOf("=");
   if (equals < 0) return ok({ node: null, path: spec });
   const node = spec.slice(0, equals);
   const path = spec.slice(equals + 1);
   if (node.length === 0 || path.length === 0)
-    return usageError(`--journal ${spec}: expected NODE=FILE or FILE`);
+    return usageError("analyze", `--journal ${spec}: expected NODE=FILE or FILE`);
   return ok({ node, path });
 }
 
 export function parseAnalyzeArgs(args: string[], io: CliIo): Result<AnalyzeOptions | "help"> {
-  let parsed: ReturnType<typeof parseArgs>;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        pods: { type: "string" },
-        journal: { type: "string", multiple: true },
-        namespace: { type: "string", short: "n" },
-        format: { type: "string", short: "o", default: "text" },
-        "as-of": { type: "string" },
-        "node-utc-offset": { type: "string" },
-        "no-color": { type: "boolean", default: false },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    });
-  } catch (error) {
-    return usageError((error as Error).message);
-  }
-  const values = parsed.values as Record<string, string | string[] | boolean | undefined>;
+  const parsed = parseCommandArgs("analyze", args, {
+    pods: { type: "string" },
+    journal: { type: "string", multiple: true },
+    namespace: { type: "string", short: "n" },
+    format: { type: "string", short: "o", default: "text" },
+    "as-of": { type: "string" },
+    "node-utc-offset": { type: "string" },
+    "no-color": { type: "boolean", default: false },
+    help: { type: "boolean", short: "h", default: false },
+  });
+  if (!parsed.ok) return parsed;
+  const { values, positionals } = parsed.value;
   if (values.help) return ok("help");
-  const format = values.format as string;
-  if (!FORMATS.includes(format as OutputFormat)) {
-    return usageError(`--format ${format}: expected one of ${FORMATS.join(", ")}`);
-  }
-  const namespace = (values.namespace as string | undefined) ?? null;
-  if (namespace !== null && !DNS_LABEL.test(namespace)) {
-    return usageError(
-      `--namespace ${namespace}: not a valid namespace name (lower-case letters, digits and '-', at most 63)`,
-    );
-  }
+  const format = outputFormat("analyze", values.format);
+  if (!format.ok) return format;
+  const namespace =
+    typeof values.namespace === "string" ? namespaceName("analyze", "--namespace", values.namespace) : null;
+  if (namespace && !namespace.ok) return namespace;
   let asOfMs: number | null = null;
   if (typeof values["as-of"] === "string") {
     asOfMs = Date.parse(values["as-of"]);
     if (!Number.isFinite(asOfMs))
-      return usageError(`--as-of ${values["as-of"]}: expected a time like 2021-07-12T12:30:00+08:00`);
+      return usageError(
+        "analyze",
+        `--as-of ${values["as-of"]}: expected a time like 2021-07-12T12:30:00+08:00`,
+      );
   }
   let utcOffsetMinutes: number | null = null;
   if (typeof values["node-utc-offset"] === "string") {
     utcOffsetMinutes = parseUtcOffset(values["node-utc-offset"]);
     if (utcOffsetMinutes === null)
       return usageError(
+        "analyze",
         `--node-utc-offset ${values["node-utc-offset"]}: expected an offset like +08:00, -05:00 or UTC`,
       );
   }
@@ -103,24 +87,23 @@ export function parseAnalyzeArgs(args: string[], io: CliIo): Result<AnalyzeOptio
     if (!source.ok) return source;
     journals.push(source.value);
   }
-  const positionals = parsed.positionals;
-  if (positionals.length > 1) return usageError(`unexpected arguments: ${positionals.slice(1).join(" ")}`);
+  if (positionals.length > 1)
+    return usageError("analyze", `unexpected arguments: ${positionals.slice(1).join(" ")}`);
   const dir = positionals[0] ?? null;
   const pods = (values.pods as string | undefined) ?? null;
-  if (dir === null && pods === null) return usageError("give a capture directory or --pods FILE");
+  if (dir === null && pods === null) return usageError("analyze", "give a capture directory or --pods FILE");
   if (dir !== null && (pods !== null || journals.length > 0)) {
-    return usageError("give either a capture directory or --pods/--journal, not both");
+    return usageError("analyze", "give either a capture directory or --pods/--journal, not both");
   }
-  const colour = !values["no-color"] && io.stdout.isTTY === true && io.env.NO_COLOR === undefined;
   return ok({
     dir,
     pods,
     journals,
-    namespace,
-    format: format as OutputFormat,
+    namespace: namespace?.value ?? null,
+    format: format.value,
     asOfMs,
     utcOffsetMinutes,
-    colour,
+    colour: wantsColour(values["no-color"], io),
   });
 }
 
@@ -133,7 +116,7 @@ export async function runAnalyze(options: AnalyzeOptions, io: CliIo): Promise<Re
     podsPath = capture.value.pods;
     sources = capture.value.journals;
   }
-  if (podsPath === null) return usageError("give a capture directory or --pods FILE");
+  if (podsPath === null) return usageError("analyze", "give a capture directory or --pods FILE");
   const pods = await loadPods(podsPath);
   if (!pods.ok) return pods;
   const warnings: string[] = [];

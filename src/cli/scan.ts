@@ -1,7 +1,6 @@
 // `oom-doctor scan <namespace>`: the live investigation from a terminal, no Slack, no Redis.
 
 import { readFile } from "node:fs/promises";
-import { parseArgs } from "node:util";
 import { DEFAULT_POLICY } from "../analysis/recommend.js";
 import { loadConfig } from "../config/load.js";
 import type { Config } from "../config/schema.js";
@@ -12,10 +11,9 @@ import { loadKubeConfig } from "../k8s/kubeconfig.js";
 import { type OutputFormat, render } from "../report/render.js";
 import { SshJournalSource } from "../ssh/journal-source.js";
 import { parseKnownHosts } from "../ssh/known-hosts.js";
+import { namespaceName, outputFormat, parseCommandArgs, usageError, wantsColour } from "./args.js";
 import type { CliIo } from "./io.js";
 
-const FORMATS: readonly OutputFormat[] = ["text", "markdown", "json"];
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const POD_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 
 export interface ScanOptions {
@@ -28,53 +26,37 @@ export interface ScanOptions {
   colour: boolean;
 }
 
-function usageError(message: string): Result<never> {
-  return fail("usage", message, "run `oom-doctor scan --help` for usage");
-}
-
 export function parseScanArgs(args: string[], io: CliIo): Result<ScanOptions | "help"> {
-  let parsed: ReturnType<typeof parseArgs>;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        pod: { type: "string" },
-        format: { type: "string", short: "o", default: "text" },
-        kubeconfig: { type: "string" },
-        context: { type: "string" },
-        config: { type: "string" },
-        "no-color": { type: "boolean", default: false },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    });
-  } catch (error) {
-    return usageError((error as Error).message);
-  }
-  const values = parsed.values as Record<string, string | boolean | undefined>;
+  const parsed = parseCommandArgs("scan", args, {
+    pod: { type: "string" },
+    format: { type: "string", short: "o", default: "text" },
+    kubeconfig: { type: "string" },
+    context: { type: "string" },
+    config: { type: "string" },
+    "no-color": { type: "boolean", default: false },
+    help: { type: "boolean", short: "h", default: false },
+  });
+  if (!parsed.ok) return parsed;
+  const { values, positionals } = parsed.value;
   if (values.help) return ok("help");
-  const [namespace, ...extra] = parsed.positionals;
-  if (namespace === undefined) return usageError("give the namespace to scan");
-  if (extra.length > 0) return usageError(`unexpected arguments: ${extra.join(" ")}`);
-  if (!DNS_LABEL.test(namespace)) {
-    return usageError(
-      `${JSON.stringify(namespace)} is not a valid namespace name (lower-case letters, digits and '-', at most 63)`,
-    );
-  }
+  const [given, ...extra] = positionals;
+  if (given === undefined) return usageError("scan", "give the namespace to scan");
+  if (extra.length > 0) return usageError("scan", `unexpected arguments: ${extra.join(" ")}`);
+  const namespace = namespaceName("scan", "namespace", given);
+  if (!namespace.ok) return namespace;
   const pod = typeof values.pod === "string" ? values.pod : null;
-  if (pod !== null && !POD_NAME.test(pod))
-    return usageError(`--pod ${JSON.stringify(pod)}: not a valid pod name`);
-  const format = values.format as string;
-  if (!FORMATS.includes(format as OutputFormat))
-    return usageError(`--format ${format}: expected one of ${FORMATS.join(", ")}`);
+  if (pod !== null && !POD_NAME.test(pod)) return usageError("scan", `--pod ${pod}: not a valid pod name`);
+  const format = outputFormat("scan", values.format);
+  if (!format.ok) return format;
+  const text = (key: string) => (typeof values[key] === "string" ? (values[key] as string) : null);
   return ok({
-    namespace,
+    namespace: namespace.value,
     pod,
-    format: format as OutputFormat,
-    kubeconfig: typeof values.kubeconfig === "string" ? values.kubeconfig : null,
-    context: typeof values.context === "string" ? values.context : null,
-    config: typeof values.config === "string" ? values.config : null,
-    colour: !values["no-color"] && io.stdout.isTTY === true && io.env.NO_COLOR === undefined,
+    format: format.value,
+    kubeconfig: text("kubeconfig"),
+    context: text("context"),
+    config: text("config"),
+    colour: wantsColour(values["no-color"], io),
   });
 }
 

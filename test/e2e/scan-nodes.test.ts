@@ -197,7 +197,7 @@ describe("oom-doctor scan, node by node", () => {
   });
 
   it("when the API server is unreachable or refuses the token, then the error says which", async () => {
-    const unreachable = cluster.api.writeKubeconfig(cluster.dir, "unreachable.kubeconfig").replace(/$/, "");
+    const unreachable = cluster.api.writeKubeconfig(cluster.dir, "unreachable.kubeconfig");
     const text = readFileSync(unreachable, "utf8").replace(
       /https:\/\/127\.0\.0\.1:\d+/,
       "https://127.0.0.1:1",
