@@ -2,19 +2,23 @@
 
 import { type Result, renderError } from "../errors.js";
 import { ANALYZE_USAGE, parseAnalyzeArgs, runAnalyze } from "./analyze.js";
+import { parseConfigArgs, runConfig } from "./config-command.js";
 import { type CliIo, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE } from "./io.js";
-import { SCAN_USAGE } from "./usage.js";
+import { CONFIG_USAGE, SCAN_USAGE } from "./usage.js";
 
 const USAGE = `oom-doctor: finds why Kubernetes containers were OOM-killed, from pod status and node journals.
 
 Commands:
   analyze   analyse captured pod listings and node journals (no cluster access needed)
   scan      investigate a namespace live: the Kubernetes API and the nodes' journals over SSH
+  config    show the configuration scan would use, checked, secrets redacted
   help      show this help
 
 ${ANALYZE_USAGE}
 
-${SCAN_USAGE}`;
+${SCAN_USAGE}
+
+${CONFIG_USAGE}`;
 
 interface Command<T> {
   usage: string;
@@ -52,6 +56,9 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     if (command === "analyze") {
       return await runCommand({ usage: ANALYZE_USAGE, parse: parseAnalyzeArgs, run: runAnalyze }, rest, io);
     }
+    if (command === "config") {
+      return await runCommand({ usage: CONFIG_USAGE, parse: parseConfigArgs, run: runConfig }, rest, io);
+    }
     if (command === "scan") {
       // The Kubernetes client takes most of a second to load: only scan pays for it.
       const { parseScanArgs, runScan } = await import("./scan.js");
@@ -61,7 +68,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       renderError({
         kind: "usage",
         message: `unknown command "${command}"`,
-        hint: "commands: analyze, scan, help",
+        hint: "commands: analyze, scan, config, help",
       }),
     );
     return EXIT_USAGE;

@@ -13,3 +13,9 @@ Options:
   --context NAME        a kubeconfig context other than the current one
   --config FILE         the YAML configuration (default: $OOM_DOCTOR_CONFIG); see config.example.yaml
   --no-color            plain text even on a terminal`;
+
+export const CONFIG_USAGE = `Usage:
+  oom-doctor config [--config FILE]
+
+Prints the configuration scan would use (YAML file from --config or $OOM_DOCTOR_CONFIG, plus the
+environment), checked, with secrets redacted.`;

@@ -55,3 +55,23 @@ describe("oom-doctor scan, before it touches anything", () => {
     });
   }
 });
+
+describe("oom-doctor config", () => {
+  it("when the configuration is valid, then it is shown with the passphrase redacted", async () => {
+    const file = join(scratch, "show.yaml");
+    writeFileSync(file, "ssh:\n  user: core\n  passphrase: hunter2\n");
+    const run = await runCli(["config", "--config", file]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /user: core/);
+    assert.match(run.stdout, /passphrase: "\[redacted\]"/);
+    assert.doesNotMatch(run.stdout, /hunter2/);
+  });
+
+  it("when the configuration is invalid, then it exits 2 naming the key", async () => {
+    const file = join(scratch, "invalid.yaml");
+    writeFileSync(file, "window:\n  beforeSeconds: -5\n");
+    const run = await runCli(["config", "--config", file]);
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /window\.beforeSeconds: expected a whole number from 0 to 86400, got -5/);
+  });
+});
