@@ -12,7 +12,9 @@ import type { FetchedWindow, NodeJournalFetch, NodeJournalSource, NodeTarget } f
 import { type CommandLimits, EXIT_MARKER, oldestEntryCommand, windowCommand } from "./command.js";
 import { fingerprint, type KnownHosts, knownHostsName } from "./known-hosts.js";
 
+// `timeout` exits 124 when it stopped the command; 141 is SIGPIPE, when `head -c` closed the pipe.
 const TIMED_OUT = 124;
+const PIPE_CLOSED = 141;
 // Local guard on top of the remote `timeout`: a node that stops answering mid-command.
 const LOCAL_GRACE_MS = 10_000;
 
@@ -228,7 +230,7 @@ export class SshJournalSource implements NodeJournalSource {
       exit !== undefined &&
       exit !== "0" &&
       Number(exit) !== TIMED_OUT &&
-      Number(exit) !== 141 &&
+      Number(exit) !== PIPE_CLOSED &&
       stdout.length === 0
     ) {
       const reason = stderr.replace(new RegExp(`${EXIT_MARKER}\\d+`), "").trim() || `exit ${exit}`;

@@ -167,7 +167,8 @@ export class JournalReader {
    */
   private canSkip(line: string): boolean {
     if (line.includes("kernel")) return false;
-    if (this.stats.form === "json") return line.startsWith("{");
+    // The first line is always read: it shows where the journal starts (a rotated one starts late).
+    if (this.stats.form === "json") return this.stats.lines > 1 && line.startsWith("{");
     const held = this.held;
     // Only journal and syslog lines name their source; in dmesg every line is the kernel's.
     if (!held?.prefixed || held.record.bootMarker || held.record.host === null) return false;

@@ -125,3 +125,24 @@ describe("text lines", () => {
     assert.equal(monthNumber("13"), null);
   });
 });
+
+describe("journal coverage", () => {
+  it("when a JSON journal starts with other units' lines, then its start is still known", () => {
+    const line = (micros: number, transport: string, message: string) =>
+      JSON.stringify({
+        __REALTIME_TIMESTAMP: String(micros),
+        _HOSTNAME: "n1",
+        _TRANSPORT: transport,
+        MESSAGE: message,
+      });
+    const text = [
+      line(1_000_000_000_000, "stdout", "kubelet started"),
+      line(1_000_100_000_000, "stdout", "kubelet still running"),
+      line(1_000_200_000_000, "kernel", "eth0: link up"),
+      line(1_000_300_000_000, "stdout", "kubelet still running"),
+    ].join("\n");
+    const facts = parseJournal(text).nodes[0];
+    assert.deepEqual(facts?.firstTime, { kind: "instant", epochMs: 1_000_000_000 });
+    assert.deepEqual(facts?.lastTime, { kind: "instant", epochMs: 1_000_300_000 });
+  });
+});
