@@ -22,6 +22,9 @@ export interface KernelEventJson {
   victim: Victim | null;
   podUid: string | null;
   containerId: string | null;
+  /** What the cgroup path says about the node: `systemd` or `cgroupfs`, and the container runtime. */
+  cgroupDriver: string | null;
+  runtime: string | null;
   kernelVersion: string | null;
   partial: boolean;
   excerpt: string[];
@@ -130,6 +133,8 @@ export function kernelEventJson(event: OomEvent, finding: Finding | null): Kerne
     victim: event.victim,
     podUid: event.taskCgroup?.podUid ?? null,
     containerId: event.taskCgroup?.containerId ?? null,
+    cgroupDriver: event.taskCgroup?.driver ?? null,
+    runtime: event.taskCgroup?.runtime ?? null,
     kernelVersion: event.kernelVersion,
     partial: event.partial,
     excerpt: event.excerpt,

@@ -39,6 +39,8 @@ describe("oom-doctor analyze", () => {
     assert.equal(finding.qosClass, "Burstable");
     assert.ok(finding.recommendation.memoryLimitBytes > 1_048_576_000);
     assert.equal(finding.clockSkewSeconds, 56);
+    assert.equal(finding.kernelEvent.cgroupDriver, "systemd");
+    assert.equal(finding.kernelEvent.runtime, "docker");
     assert.match(finding.explanation, /99\.4% of the 1000Mi limit/);
     assert.match(finding.explanation, /total-vm 1\.6 GiB is virtual address space/);
     assert.match(finding.explanation, /2\.6 per pod per day/);
