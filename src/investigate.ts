@@ -252,8 +252,10 @@ export async function investigate(
   const allocatable = new Map(
     outcomes.map((outcome) => [outcome.status.node, outcome.allocatableMemoryBytes]),
   );
+  // Every container counts towards its workload's restart rate; only the selected ones were looked into.
+  const others = containers.filter((container) => !selected.includes(container));
   const analysis = analyse(
-    withOwners,
+    [...withOwners, ...others],
     outcomes.map((outcome) => outcome.journal),
     {
       asOfMs: deps.now(),

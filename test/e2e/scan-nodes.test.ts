@@ -28,6 +28,7 @@ interface Report {
     windows: unknown[];
     oldestEntry: string | null;
   }>;
+  workloads: Array<{ kind: string; name: string; pods: number; restarts: number }>;
 }
 
 let cluster: HarnessCluster;
@@ -46,6 +47,15 @@ before(async () => {
         finishedAt: "2024-06-01T12:00:01Z",
         limit: "512Mi",
         request: "256Mi",
+        owner: owned("StatefulSet", "ingest"),
+        labels: {},
+      }),
+      podObject({
+        name: "ingest-1",
+        namespace: "data",
+        uid: "1f2e3d4c-5b6a-4978-8877-665544332211",
+        node: "k8s-node-05",
+        restartCount: 0,
         owner: owned("StatefulSet", "ingest"),
         labels: {},
       }),
@@ -138,6 +148,8 @@ describe("oom-doctor scan, node by node", () => {
     assert.deepEqual(workloads["render-28642320-x7k2p"], { kind: "CronJob", name: "render" });
     assert.deepEqual(workloads["ingest-0"], { kind: "StatefulSet", name: "ingest" });
     assert.deepEqual(workloads["debug-shell"], { kind: "Pod", name: "debug-shell" });
+    const ingest = report.workloads.find((workload) => workload.name === "ingest");
+    assert.deepEqual([ingest?.pods, ingest?.restarts], [2, 1], "the healthy replica counts towards the rate");
   });
 
   it("when the journal was rotated past the kill, then the node says so with its oldest entry", async () => {
@@ -192,7 +204,7 @@ describe("oom-doctor scan, node by node", () => {
       stderrTty: true,
     });
     assert.equal(run.code, 0);
-    assert.match(run.stderr, /3 pods listed, nodes fetched 2\/2/);
+    assert.match(run.stderr, /4 pods listed, nodes fetched 2\/2/);
     assert.doesNotThrow(() => JSON.parse(run.stdout));
   });
 
