@@ -5,7 +5,7 @@
 import { containerIdsMatch } from "./cgroup-path.js";
 import { resolveLogTime } from "./log-time.js";
 import type { NodeJournalFacts, OomEvent } from "./oom-event.js";
-import type { ContainerCase } from "./pod.js";
+import { type ContainerCase, finishedMs } from "./pod.js";
 
 export interface NodeJournal {
   /** The node the journal came from, when known. */
@@ -76,12 +76,6 @@ function eventMatchesContainer(event: OomEvent, container: ContainerCase): boole
   return containerIds(container).some((id) =>
     containerIdsMatch(cgroup.containerId ?? "", cgroup.containerIdIsPrefix, id),
   );
-}
-
-function finishedMs(container: ContainerCase): number | null {
-  const finished = container.lastTermination?.finishedAt;
-  const ms = finished ? Date.parse(finished) : Number.NaN;
-  return Number.isFinite(ms) ? ms : null;
 }
 
 function journalFor(journals: NodeJournal[], node: string | null): NodeJournal | undefined {

@@ -1,11 +1,11 @@
 // From a correlated container to a verdict and the facts that support it, said the way a senior SRE
 // would say them: what was charged, what was not, why this process, and whether it is a pattern.
 
-import type { Match } from "./correlate.js";
+import { DEFAULT_WINDOW, type Match } from "./correlate.js";
 import { describeLogTime, percent, perDay, plural, signedSeconds, utcOffset } from "./format.js";
 import { resolveLogTime } from "./log-time.js";
 import type { OomEvent, TaskRow } from "./oom-event.js";
-import type { ContainerCase } from "./pod.js";
+import { type ContainerCase, finishedMs } from "./pod.js";
 import { formatBytes, formatQuantity } from "./quantity.js";
 
 export const VERDICTS = [
@@ -195,39 +195,32 @@ function topResident(tasks: TaskRow[], count: number): string {
     .join(", ");
 }
 
-function killTime(match: Match): number | null {
-  const finished = match.container.lastTermination?.finishedAt;
-  return finished ? Date.parse(finished) : null;
-}
-
 function coverageFacts(match: Match): string[] {
   const container = match.container;
   const journal = match.journal;
   const node = container.node ?? "the node";
   if (match.journalUnavailable !== null)
     return [`The journal from ${node} could not be read: ${match.journalUnavailable}.`];
+  const finished = finishedMs(match.container);
+  const { beforeSeconds, afterSeconds } = DEFAULT_WINDOW;
   if (!journal) {
-    const finished = killTime(match);
-    const window =
-      finished !== null && Number.isFinite(finished)
-        ? ` --since @${Math.floor(finished / 1000) - 600} --until @${Math.floor(finished / 1000) + 300}`
-        : "";
+    const at = finished === null ? null : Math.floor(finished / 1000);
+    const window = at === null ? "" : ` --since @${at - beforeSeconds} --until @${at + afterSeconds}`;
     return [
       `No journal from ${node} was given. On the node: \`journalctl -o json --no-pager${window} _TRANSPORT=kernel\`, then pass it with --journal ${node}=FILE.`,
     ];
   }
   const facts: string[] = [];
-  const finished = killTime(match);
   const offset = match.journalUtcOffsetMinutes;
-  if (finished !== null && Number.isFinite(finished) && journal.firstTime && journal.lastTime) {
+  if (finished !== null && journal.firstTime && journal.lastTime) {
     const zoneKnown = journal.firstTime.kind === "instant" || offset !== null;
     const first = zoneKnown ? resolveLogTime(journal.firstTime, finished, offset) : null;
     const last = zoneKnown ? resolveLogTime(journal.lastTime, finished, offset) : null;
-    if (first && first.epochMs > finished + 300_000) {
+    if (first && first.epochMs > finished + afterSeconds * 1000) {
       facts.push(
         `The journal from ${node} starts at ${describeLogTime(journal.firstTime)}, after the kill: older entries were rotated or vacuumed away.`,
       );
-    } else if (last && last.epochMs < finished - 600_000) {
+    } else if (last && last.epochMs < finished - beforeSeconds * 1000) {
       facts.push(
         `The journal from ${node} ends at ${describeLogTime(journal.lastTime)}, before the kill: fetch a later window.`,
       );

@@ -54,6 +54,13 @@ export interface ContainerCase {
   eviction: { message: string; usageBytes: number | null } | null;
 }
 
+/** When the container's last termination finished, in epoch milliseconds, or null. */
+export function finishedMs(container: ContainerCase): number | null {
+  const finished = container.lastTermination?.finishedAt;
+  const ms = finished ? Date.parse(finished) : Number.NaN;
+  return Number.isFinite(ms) ? ms : null;
+}
+
 export type PodsResult =
   | { ok: true; cases: ContainerCase[]; podCount: number }
   | { ok: false; reason: string };

@@ -1,7 +1,7 @@
 // Which stretches of each node's journal to read: a window around every finishedAt, generous because
 // node and API server clocks differ, merged where they overlap so each stretch is read once.
 
-import type { ContainerCase } from "./pod.js";
+import { type ContainerCase, finishedMs } from "./pod.js";
 
 export interface JournalWindow {
   /** Whole seconds since the epoch: only numbers ever reach a remote command line. */
@@ -31,9 +31,8 @@ export function mergeWindows(windows: JournalWindow[]): JournalWindow[] {
 export function windowsByNode(containers: ContainerCase[], span: WindowSpan): Map<string, JournalWindow[]> {
   const byNode = new Map<string, JournalWindow[]>();
   for (const container of containers) {
-    const finished = container.lastTermination?.finishedAt;
-    const ms = finished ? Date.parse(finished) : Number.NaN;
-    if (container.node === null || !Number.isFinite(ms)) continue;
+    const ms = finishedMs(container);
+    if (container.node === null || ms === null) continue;
     const at = Math.floor(ms / 1000);
     const windows = byNode.get(container.node) ?? [];
     windows.push({ sinceEpoch: at - span.beforeSeconds, untilEpoch: at + span.afterSeconds });
