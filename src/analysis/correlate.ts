@@ -2,7 +2,7 @@
 // and time window, reporting the clock skew seen. Node and API server clocks differ, and syslog-style
 // journals have no zone, so ids are trusted over clocks.
 
-import { containerIdsMatch } from "./cgroup-path.js";
+import { containerIdsMatch, splitContainerId } from "./cgroup-path.js";
 import { resolveLogTime } from "./log-time.js";
 import type { NodeJournalFacts, OomEvent } from "./oom-event.js";
 import { type ContainerCase, finishedMs } from "./pod.js";
@@ -66,7 +66,7 @@ export function isAffected(container: ContainerCase): boolean {
 function containerIds(container: ContainerCase): string[] {
   const ids = [container.lastTermination?.containerId, container.currentContainerId]
     .filter((id): id is string => typeof id === "string")
-    .map((id) => id.replace(/^[a-z-]+:\/\//, "").toLowerCase());
+    .map((id) => splitContainerId(id).id);
   return [...new Set(ids)];
 }
 

@@ -2,6 +2,7 @@
 // documented contract (schemaVersion 1); change it only by adding fields.
 
 import type { Analysis, Finding } from "../analysis/analyse.js";
+import { splitContainerId } from "../analysis/cgroup-path.js";
 import type { MatchMethod } from "../analysis/correlate.js";
 import { VERDICTS, type Verdict, type WorkloadStats } from "../analysis/diagnose.js";
 import { describeLogTime } from "../analysis/format.js";
@@ -145,8 +146,8 @@ function findingJson(finding: Finding): FindingJson {
   const { match, diagnosis, recommendation } = finding;
   const container = match.container;
   const termination = container.lastTermination;
-  const containerId =
-    (termination?.containerId ?? container.currentContainerId)?.replace(/^[a-z-]+:\/\//, "") ?? null;
+  const statusId = termination?.containerId ?? container.currentContainerId;
+  const containerId = statusId ? splitContainerId(statusId).id : null;
   return {
     namespace: container.namespace,
     pod: container.pod,
