@@ -92,7 +92,6 @@ export interface NodeJournalFacts {
   firstTime: LogTime | null;
   lastTime: LogTime | null;
   kernelRecords: number;
-  records: number;
   bootIds: string[];
   bootMarkers: number;
   suppressedCallbacks: number;
@@ -114,7 +113,6 @@ interface Draft {
   columns: string[] | null;
   taskPids: Set<number>;
   summaryPid: number | null;
-  hasInvoked: boolean;
   hasTaskIn: boolean;
   counters: Set<string>;
   lastTouched: number;
@@ -332,14 +330,12 @@ export class OomEventAssembler {
         firstTime: null,
         lastTime: null,
         kernelRecords: 0,
-        records: 0,
         bootIds: [],
         bootMarkers: 0,
         suppressedCallbacks: 0,
       };
       this.nodes.set(key, facts);
     }
-    facts.records++;
     if (record.kernel) facts.kernelRecords++;
     if (record.bootMarker) facts.bootMarkers++;
     if (record.time.kind !== "none" && record.time.kind !== "uptime") {
@@ -390,7 +386,6 @@ export class OomEventAssembler {
       columns: null,
       taskPids: new Set(),
       summaryPid: null,
-      hasInvoked: false,
       hasTaskIn: false,
       counters: new Set(),
       lastTouched: this.seq,
@@ -500,7 +495,6 @@ export class OomEventAssembler {
     const event = draft.event;
     switch (fact.kind) {
       case "invoked":
-        draft.hasInvoked = true;
         event.invoker = {
           comm: fact.comm,
           pid: null,
@@ -630,7 +624,7 @@ export class OomEventAssembler {
     const event = draft.event;
     const hasBody =
       draft.summaryPid !== null || event.tasks.length > 0 || event.selected !== null || event.memcg !== null;
-    const isReport = event.victim !== null || (draft.hasInvoked && hasBody);
+    const isReport = event.victim !== null || (event.invoker !== null && hasBody);
     if (!isReport) return;
     this.complete(draft);
     if (this.recent.some((emitted) => sameReport(emitted, event))) return;
