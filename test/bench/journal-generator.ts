@@ -33,10 +33,9 @@ const FILLER: Array<[string, string]> = [
   ],
 ];
 
-function oomReport(pid: number): string[] {
-  const uid = "f05bdc36_dd14_4537_9b91_57cc07df0932";
-  const id = `${pid.toString(16).padStart(8, "0")}${"0".repeat(56)}`;
-  const path = `/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod${uid}.slice/cri-containerd-${id}.scope`;
+/** A cgroup v2, containerd, systemd-driver memcg OOM report (kernel 5.15) for one container. */
+export function oomReport(podUid: string, containerId: string, pid: number): string[] {
+  const path = `/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod${podUid.replaceAll("-", "_")}.slice/cri-containerd-${containerId}.scope`;
   return [
     "app invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=994",
     `CPU: 2 PID: ${pid} Comm: app Not tainted 5.15.0-91-generic #101-Ubuntu`,
@@ -50,7 +49,7 @@ function oomReport(pid: number): string[] {
     "Tasks state (memory values in pages):",
     "[  pid  ]   uid  tgid total_vm      rss pgtables_bytes swapents oom_score_adj name",
     `[${String(pid).padStart(7)}]     0 ${pid}   426082   258638  2158592        0           994 app`,
-    `oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=cri-containerd-${id}.scope,mems_allowed=0,oom_memcg=${path},task_memcg=${path},task=app,pid=${pid},uid=0`,
+    `oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=cri-containerd-${containerId}.scope,mems_allowed=0,oom_memcg=${path},task_memcg=${path},task=app,pid=${pid},uid=0`,
     `Memory cgroup out of memory: Killed process ${pid} (app) total-vm:1704328kB, anon-rss:1017592kB, file-rss:17492kB, shmem-rss:0kB, UID:0 pgtables:2108kB oom_score_adj:994`,
     `oom_reaper: reaped process ${pid} (app), now anon-rss:0kB, file-rss:0kB, shmem-rss:0kB`,
   ];
@@ -94,7 +93,10 @@ export async function generateJournal(
     line++;
     if (line % every === 0) {
       reports++;
-      for (const message of oomReport(100_000 + reports)) await write("kernel", message);
+      const pid = 100_000 + reports;
+      const id = `${pid.toString(16).padStart(8, "0")}${"0".repeat(56)}`;
+      for (const message of oomReport("f05bdc36-dd14-4537-9b91-57cc07df0932", id, pid))
+        await write("kernel", message);
     } else {
       const [identifier, message] = FILLER[line % FILLER.length] as [string, string];
       await write(identifier, message);

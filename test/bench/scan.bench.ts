@@ -9,6 +9,7 @@ import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { type HarnessCluster, startCluster } from "../harness/cluster.js";
 import { podObject } from "../harness/pods.js";
+import { oomReport } from "./journal-generator.js";
 
 const NODES = 12;
 const PODS = 300;
@@ -45,20 +46,6 @@ function entry(host: string, micros: number, message: string, kernel: boolean): 
     `MESSAGE=${message}`,
   ];
   return `${fields.join("\n")}\n\n`;
-}
-
-function report(podUid: string, id: string, pid: number): string[] {
-  const path = `/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod${podUid.replaceAll("-", "_")}.slice/cri-containerd-${id}.scope`;
-  return [
-    "app invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=985",
-    `CPU: 1 PID: ${pid} Comm: app Not tainted 5.15.0-91-generic #101-Ubuntu`,
-    "memory: usage 524288kB, limit 524288kB, failcnt 17",
-    "Tasks state (memory values in pages):",
-    "[  pid  ]   uid  tgid total_vm      rss pgtables_bytes swapents oom_score_adj name",
-    `[${String(pid).padStart(7)}]  1000 ${pid}   150000   130000  1318912        0           985 app`,
-    `oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=cri-containerd-${id}.scope,mems_allowed=0,oom_memcg=${path},task_memcg=${path},task=app,pid=${pid},uid=1000`,
-    `Memory cgroup out of memory: Killed process ${pid} (app) total-vm:600000kB, anon-rss:519000kB, file-rss:1200kB, shmem-rss:0kB, UID:1000 pgtables:1288kB oom_score_adj:985`,
-  ];
 }
 
 interface Killed {
@@ -106,7 +93,7 @@ async function buildCluster(dir: string): Promise<{ cluster: HarnessCluster; kil
     if (isKilled) {
       killed.push({ pod: `web-${p}`, node, finishedMs });
       const micros = (finishedMs - 1000) * 1000;
-      for (const [i, line] of report(podUid, id, 10_000 + p).entries())
+      for (const [i, line] of oomReport(podUid, id, 10_000 + p).entries())
         journals.get(n)?.push(entry(node, micros + i, line, true));
     }
   }
