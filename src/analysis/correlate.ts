@@ -50,7 +50,7 @@ export interface Correlation {
   unmatched: OomEvent[];
 }
 
-export function sameNode(a: string | null, b: string | null): boolean {
+function sameNode(a: string | null, b: string | null): boolean {
   if (a === null || b === null) return false;
   const left = a.toLowerCase();
   const right = b.toLowerCase();

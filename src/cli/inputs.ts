@@ -23,7 +23,7 @@ export interface LoadedJournal {
 const JOURNAL_EXTENSIONS = /\.(log|txt|json|jsonl|ndjson|export|journal|dmesg)$/i;
 
 /** The node a journal file is named after: `k8s-node-04.log` -> `k8s-node-04`. */
-export function nodeFromFileName(path: string): string {
+function nodeFromFileName(path: string): string {
   return basename(path).replace(JOURNAL_EXTENSIONS, "");
 }
 

@@ -121,7 +121,7 @@ function eventTime(event: OomEvent, finding: Finding | null): string {
   return describeLogTime(event.time);
 }
 
-export function kernelEventJson(event: OomEvent, finding: Finding | null): KernelEventJson {
+function kernelEventJson(event: OomEvent, finding: Finding | null): KernelEventJson {
   return {
     time: eventTime(event, finding),
     timeAsLogged: describeLogTime(event.time),
