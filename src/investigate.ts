@@ -218,6 +218,13 @@ export async function investigate(
   const { namespace } = options;
   const listed = await deps.cluster.listPods(namespace, options.pageSize);
   if (!listed.ok) return listed;
+  // Listing a namespace that does not exist answers an empty list: say so rather than "all quiet".
+  if (listed.value.length === 0 && (await deps.cluster.namespaceExists(namespace)) === false)
+    return fail(
+      "not-found",
+      `namespace ${namespace} does not exist`,
+      "check the name: kubectl get namespaces",
+    );
   const warnings: string[] = [];
   const pods = readPods(listed.value);
   let containers = pods.ok ? pods.cases : [];

@@ -28,6 +28,8 @@ export interface LimitCapsInfo {
 export interface ClusterReader {
   /** Every pod of the namespace as the API returns it, page by page. */
   listPods(namespace: string, pageSize: number): Promise<Result<unknown[]>>;
+  /** Whether the namespace exists; null when that cannot be told (no permission to read namespaces). */
+  namespaceExists(namespace: string): Promise<boolean | null>;
   readNode(name: string): Promise<Result<NodeInfo>>;
   /** The controller owning an object (a ReplicaSet's Deployment, a Job's CronJob), or null. */
   readOwner(namespace: string, owner: OwnerRef): Promise<Result<OwnerRef | null>>;

@@ -4,7 +4,7 @@ import { type Result, renderError } from "../errors.js";
 import { ANALYZE_USAGE, parseAnalyzeArgs, runAnalyze } from "./analyze.js";
 import { parseConfigArgs, runConfig } from "./config-command.js";
 import { type CliIo, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE } from "./io.js";
-import { CONFIG_USAGE, SCAN_USAGE } from "./usage.js";
+import { BOT_USAGE, CONFIG_USAGE, SCAN_USAGE } from "./usage.js";
 
 const USAGE = `oom-doctor: finds why Kubernetes containers were OOM-killed, from pod status and node journals.
 
@@ -12,13 +12,18 @@ Commands:
   analyze   analyse captured pod listings and node journals (no cluster access needed)
   scan      investigate a namespace live: the Kubernetes API and the nodes' journals over SSH
   config    show the configuration scan would use, checked, secrets redacted
+  serve     the Slack bot: /oom commands and buttons
+  worker    the bot's investigations, from the queue
+  all       serve and worker in one process
   help      show this help
 
 ${ANALYZE_USAGE}
 
 ${SCAN_USAGE}
 
-${CONFIG_USAGE}`;
+${CONFIG_USAGE}
+
+${BOT_USAGE}`;
 
 interface Command<T> {
   usage: string;
@@ -64,11 +69,19 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       const { parseScanArgs, runScan } = await import("./scan.js");
       return await runCommand({ usage: SCAN_USAGE, parse: parseScanArgs, run: runScan }, rest, io);
     }
+    if (command === "serve" || command === "worker" || command === "all") {
+      const { parseBotArgs, runBotCommand } = await import("./bot-command.js");
+      return await runCommand(
+        { usage: BOT_USAGE, parse: parseBotArgs(command), run: runBotCommand },
+        rest,
+        io,
+      );
+    }
     io.stderr.write(
       renderError({
         kind: "usage",
         message: `unknown command "${command}"`,
-        hint: "commands: analyze, scan, config, help",
+        hint: "commands: analyze, scan, config, serve, worker, all, help",
       }),
     );
     return EXIT_USAGE;

@@ -1,16 +1,10 @@
 // `oom-doctor scan <namespace>`: the live investigation from a terminal, no Slack, no Redis.
 
-import { readFile } from "node:fs/promises";
-import { DEFAULT_POLICY } from "../analysis/recommend.js";
 import { loadConfig } from "../config/load.js";
-import type { Config } from "../config/schema.js";
-import { fail, fileError, ok, type Result } from "../errors.js";
+import { ok, type Result } from "../errors.js";
 import { investigate, type Progress } from "../investigate.js";
-import { KubernetesCluster } from "../k8s/cluster.js";
-import { loadKubeConfig } from "../k8s/kubeconfig.js";
 import { type OutputFormat, render } from "../report/render.js";
-import { SshJournalSource } from "../ssh/journal-source.js";
-import { parseKnownHosts } from "../ssh/known-hosts.js";
+import { investigateOptions, openAdapters } from "./adapters.js";
 import { namespaceName, outputFormat, parseCommandArgs, usageError, wantsColour } from "./args.js";
 import type { CliIo } from "./io.js";
 
@@ -60,19 +54,6 @@ export function parseScanArgs(args: string[], io: CliIo): Result<ScanOptions | "
   });
 }
 
-async function knownHosts(config: Config) {
-  try {
-    return ok(parseKnownHosts(await readFile(config.ssh.knownHostsPath, "utf8")));
-  } catch (error) {
-    const problem = fileError(config.ssh.knownHostsPath, error);
-    return fail(
-      "config-invalid",
-      `ssh.knownHostsPath: ${problem.message}`,
-      "oom-doctor only connects to nodes whose host keys it knows",
-    );
-  }
-}
-
 function progressLine(io: CliIo): ((progress: Progress) => void) | undefined {
   if (io.stderr.isTTY !== true) return undefined;
   return (progress) => {
@@ -85,45 +66,14 @@ function progressLine(io: CliIo): ((progress: Progress) => void) | undefined {
 export async function runScan(options: ScanOptions, io: CliIo): Promise<Result<string>> {
   const config = await loadConfig(io.env, options.config);
   if (!config.ok) return config;
-  const kube = loadKubeConfig({
-    kubeconfig: options.kubeconfig ?? config.value.kubernetes.kubeconfig,
-    context: options.context ?? config.value.kubernetes.context,
-    inCluster: config.value.kubernetes.inCluster && options.kubeconfig === null,
-  });
-  if (!kube.ok) return kube;
-  const hosts = await knownHosts(config.value);
-  if (!hosts.ok) return hosts;
-  const { ssh, window, scan, recommendation } = config.value;
-  const journals = new SshJournalSource(ssh, hosts.value);
+  const adapters = await openAdapters(config.value, options);
+  if (!adapters.ok) return adapters;
+  const { cluster, journals } = adapters.value;
   const onProgress = progressLine(io);
   try {
     const report = await investigate(
-      {
-        cluster: new KubernetesCluster(kube.value),
-        journals,
-        now: io.now,
-        ...(onProgress ? { onProgress } : {}),
-      },
-      {
-        namespace: options.namespace,
-        pod: options.pod,
-        window,
-        restartThreshold: scan.restartThreshold,
-        pageSize: scan.pageSize,
-        concurrency: ssh.concurrency,
-        policy: {
-          ...DEFAULT_POLICY,
-          headroomFraction: recommendation.headroomPercent / 100,
-          minStepBytes: recommendation.minStepBytes,
-          maxLimitBytes: recommendation.maxLimitBytes,
-        },
-        nodeAccess: {
-          port: ssh.port,
-          addressType: ssh.addressType,
-          journalCommand: ssh.journalCommand,
-          overrides: ssh.nodes,
-        },
-      },
+      { cluster, journals, now: io.now, ...(onProgress ? { onProgress } : {}) },
+      investigateOptions(config.value, options.namespace, options.pod),
     );
     if (onProgress) io.stderr.write("\r\u001b[2K");
     if (!report.ok) return report;

@@ -19,3 +19,14 @@ export const CONFIG_USAGE = `Usage:
 
 Prints the configuration scan would use (YAML file from --config or $OOM_DOCTOR_CONFIG, plus the
 environment), checked, with secrets redacted.`;
+
+export const BOT_USAGE = `Usage:
+  oom-doctor serve [--config FILE]    the Slack side: /oom commands and buttons
+  oom-doctor worker [--config FILE]   runs the queued investigations
+  oom-doctor all [--config FILE]      both in one process (small installs; npm start)
+
+Environment: SLACK_BOT_TOKEN (xoxb-...), SLACK_SIGNING_SECRET (HTTP mode) or SLACK_APP_TOKEN
+(xapp-..., Socket Mode), SLACK_API_URL, REDIS_URL (default redis://127.0.0.1:6379), PORT (default
+3000), KUBECONFIG, OOM_DOCTOR_CONFIG. Secrets may also come from files: SLACK_BOT_TOKEN_FILE, ...
+Serves /healthz, /readyz and /metrics on PORT, and /slack/events in HTTP mode. SIGTERM stops taking
+work and lets active investigations finish (queue.shutdownGraceSeconds).`;

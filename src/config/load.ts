@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { parse } from "yaml";
 import { parseQuantity } from "../analysis/quantity.js";
 import { fail, fileError, ok, type Result } from "../errors.js";
-import type { Config, NodeOverride, SshConfig } from "./schema.js";
+import type { Config, NodeOverride, QueueConfig, SlackConfig, SshConfig } from "./schema.js";
 
 type Json = Record<string, unknown>;
 
@@ -61,6 +61,14 @@ class Reader {
     if (parsed?.ok) return parsed.bytes;
     this.problem(path, "a Kubernetes quantity such as 16Gi", value);
     return fallback;
+  }
+
+  stringList(parent: Json, key: string, path: string): string[] | null {
+    const value = parent[key];
+    if (Array.isArray(value) && value.every((item) => typeof item === "string" && item.length > 0))
+      return value as string[];
+    this.problem(path, "a list of names", value);
+    return null;
   }
 
   oneOf<T extends string>(parent: Json, key: string, path: string, allowed: readonly T[], fallback: T): T {
@@ -161,6 +169,56 @@ function sshConfig(read: Reader, root: Json, env: Record<string, string | undefi
   };
 }
 
+// Namespace names are DNS-1123 labels; "*" stands for any.
+const NAMESPACE_PATTERN = /^(\*|[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)$/;
+// Slack channel ids: C (public), G (private), D (direct message); "*" for channels not listed.
+const CHANNEL_PATTERN = /^(\*|[CGD][A-Z0-9]{2,})$/;
+
+function slackConfig(read: Reader, root: Json): SlackConfig {
+  const slack = read.section(root, "slack", "slack");
+  const channels: Record<string, string[]> = {};
+  const listed = read.section(slack, "channels", "slack.channels");
+  for (const channel of Object.keys(listed)) {
+    const path = `slack.channels.${channel}`;
+    if (!CHANNEL_PATTERN.test(channel)) {
+      read.problems.push(`${path}: not a Slack channel id such as C0123ABCD (or "*" for the others)`);
+      continue;
+    }
+    const namespaces = read.stringList(listed, channel, path);
+    if (namespaces === null) continue;
+    const bad = namespaces.filter((namespace) => !NAMESPACE_PATTERN.test(namespace));
+    if (bad.length > 0) read.problems.push(`${path}: not namespace names: ${bad.join(", ")}`);
+    else channels[channel] = namespaces;
+  }
+  return {
+    locale: read.oneOf(slack, "locale", "slack.locale", ["en", "zh-CN"], "en"),
+    channels,
+    snoozeDays: read.integer(slack, "snoozeDays", "slack.snoozeDays", 7, 1, 365),
+    excerptLines: read.integer(slack, "excerptLines", "slack.excerptLines", 20, 5, 60),
+  };
+}
+
+function queueConfig(read: Reader, root: Json): QueueConfig {
+  const queue = read.section(root, "queue", "queue");
+  const prefix = read.string(queue, "prefix", "queue.prefix", "oom-doctor");
+  if (!/^[A-Za-z0-9_.-]+$/.test(prefix))
+    read.problems.push("queue.prefix: only letters, digits and . _ - are allowed");
+  return {
+    prefix,
+    attempts: read.integer(queue, "attempts", "queue.attempts", 3, 1, 20),
+    concurrency: read.integer(queue, "concurrency", "queue.concurrency", 2, 1, 32),
+    lockSeconds: read.integer(queue, "lockSeconds", "queue.lockSeconds", 30, 2, 600),
+    shutdownGraceSeconds: read.integer(
+      queue,
+      "shutdownGraceSeconds",
+      "queue.shutdownGraceSeconds",
+      25,
+      0,
+      600,
+    ),
+  };
+}
+
 /** Validates a decoded YAML document (and the environment) into a Config. */
 export function buildConfig(
   document: unknown,
@@ -176,7 +234,7 @@ export function buildConfig(
     return fail("config-invalid", `${source}: expected a mapping at the top level`);
   }
   const root = (document ?? {}) as Json;
-  const known = new Set(["kubernetes", "ssh", "window", "scan", "recommendation"]);
+  const known = new Set(["kubernetes", "ssh", "window", "scan", "recommendation", "slack", "queue"]);
   for (const key of Object.keys(root)) {
     if (!known.has(key))
       read.problems.push(`${source}: ${key}: unknown key (known: ${[...known].join(", ")})`);
@@ -214,6 +272,8 @@ export function buildConfig(
         read.quantity(recommendation, "minStep", "recommendation.minStep", 256 * 2 ** 20) ?? 256 * 2 ** 20,
       maxLimitBytes: read.quantity(recommendation, "maxLimit", "recommendation.maxLimit", 64 * 2 ** 30),
     },
+    slack: slackConfig(read, root),
+    queue: queueConfig(read, root),
   };
   if (read.problems.length > 0) {
     return fail("config-invalid", read.problems.join("\n  "), "see config.example.yaml for every key");

@@ -31,10 +31,41 @@ export interface SshConfig {
   addressType: "InternalIP" | "ExternalIP" | "Hostname";
 }
 
+export type Locale = "en" | "zh-CN";
+
+export interface SlackConfig {
+  /** The language of every message the bot posts. */
+  locale: Locale;
+  /**
+   * Channel id -> namespaces it may investigate ("*" for any). The "*" channel entry applies to channels
+   * not listed; without it, unlisted channels may ask about any namespace.
+   */
+  channels: Record<string, string[]>;
+  /** How long "Snooze" hides a workload. */
+  snoozeDays: number;
+  /** Kernel report lines shown in a message; longer reports are attached as a file. */
+  excerptLines: number;
+}
+
+export interface QueueConfig {
+  /** Prefix of every Redis key oom-doctor writes. */
+  prefix: string;
+  /** Attempts for a job that fails with a transient error. */
+  attempts: number;
+  /** Investigations one worker runs at once. */
+  concurrency: number;
+  /** How long a worker may go silent before another takes its job over. */
+  lockSeconds: number;
+  /** How long SIGTERM waits for active jobs before handing them back. */
+  shutdownGraceSeconds: number;
+}
+
 export interface Config {
   kubernetes: { kubeconfig: string | null; context: string | null; inCluster: boolean };
   ssh: SshConfig;
   window: { beforeSeconds: number; afterSeconds: number };
   scan: { restartThreshold: number; pageSize: number };
   recommendation: { headroomPercent: number; minStepBytes: number; maxLimitBytes: number | null };
+  slack: SlackConfig;
+  queue: QueueConfig;
 }

@@ -55,6 +55,15 @@ export class KubernetesCluster implements ClusterReader {
     return ok(pods);
   }
 
+  async namespaceExists(namespace: string): Promise<boolean | null> {
+    const found = await call(
+      { verb: "get", resource: "namespaces", namespace: null, name: namespace, group: "" },
+      () => this.core.readNamespace({ name: namespace }),
+    );
+    if (found.ok) return true;
+    return found.error.kind === "not-found" ? false : null;
+  }
+
   async readNode(name: string): Promise<Result<NodeInfo>> {
     const node = await call({ verb: "get", resource: "nodes", namespace: null, name, group: "" }, () =>
       this.core.readNode({ name }),

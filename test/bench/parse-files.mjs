@@ -2,7 +2,7 @@
 // and reports its own figures, so that time and peak RSS are the parser's and nothing else's.
 
 import { createReadStream } from "node:fs";
-import { JournalParser } from "../../dist/analysis/parse-journal.js";
+import { JournalParser } from "../../dist/src/analysis/parse-journal.js";
 
 const started = process.hrtime.bigint();
 let events = 0;

@@ -1,10 +1,10 @@
 // Runs the built CLI in this process and reports, on stderr's last lines, how long the command took
 // once its modules were loaded (what a long-running worker pays) and its peak RSS.
 
-import { main } from "../../dist/cli/main.js";
+import { main } from "../../dist/src/cli/main.js";
 
 const args = process.argv.slice(2);
-if (args[0] === "scan") await import("../../dist/cli/scan.js");
+if (args[0] === "scan") await import("../../dist/src/cli/scan.js");
 const started = process.hrtime.bigint();
 const code = await main(args, {
   stdout: process.stdout,

@@ -78,6 +78,9 @@ export class FakeKubeApi {
   readonly forbiddenNamespaces = new Set<string>();
   /** Paths (without query) answered with this status instead, for fault tests. */
   readonly failures = new Map<string, number>();
+  /** Namespaces that exist without holding any object. */
+  readonly extraNamespaces = new Set<string>();
+  private readonly gates = new Map<string, { opened: Promise<void>; open: () => void }>();
   private server: Server | null = null;
   private port = 0;
 
@@ -123,9 +126,44 @@ export class FakeKubeApi {
     return path;
   }
 
+  /**
+   * Holds every request for `path` (without query) until the returned function is called: a way to
+   * stop a client at a known point, for tests of what happens to work in flight.
+   */
+  hold(path: string): () => void {
+    let open = () => {};
+    const opened = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    this.gates.set(path, { opened, open });
+    return () => {
+      this.gates.delete(path);
+      open();
+    };
+  }
+
+  private namespaces(): Set<string> {
+    const names = new Set(this.extraNamespaces);
+    for (const objects of Object.values(this.state))
+      for (const object of objects) {
+        const namespace = metadata(object).namespace;
+        if (typeof namespace === "string") names.add(namespace);
+      }
+    return names;
+  }
+
   private handle(request: IncomingMessage, response: ServerResponse): void {
     const url = new URL(request.url ?? "/", this.url);
     this.requests.push(`${request.method} ${url.pathname}${url.search}`);
+    const gate = this.gates.get(url.pathname);
+    if (gate) {
+      gate.opened.then(() => this.answer(request, response, url));
+      return;
+    }
+    this.answer(request, response, url);
+  }
+
+  private answer(request: IncomingMessage, response: ServerResponse, url: URL): void {
     if (request.headers.authorization !== "Bearer harness-token") {
       status(response, 401, "Unauthorized", "Unauthorized");
       return;
@@ -133,6 +171,16 @@ export class FakeKubeApi {
     const injected = this.failures.get(url.pathname);
     if (injected !== undefined) {
       status(response, injected, "InternalError", "injected failure");
+      return;
+    }
+    const namespace = /^\/api\/v1\/namespaces\/([^/]+)$/.exec(url.pathname)?.[1];
+    if (namespace !== undefined) {
+      if (!this.namespaces().has(namespace)) {
+        status(response, 404, "NotFound", `namespaces "${namespace}" not found`);
+        return;
+      }
+      response.writeHead(200, { "content-type": "application/json" });
+      response.end(JSON.stringify({ kind: "Namespace", apiVersion: "v1", metadata: { name: namespace } }));
       return;
     }
     for (const [pattern, kind, listKind] of ROUTES) {

@@ -1,0 +1,179 @@
+// The `investigate` job: run the investigation with the cluster and SSH adapters, then post the
+// report into the root message's thread. Bad input fails for good (UnrecoverableError); transient
+// faults throw and BullMQ retries with backoff. Posting goes through ThreadPoster, so a retried or
+// taken-over job updates what it posted before instead of posting again.
+
+import type { WebClient } from "@slack/web-api";
+import { type Job, UnrecoverableError } from "bullmq";
+import type { SlackConfig } from "../src/config/schema.js";
+import type { AppError, ErrorKind, Result } from "../src/errors.js";
+import { type InvestigateOptions, investigate } from "../src/investigate.js";
+import type { Metrics } from "../src/ops/metrics.js";
+import type { ClusterReader, NodeJournalSource } from "../src/ports.js";
+import { type InvestigateJobData, parseInvestigateData } from "../src/queue/investigations.js";
+import type { Report } from "../src/report/model.js";
+import type { Messages } from "../src/slack/i18n/catalog.js";
+import { ThreadPoster } from "../src/slack/poster.js";
+import { failedMessage, progressMessage } from "../src/slack/render/messages.js";
+import {
+  affectedGroups,
+  kernelExcerpt,
+  notesReply,
+  summaryMessage,
+  workloadReply,
+} from "../src/slack/render/report.js";
+import type { WorkloadGroup } from "../src/slack/render/workloads.js";
+import type { BotStore } from "../src/store/bot-store.js";
+import { LatestOnly } from "./latest-only.js";
+
+export interface Adapters {
+  cluster: ClusterReader;
+  journals: NodeJournalSource;
+}
+
+export interface InvestigateJobDeps {
+  client: WebClient;
+  store: BotStore;
+  metrics: Metrics;
+  t: Messages;
+  slack: SlackConfig;
+  now: () => number;
+  /** The adapters for one investigation; the journal source is closed when it ends. */
+  open: () => Promise<Result<Adapters>>;
+  options: (namespace: string, pod: string | null) => InvestigateOptions;
+}
+
+// Retrying cannot help these: the input or the setup is wrong.
+const PERMANENT = new Set<ErrorKind>(["not-found", "forbidden", "unauthorized", "config-invalid", "usage"]);
+
+/** Times each node's journal fetch for /metrics. */
+function timed(journals: NodeJournalSource, metrics: Metrics): NodeJournalSource {
+  return {
+    fetch: async (target, windows) => {
+      const stop = metrics.sshFetchSeconds.startTimer({ node: target.node });
+      try {
+        return await journals.fetch(target, windows);
+      } finally {
+        stop();
+      }
+    },
+    close: () => journals.close(),
+  };
+}
+
+async function publish(
+  deps: InvestigateJobDeps,
+  poster: ThreadPoster,
+  data: InvestigateJobData,
+  report: Report,
+): Promise<void> {
+  const { t, store } = deps;
+  const groups = affectedGroups(report);
+  const snoozed = await store.snoozed(groups.map((group) => group.key));
+  const shown = groups.filter((group) => !snoozed.has(group.key));
+  const ids = new Map<WorkloadGroup, string>();
+  for (const group of shown) {
+    const finding = group.primary;
+    ids.set(
+      group,
+      await store.saveFinding({
+        channel: data.channel,
+        threadTs: data.rootTs,
+        namespace: group.namespace,
+        workload: { kind: group.kind, name: group.name },
+        workloadKey: group.key,
+        pod: finding.pod,
+        container: finding.container,
+        node: finding.node,
+        memoryLimit: finding.memoryLimitBytes === null ? null : String(finding.memoryLimitBytes),
+        memoryRequest: finding.memoryRequestBytes === null ? null : String(finding.memoryRequestBytes),
+        recommendedLimit: finding.recommendation?.memoryLimit ?? null,
+        recommendedRequest: finding.recommendation?.memoryRequest ?? null,
+        kernelReport: finding.kernelEvent?.excerpt ?? [],
+      }),
+    );
+  }
+  const context = {
+    t,
+    excerptLines: deps.slack.excerptLines,
+    snoozeDays: deps.slack.snoozeDays,
+    findingId: (group: WorkloadGroup) => ids.get(group) ?? "",
+  };
+  for (const group of shown) {
+    await poster.reply(`workload:${group.key}`, workloadReply(group, context));
+    const finding = group.primary;
+    if (kernelExcerpt(finding, deps.slack.excerptLines).attach) {
+      await poster.upload(`kernel:${group.key}`, {
+        filename: `${finding.pod}-oom.log`,
+        title: t.kernelFileTitle(finding.pod),
+        content: `${finding.kernelEvent?.excerpt.join("\n") ?? ""}\n`,
+      });
+    }
+  }
+  const notes = notesReply(report, t);
+  if (notes) await poster.reply("notes", notes);
+  await poster.updateRoot(summaryMessage(report, shown, { t, user: data.user, snoozed: snoozed.size }));
+}
+
+function describe(error: AppError): string {
+  return error.hint ? `${error.message} (${error.hint})` : error.message;
+}
+
+export function investigateProcessor(deps: InvestigateJobDeps) {
+  return async (job: Job<unknown>): Promise<{ findings: number }> => {
+    const data = parseInvestigateData(job.data);
+    if (typeof data === "string") throw new UnrecoverableError(`invalid job data: ${data}`);
+    const poster = new ThreadPoster(
+      deps.client,
+      deps.store,
+      deps.metrics,
+      job.id ?? "",
+      data.channel,
+      data.rootTs,
+    );
+    const finish = async (outcome: "completed" | "failed") =>
+      deps.store.recordRun({
+        namespace: data.namespace,
+        channel: data.channel,
+        outcome,
+        finishedAt: new Date(deps.now()).toISOString(),
+      });
+    const giveUp = async (error: AppError, permanent: boolean): Promise<never> => {
+      const last = permanent || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      if (last) {
+        await poster.updateRoot(failedMessage(data.namespace, data.user, describe(error), deps.t));
+        await finish("failed");
+      }
+      throw permanent ? new UnrecoverableError(error.message) : new Error(error.message);
+    };
+
+    const adapters = await deps.open();
+    if (!adapters.ok) return giveUp(adapters.error, true);
+    const progress = new LatestOnly((message: ReturnType<typeof progressMessage>) =>
+      poster.updateRoot(message),
+    );
+    const stop = deps.metrics.stepSeconds.startTimer({ step: "investigate" });
+    let result: Result<Report>;
+    try {
+      result = await investigate(
+        {
+          cluster: adapters.value.cluster,
+          journals: timed(adapters.value.journals, deps.metrics),
+          now: deps.now,
+          onProgress: (step) => progress.push(progressMessage(data.namespace, data.user, step, deps.t)),
+        },
+        deps.options(data.namespace, data.pod),
+      );
+    } finally {
+      stop();
+      await adapters.value.journals.close();
+      await progress.settled();
+    }
+    if (!result.ok) return giveUp(result.error, PERMANENT.has(result.error.kind));
+    const stopPosting = deps.metrics.stepSeconds.startTimer({ step: "post" });
+    await publish(deps, poster, data, result.value);
+    stopPosting();
+    await finish("completed");
+    return { findings: result.value.findings.length };
+  };
+}

@@ -1,0 +1,50 @@
+// The BullMQ worker for investigations: its lock (how soon another worker takes over a dead one's
+// job) and its metrics. Closing it waits for active jobs up to a grace period; after that they are left to another worker.
+
+import { type Job, UnrecoverableError, Worker } from "bullmq";
+import type { Redis } from "ioredis";
+import type { QueueConfig } from "../src/config/schema.js";
+import type { Metrics } from "../src/ops/metrics.js";
+import { INVESTIGATE_QUEUE } from "../src/queue/investigations.js";
+
+export interface InvestigateWorker {
+  worker: Worker;
+  /** Stops taking jobs and waits for active ones, at most the grace period. */
+  close(): Promise<void>;
+}
+
+export function startInvestigateWorker(
+  connection: Redis,
+  queue: QueueConfig,
+  metrics: Metrics,
+  processor: (job: Job<unknown>) => Promise<unknown>,
+): InvestigateWorker {
+  const worker = new Worker(INVESTIGATE_QUEUE, processor, {
+    connection,
+    prefix: queue.prefix,
+    concurrency: queue.concurrency,
+    lockDuration: queue.lockSeconds * 1000,
+    stalledInterval: queue.lockSeconds * 1000,
+    maxStalledCount: 2,
+  });
+  worker.on("completed", () => metrics.jobs.inc({ queue: INVESTIGATE_QUEUE, outcome: "completed" }));
+  worker.on("failed", (job, error) => {
+    const final = error instanceof UnrecoverableError || !job || job.attemptsMade >= (job.opts.attempts ?? 1);
+    metrics.jobs.inc({ queue: INVESTIGATE_QUEUE, outcome: final ? "failed" : "retried" });
+  });
+  // Errors of the connection itself: BullMQ reconnects; without a listener Node would crash.
+  worker.on("error", () => undefined);
+  return {
+    worker,
+    close: async () => {
+      let timer: NodeJS.Timeout | undefined;
+      const grace = new Promise<"timeout">((resolve) => {
+        timer = setTimeout(() => resolve("timeout"), queue.shutdownGraceSeconds * 1000);
+      });
+      // Past the grace period the process exits without finishing: the jobs' locks lapse within
+      // queue.lockSeconds and another worker takes them over, updating what was already posted.
+      await Promise.race([worker.close(), grace]);
+      clearTimeout(timer);
+    },
+  };
+}

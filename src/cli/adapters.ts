@@ -1,0 +1,77 @@
+// The investigation's adapters and options from the configuration: shared by `scan` and the worker.
+
+import { readFile } from "node:fs/promises";
+import { DEFAULT_POLICY } from "../analysis/recommend.js";
+import type { Config } from "../config/schema.js";
+import { fail, fileError, ok, type Result } from "../errors.js";
+import type { InvestigateOptions } from "../investigate.js";
+import { KubernetesCluster } from "../k8s/cluster.js";
+import { loadKubeConfig } from "../k8s/kubeconfig.js";
+import type { ClusterReader, NodeJournalSource } from "../ports.js";
+import { SshJournalSource } from "../ssh/journal-source.js";
+import { type KnownHosts, parseKnownHosts } from "../ssh/known-hosts.js";
+
+export async function knownHosts(config: Config): Promise<Result<KnownHosts>> {
+  try {
+    return ok(parseKnownHosts(await readFile(config.ssh.knownHostsPath, "utf8")));
+  } catch (error) {
+    const problem = fileError(config.ssh.knownHostsPath, error);
+    return fail(
+      "config-invalid",
+      `ssh.knownHostsPath: ${problem.message}`,
+      "oom-doctor only connects to nodes whose host keys it knows",
+    );
+  }
+}
+
+export interface KubeChoice {
+  kubeconfig: string | null;
+  context: string | null;
+}
+
+/** The cluster client and a journal source (to be closed) for one investigation. */
+export async function openAdapters(
+  config: Config,
+  choice: KubeChoice = { kubeconfig: null, context: null },
+): Promise<Result<{ cluster: ClusterReader; journals: NodeJournalSource }>> {
+  const kube = loadKubeConfig({
+    kubeconfig: choice.kubeconfig ?? config.kubernetes.kubeconfig,
+    context: choice.context ?? config.kubernetes.context,
+    inCluster: config.kubernetes.inCluster && choice.kubeconfig === null,
+  });
+  if (!kube.ok) return kube;
+  const hosts = await knownHosts(config);
+  if (!hosts.ok) return hosts;
+  return ok({
+    cluster: new KubernetesCluster(kube.value),
+    journals: new SshJournalSource(config.ssh, hosts.value),
+  });
+}
+
+export function investigateOptions(
+  config: Config,
+  namespace: string,
+  pod: string | null,
+): InvestigateOptions {
+  const { ssh, window, scan, recommendation } = config;
+  return {
+    namespace,
+    pod,
+    window,
+    restartThreshold: scan.restartThreshold,
+    pageSize: scan.pageSize,
+    concurrency: ssh.concurrency,
+    policy: {
+      ...DEFAULT_POLICY,
+      headroomFraction: recommendation.headroomPercent / 100,
+      minStepBytes: recommendation.minStepBytes,
+      maxLimitBytes: recommendation.maxLimitBytes,
+    },
+    nodeAccess: {
+      port: ssh.port,
+      addressType: ssh.addressType,
+      journalCommand: ssh.journalCommand,
+      overrides: ssh.nodes,
+    },
+  };
+}

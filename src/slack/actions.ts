@@ -1,0 +1,139 @@
+// The report's buttons. Each carries an opaque finding id; everything else (workload, limits, thread)
+// is read back from Redis, so a forged or stale payload can only reach "unknown finding".
+
+import type { App, BlockAction, ButtonAction, RespondFn } from "@slack/bolt";
+import type { SlackConfig } from "../config/schema.js";
+import type { BotStore, FindingRecord } from "../store/bot-store.js";
+import type { Messages } from "./i18n/catalog.js";
+import { button, context, LIMITS, section } from "./render/blocks.js";
+import { ACTIONS, utcText } from "./render/report.js";
+
+export interface ActionDeps {
+  store: BotStore;
+  t: Messages;
+  slack: SlackConfig;
+  now: () => number;
+}
+
+type Client = App["client"];
+
+const PATCHABLE = new Set(["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet"]);
+
+/** The kubectl command that makes the recommended change. */
+export function setResourcesCommand(record: FindingRecord): string | null {
+  if (!PATCHABLE.has(record.workload.kind) || record.recommendedLimit === null) return null;
+  const request = record.recommendedRequest ? ` --requests=memory=${record.recommendedRequest}` : "";
+  return (
+    `kubectl -n ${record.namespace} set resources ${record.workload.kind.toLowerCase()}/${record.workload.name}` +
+    ` -c ${record.container} --limits=memory=${record.recommendedLimit}${request}`
+  );
+}
+
+async function postKernelLog(client: Client, record: FindingRecord, t: Messages): Promise<void> {
+  const text = record.kernelReport.join("\n");
+  const title = t.kernelFileTitle(record.pod);
+  if (text.length + 8 <= LIMITS.text) {
+    await client.chat.postMessage({
+      channel: record.channel,
+      thread_ts: record.threadTs,
+      text: title,
+      blocks: [section(`*${title}*`), section(`\`\`\`${text}\`\`\``)],
+    });
+    return;
+  }
+  await client.filesUploadV2({
+    channel_id: record.channel,
+    thread_ts: record.threadTs,
+    filename: `${record.pod}-oom.log`,
+    title,
+    content: `${text}\n`,
+  });
+}
+
+export function registerActions(app: App, deps: ActionDeps): void {
+  const { t, store } = deps;
+  const withFinding =
+    (run: (record: FindingRecord, user: string, client: Client, respond: RespondFn) => Promise<void>) =>
+    async ({
+      ack,
+      body,
+      action,
+      client,
+      respond,
+    }: {
+      ack: () => Promise<void>;
+      body: BlockAction;
+      action: ButtonAction;
+      client: Client;
+      respond: RespondFn;
+    }) => {
+      await ack();
+      const record = await store.finding(action.value ?? "");
+      if (!record) {
+        await respond({
+          response_type: "ephemeral",
+          replace_original: false,
+          text: t.actions.unknownFinding,
+        });
+        return;
+      }
+      await run(record, body.user.id, client, respond);
+    };
+  const workloadName = (record: FindingRecord) => `${record.workload.kind} ${record.workload.name}`;
+
+  app.action<BlockAction<ButtonAction>>(
+    ACTIONS.kernelLog,
+    withFinding(async (record, _user, client, respond) => {
+      if (record.kernelReport.length === 0) {
+        await respond({ response_type: "ephemeral", replace_original: false, text: t.actions.noKernelLog });
+        return;
+      }
+      await postKernelLog(client, record, t);
+    }),
+  );
+
+  app.action<BlockAction<ButtonAction>>(
+    ACTIONS.snooze,
+    withFinding(async (record, user, client) => {
+      const seconds = deps.slack.snoozeDays * 86_400;
+      const until = utcText(new Date(deps.now() + seconds * 1000).toISOString());
+      await store.snooze(record.workloadKey, { until, by: user }, seconds);
+      const text = t.actions.snoozed(workloadName(record), until, user);
+      await client.chat.postMessage({
+        channel: record.channel,
+        thread_ts: record.threadTs,
+        text,
+        blocks: [
+          section(text),
+          { type: "actions", elements: [button(ACTIONS.unsnooze, t.buttons.unsnooze, record.id)] },
+        ],
+      });
+    }),
+  );
+
+  app.action<BlockAction<ButtonAction>>(
+    ACTIONS.unsnooze,
+    withFinding(async (record, user, _client, respond) => {
+      await store.unsnooze(record.workloadKey);
+      const text = t.actions.unsnoozed(workloadName(record), user);
+      await respond({ replace_original: true, text, blocks: [context(text)] });
+    }),
+  );
+
+  app.action<BlockAction<ButtonAction>>(
+    ACTIONS.propose,
+    withFinding(async (record, _user, _client, respond) => {
+      const command = setResourcesCommand(record);
+      const text =
+        command === null || record.recommendedLimit === null
+          ? t.noRecommendation
+          : t.actions.proposeUnavailable(
+              workloadName(record),
+              record.container,
+              record.recommendedLimit,
+              command,
+            );
+      await respond({ response_type: "ephemeral", replace_original: false, text });
+    }),
+  );
+}

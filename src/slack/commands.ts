@@ -1,0 +1,118 @@
+// `/oom`: acknowledged at once (Slack gives three seconds), checked, then queued. Bad input and refusals
+// are answered in the acknowledgement itself, visible only to the person who typed the command.
+
+import type { App, RespondFn } from "@slack/bolt";
+import type { SlackConfig } from "../config/schema.js";
+import type { Metrics } from "../ops/metrics.js";
+import type { InvestigationQueue } from "../queue/investigations.js";
+import type { BotStore } from "../store/bot-store.js";
+import { namespaceAllowed, parseOomCommand } from "./command-text.js";
+import type { Messages } from "./i18n/catalog.js";
+import type { SlackMessage } from "./render/blocks.js";
+import { helpMessage, problemMessage, queuedMessage, statusMessage } from "./render/messages.js";
+
+export interface CommandDeps {
+  queue: InvestigationQueue;
+  store: BotStore;
+  metrics: Metrics;
+  t: Messages;
+  slack: SlackConfig;
+  /** Whether Redis is connected now: if not, say so at once rather than wait. */
+  queueReady: () => boolean;
+}
+
+const ephemeral = (message: SlackMessage) => ({ response_type: "ephemeral" as const, ...message });
+
+export function registerOomCommand(app: App, deps: CommandDeps): void {
+  const { t } = deps;
+  app.command("/oom", async ({ command, ack, respond, client }) => {
+    const parsed = parseOomCommand(command.text, t);
+    if (parsed.kind === "help" || parsed.kind === "invalid") {
+      deps.metrics.commands.inc({ command: parsed.kind });
+      await ack(ephemeral(parsed.kind === "help" ? helpMessage(t) : problemMessage(parsed.problem, t)));
+      return;
+    }
+    if (!deps.queueReady()) {
+      deps.metrics.commands.inc({ command: parsed.kind });
+      await ack({ response_type: "ephemeral", text: t.queueUnavailable });
+      return;
+    }
+    if (parsed.kind === "status") {
+      deps.metrics.commands.inc({ command: "status" });
+      await ack();
+      await answerStatus(deps, respond);
+      return;
+    }
+    const { allowed, list } = namespaceAllowed(deps.slack.channels, command.channel_id, parsed.namespace);
+    if (!allowed) {
+      deps.metrics.commands.inc({ command: "denied" });
+      await ack({
+        response_type: "ephemeral",
+        text: t.namespaceNotAllowed(parsed.namespace, list.join(", ")),
+      });
+      return;
+    }
+    deps.metrics.commands.inc({ command: "investigate" });
+    await ack();
+    const { namespace, pod } = parsed;
+    const channel = command.channel_id;
+    const user = command.user_id;
+    try {
+      const running = await deps.queue.running(channel, namespace);
+      if (running) {
+        await respond(await alreadyRunning(client, t, namespace, running.channel, running.rootTs));
+        return;
+      }
+      const root = await client.chat.postMessage({ channel, ...queuedMessage(namespace, user, t) });
+      const rootTs = root.ts ?? "";
+      const enqueued = await deps.queue
+        .enqueue({ channel, namespace, pod, user, rootTs })
+        .catch(async (error) => {
+          // Nothing was queued: take the root message back rather than leave it promising a report.
+          await client.chat.delete({ channel, ts: rootTs }).catch(() => undefined);
+          throw error;
+        });
+      if (!enqueued.queued) {
+        // Another request won the race between the check and the enqueue.
+        await client.chat.delete({ channel, ts: rootTs }).catch(() => undefined);
+        const other = enqueued.running;
+        await respond(
+          other
+            ? await alreadyRunning(client, t, namespace, other.channel, other.rootTs)
+            : { response_type: "ephemeral", text: t.alreadyRunningNoLink(namespace) },
+        );
+      }
+    } catch (error) {
+      // The command was acknowledged: the user must still hear that it went wrong.
+      const down = !deps.queueReady();
+      await respond({ response_type: "ephemeral", text: down ? t.queueUnavailable : t.internalError });
+      if (!down) throw error;
+    }
+  });
+}
+
+async function alreadyRunning(
+  client: App["client"],
+  t: Messages,
+  namespace: string,
+  channel: string,
+  ts: string,
+): Promise<{ response_type: "ephemeral"; text: string }> {
+  const link = await client.chat
+    .getPermalink({ channel, message_ts: ts })
+    .then((answer) => answer.permalink ?? null)
+    .catch(() => null);
+  return {
+    response_type: "ephemeral",
+    text: link ? t.alreadyRunning(namespace, link) : t.alreadyRunningNoLink(namespace),
+  };
+}
+
+async function answerStatus(deps: CommandDeps, respond: RespondFn): Promise<void> {
+  try {
+    const [counts, runs] = await Promise.all([deps.queue.counts(), deps.store.runs()]);
+    await respond(ephemeral(statusMessage({ ...counts, runs }, deps.t)));
+  } catch {
+    await respond({ response_type: "ephemeral", text: deps.t.queueUnavailable });
+  }
+}

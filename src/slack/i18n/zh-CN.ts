@@ -1,0 +1,155 @@
+// 简体中文消息目录：与英文目录结构相同（由编译器检查）。
+
+import type { Messages } from "./en.js";
+
+export const zhCN: Messages = {
+  usage: [
+    "*用法*",
+    "`/oom <命名空间>`：调查该命名空间中被 OOM 杀死和反复重启的容器",
+    "`/oom <命名空间> <Pod>`：只调查这个 Pod",
+    "`/oom status`：队列、工作进程和最近的调查",
+    "`/oom help`：显示本帮助",
+  ].join("\n"),
+  badCommand: (problem) => `:warning: ${problem}`,
+  invalidNamespace: (value) =>
+    `\`${value}\` 不是合法的命名空间名称：只能包含小写字母、数字和 "-"，最多 63 个字符，且以字母或数字开头和结尾。`,
+  invalidPod: (value) =>
+    `\`${value}\` 不是合法的 Pod 名称：只能包含小写字母、数字、"-" 和 "."，最多 253 个字符。`,
+  tooManyWords: (extra) => `多余的参数：\`${extra}\`。`,
+  namespaceNotAllowed: (namespace, allowed) =>
+    allowed === ""
+      ? `本频道不能调查 \`${namespace}\`：此处不允许任何命名空间（配置项 slack.channels）。`
+      : `本频道不能调查 \`${namespace}\`；允许的命名空间：${allowed}（配置项 slack.channels）。`,
+  queueUnavailable:
+    ":x: 无法连接任务队列（Redis），调查未能排队。请稍后重试；如果问题持续，请联系 oom-doctor 的维护者检查 REDIS_URL。",
+  internalError: ":x: oom-doctor 内部出错，调查未能排队。详情见其日志。",
+  alreadyRunning: (namespace, link) => `本频道已在调查 \`${namespace}\`：<${link}|查看该讨论串>。`,
+  alreadyRunningNoLink: (namespace) => `本频道已在调查 \`${namespace}\`，报告将发在其讨论串中。`,
+
+  rootQueued: (namespace, user) => `:mag: 正在为 <@${user}> 调查 \`${namespace}\`……（已排队）`,
+  rootProgress: (namespace, user, pods, nodesDone, nodesTotal) =>
+    `:mag: 正在为 <@${user}> 调查 \`${namespace}\`……已列出 ${pods} 个 Pod` +
+    (nodesTotal > 0 ? `，节点日志 ${nodesDone}/${nodesTotal}` : ""),
+  rootDone: (namespace, findings) =>
+    `:memo: \`${namespace}\` 的 OOM 调查：${findings} 个容器需要关注，详情见讨论串。`,
+  rootQuiet: (namespace) => `:white_check_mark: \`${namespace}\` 中没有发现 OOM 杀进程。`,
+  rootAllSnoozed: (namespace, count) =>
+    `:zzz: \`${namespace}\` 中的 OOM 杀进程都属于已暂停提醒的工作负载（${count} 个），没有新内容。`,
+  rootFailed: (namespace, reason) => `:x: \`${namespace}\` 的调查失败：${reason}`,
+  requestedBy: (user) => `由 <@${user}> 发起`,
+  table: {
+    workload: "工作负载",
+    containers: "容器数",
+    restarts: "重启",
+    lastKill: "最近被杀",
+    verdict: "结论",
+  },
+  snoozedHidden: (count) => `${count} 个已暂停提醒的工作负载未显示。`,
+  topRestarters: "重启最多的：",
+  noRestarts: "没有容器重启。",
+  restartsLine: (workload, restarts, pods) => `${workload}：${pods} 个 Pod 共重启 ${restarts} 次`,
+
+  verdictName: {
+    "container-limit": "容器内存上限",
+    "pod-limit": "Pod 内存上限",
+    "node-pressure": "节点内存耗尽",
+    evicted: "被驱逐",
+    "killed-not-oom": "被杀但非 OOM",
+    "child-process": "子进程",
+    "no-evidence": "无内核证据",
+  },
+  verdictLine: {
+    "container-limit": "达到了容器自身的内存上限，被内核杀死（不是节点内存不足）",
+    "pod-limit": "Pod 的 cgroup（所有容器合计）达到了上限",
+    "node-pressure": "节点内存耗尽，内核选中了这个容器的进程",
+    evicted: "节点内存压力下被 kubelet 驱逐",
+    "killed-not-oom": "被 SIGKILL 杀死，但不是 OOM killer 所为",
+    "child-process": "子进程被 OOM 杀死，主进程仍在运行",
+    "no-evidence": "已重启或 OOMKilled，但没有找到对应的内核报告",
+  },
+
+  evidence: {
+    memory: "内存",
+    limitVsResident: (limit, resident, share) => `上限 ${limit}，被杀时常驻内存 ${resident}（${share}）`,
+    noLimit: "未设置内存上限",
+    cgroup: (usage, limit, failcnt) => `cgroup 用量 ${usage} / ${limit}，failcnt ${failcnt}`,
+    victim: "被杀进程",
+    victimLine: (comm, pid) => `\`${comm}\`（pid ${pid}）`,
+    rss: (anon, file, shmem) => `anon-rss ${anon}，file-rss ${file}，shmem-rss ${shmem}`,
+    totalVm: (vm) => `total-vm ${vm} 是保留的地址空间，不计入 cgroup`,
+    qos: "QoS",
+    qosLine: (qos, request, adj) => `${qos}，内存 request ${request}，oom_score_adj ${adj}`,
+    restarts: "重启",
+    restartsLine: (count, perDay) => `${count} 次（每天 ${perDay} 次）`,
+    node: "节点",
+    killed: "被杀时间",
+    skew: (seconds, method) =>
+      `内核时钟与 kubelet 的 finishedAt 相差 ${seconds >= 0 ? "+" : ""}${seconds} 秒（按${method}匹配）`,
+    matchedBy: { "container-id": "容器 ID", "pod-uid": "Pod UID", "node-time": "节点和时间" },
+    unknown: "未知",
+    none: "无",
+    alsoAffected: (pods) => `同一工作负载中还有：${pods}`,
+    events: (summary) => `Kubernetes 事件：${summary}`,
+  },
+  kernelReport: (node) => `${node} 上的内核报告：`,
+  kernelTruncated: (shown, total) => `显示 ${total} 行中的 ${shown} 行；完整报告见附件。`,
+  kernelFileTitle: (pod) => `${pod} 的内核 OOM 报告`,
+  recommendation: "建议",
+  recommendLimit: (from, to) => `内存 limit ${from} → *${to}*`,
+  recommendRequest: (from, to) => `内存 request ${from} → *${to}*`,
+  noRecommendation: "不建议修改内存上限。",
+  buttons: {
+    propose: (limit) => `提议将 limit 调整为 ${limit}`,
+    kernelLog: "查看完整内核日志",
+    snooze: (days) => `暂停提醒 ${days} 天`,
+    unsnooze: "取消暂停",
+  },
+  nodesUnreadCount: (count) => `${count} 个节点的日志无法读取：详见讨论串。`,
+  moreBlocks: (hidden) => `另有 ${hidden} 个区块未显示。`,
+  nodesUnread: "部分节点的日志无法读取，其上的容器没有内核证据：",
+  errorKind: {
+    usage: "输入有误",
+    "file-not-found": "文件不存在",
+    "file-unreadable": "文件无法读取",
+    "invalid-pods": "Pod 数据无效",
+    "invalid-option": "选项无效",
+    "invalid-journal": "日志无效",
+    "config-invalid": "配置错误",
+    unauthorized: "未通过 API 认证",
+    forbidden: "RBAC 禁止访问",
+    "not-found": "未找到",
+    "api-unreachable": "无法连接 Kubernetes API",
+    "api-error": "Kubernetes API 出错",
+    "no-address": "节点没有可用地址",
+    "node-unreachable": "节点无法连接",
+    "auth-refused": "SSH 登录被拒绝",
+    "host-key-unknown": "主机密钥未知",
+    "host-key-mismatch": "主机密钥不匹配",
+    timeout: "超时",
+    "journal-empty": "日志为空",
+    "journal-rotated": "日志已轮转",
+    "ssh-error": "SSH 错误",
+  },
+  warnings: "备注：",
+
+  actions: {
+    unknownFinding: "该按钮对应的调查结果已过期或不存在。请重新运行 `/oom <命名空间>`。",
+    snoozed: (workload, until, user) =>
+      `:zzz: <@${user}> 已暂停 ${workload} 的提醒，直到 ${until}：调查和每日摘要将不再包含它。`,
+    unsnoozed: (workload, user) => `:alarm_clock: <@${user}> 取消了 ${workload} 的暂停提醒。`,
+    proposeUnavailable: (workload, container, limit, command) =>
+      `要将 ${workload} 中 \`${container}\` 的内存 limit 调整为 ${limit}，请运行（或将修改提交到 git）：\n\`\`\`${command}\`\`\``,
+    noKernelLog: "该结果没有内核报告。",
+  },
+
+  status: {
+    title: "*oom-doctor 状态*",
+    queue: (waiting, active, delayed, failed) =>
+      `队列：等待 ${waiting}，运行中 ${active}，延迟 ${delayed}，失败 ${failed}`,
+    workers: (count) => `已连接的工作进程：${count}`,
+    lastRuns: "最近的调查：",
+    noRuns: "尚未运行过调查。",
+    run: (namespace, outcome, when, channel) => `<#${channel}> 中的 \`${namespace}\`：${outcome}，${when}`,
+    outcome: { completed: "完成", failed: "失败" },
+  },
+};

@@ -1,0 +1,344 @@
+// The Slack bot end to end: signed requests to the real Bolt receiver, jobs through BullMQ on the
+// real Redis, the investigation over the fake Kubernetes API and real sshd and journals, and every
+// message posted to the fake Slack Web API.
+
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import type { BotHandle } from "../../src/cli/bot.js";
+import { botEnv, dropPrefix, startTestBot, uniquePrefix, writeBotConfig } from "../harness/bot.js";
+import { type HarnessCluster, seedCluster } from "../harness/cluster.js";
+import { FakeSlack, type StoredMessage } from "../harness/fake-slack.js";
+import { buttonClick, slashCommand } from "../harness/slack-requests.js";
+
+const CAPTURED = Date.parse("2021-07-12T04:10:20Z");
+const SEED_POD = "systembusiness-deployment-5c6969978b-hx5lt";
+
+let cluster: HarnessCluster;
+let slack: FakeSlack;
+let bot: BotHandle;
+let url: string;
+const prefix = uniquePrefix();
+
+type Json = Record<string, unknown>;
+
+function blockTexts(message: StoredMessage): string {
+  return JSON.stringify(message.blocks);
+}
+
+function buttons(message: StoredMessage): Array<{ action_id: string; value: string; label: string }> {
+  return message.blocks
+    .filter((block) => block.type === "actions")
+    .flatMap((block) => block.elements as Array<{ action_id: string; value: string; text: { text: string } }>)
+    .map((element) => ({ action_id: element.action_id, value: element.value, label: element.text.text }));
+}
+
+async function finishedRoot(channel: string, responses: string): Promise<StoredMessage> {
+  const answer = await slashCommand(url, {
+    text: "production",
+    channel,
+    responseUrl: slack.responseUrl(responses),
+  });
+  assert.equal(answer.status, 200);
+  return slack.until(() => {
+    const root = slack.rootMessages(channel)[0];
+    return root && /OOM investigation of|No OOM kills|snoozed workloads/.test(root.text) ? root : null;
+  }, "the root message to show the summary");
+}
+
+before(async () => {
+  cluster = await seedCluster();
+  slack = new FakeSlack();
+  await slack.start();
+  const config = writeBotConfig(cluster, prefix, { slack: { excerptLines: 8 } });
+  ({ bot, url } = await startTestBot(botEnv(slack, config), "all", () => CAPTURED));
+});
+
+after(async () => {
+  await bot?.close();
+  await slack?.stop();
+  await cluster?.close();
+  await dropPrefix(prefix);
+});
+
+describe("/oom on the seed cluster", () => {
+  let root: StoredMessage;
+  let replies: StoredMessage[];
+
+  before(async () => {
+    root = await finishedRoot("C0SEED", "seed");
+    replies = slack.replies("C0SEED", root.ts);
+  });
+
+  it("when the investigation ends, then the root message holds the summary table with the verdict", () => {
+    assert.match(root.text, /OOM investigation of `production`: 3 containers/);
+    const text = blockTexts(root);
+    assert.match(text, /Deployment systembusiness-deployment/);
+    assert.match(text, /container limit/);
+    assert.match(text, /Requested by <@U0ALICE>/);
+  });
+
+  it("then one thread reply for the workload has the evidence, the kernel excerpt and the buttons", () => {
+    const reply = replies.find((message) => /systembusiness-deployment/.test(message.text));
+    assert.ok(reply, `replies: ${replies.map((r) => r.text).join(" | ")}`);
+    const text = blockTexts(reply);
+    assert.match(text, /container limit/);
+    assert.ok(text.includes(`${SEED_POD} / systembusiness`));
+    assert.match(text, /limit 1000Mi, resident at the kill 1010\.8 MiB \(101%\)/);
+    assert.match(text, /`systembusin` \(pid 1735923\)/);
+    assert.match(text, /Burstable, memory request 100Mi, oom_score_adj 994/);
+    assert.match(text, /k8s-node-04/);
+    assert.match(text, /Killed process 1735923|invoked oom-killer/);
+    assert.match(text, /memory limit 1000Mi → \*1280Mi\*/);
+    const labels = buttons(reply).map((b) => b.label);
+    assert.deepEqual(labels, ["Propose limit → 1280Mi", "Show full kernel log", "Snooze 7 days"]);
+    for (const b of buttons(reply)) assert.match(b.value, /^[0-9a-f]{32}$/);
+  });
+
+  it("then the kernel report longer than the excerpt is uploaded as a file into the thread", () => {
+    const file = slack.files.find((f) => f.threadTs === root.ts);
+    assert.ok(file, "a file in the thread");
+    assert.match(file.content, /Killed process 1735923 \(systembusin\)/);
+    assert.ok(file.content.trim().split("\n").length > 8, "longer than the 8 lines shown");
+    assert.match(file.content, /invoked oom-killer/);
+  });
+
+  it("then each message was posted once", () => {
+    const posts = slack.callsOf("chat.postMessage").filter((call) => call.args.channel === "C0SEED");
+    assert.equal(posts.length, 1 + replies.length);
+  });
+
+  it("when Snooze is clicked, then the thread says so and offers to undo", async () => {
+    const reply = replies.find((message) => /systembusiness-deployment/.test(message.text));
+    assert.ok(reply);
+    const snooze = buttons(reply).find((b) => b.action_id === "snooze_workload");
+    assert.ok(snooze);
+    const answer = await buttonClick(url, {
+      actionId: snooze.action_id,
+      value: snooze.value,
+      messageTs: reply.ts,
+      threadTs: root.ts,
+      channel: "C0SEED",
+      responseUrl: slack.responseUrl("snooze"),
+    });
+    assert.equal(answer.status, 200);
+    const note = await slack.until(
+      () =>
+        slack
+          .replies("C0SEED", root.ts)
+          .find((m) => /snoozed Deployment systembusiness-deployment until 2021-07-19/.test(m.text)),
+      "the snooze note",
+    );
+    assert.deepEqual(
+      buttons(note).map((b) => b.action_id),
+      ["unsnooze_workload"],
+    );
+
+    const snoozedRoot = await finishedRoot("C0SNOOZED", "snoozed");
+    assert.match(snoozedRoot.text, /OOM kills only in snoozed workloads \(1\)/);
+    assert.equal(slack.replies("C0SNOOZED", snoozedRoot.ts).length, 0);
+
+    const undo = buttons(note)[0];
+    assert.ok(undo);
+    await buttonClick(url, {
+      actionId: undo.action_id,
+      value: undo.value,
+      messageTs: note.ts,
+      threadTs: root.ts,
+      channel: "C0SEED",
+      responseUrl: slack.responseUrl("unsnooze"),
+    });
+    const replaced = await slack.until(
+      () =>
+        slack.responses.find((r: Json) =>
+          /ended the snooze of Deployment systembusiness-deployment/.test(String(r.text)),
+        ),
+      "the undo",
+    );
+    assert.equal(replaced.replace_original, true);
+  });
+
+  it("when a button carries an id never issued, then the clicker is told and nothing else happens", async () => {
+    const before = slack.calls.length;
+    const answer = await buttonClick(url, {
+      actionId: "propose_limit",
+      value: "0123456789abcdef0123456789abcdef",
+      messageTs: root.ts,
+      threadTs: root.ts,
+      responseUrl: slack.responseUrl("forged"),
+    });
+    assert.equal(answer.status, 200);
+    const response = await slack.until(
+      () => slack.responses.find((r: Json) => /no longer knows/.test(String(r.text))),
+      "the ephemeral answer",
+    );
+    assert.equal(response.response_type, "ephemeral");
+    assert.equal(slack.calls.slice(before).filter((c) => c.method.startsWith("chat.")).length, 0);
+  });
+});
+
+describe("requests Slack did not sign", () => {
+  it("when the signature is wrong, then the request is refused and nothing is queued", async () => {
+    const calls = slack.calls.length;
+    const answer = await slashCommand(
+      url,
+      { text: "production", channel: "C0SIG", responseUrl: slack.responseUrl("sig") },
+      { secret: "not-the-signing-secret" },
+    );
+    assert.equal(answer.status, 401);
+    assert.equal(slack.calls.length, calls);
+  });
+
+  it("when the timestamp is over five minutes old, then the request is refused", async () => {
+    const calls = slack.calls.length;
+    const answer = await slashCommand(
+      url,
+      { text: "production", channel: "C0SIG", responseUrl: slack.responseUrl("stale") },
+      { timestamp: Math.floor(Date.now() / 1000) - 600 },
+    );
+    assert.equal(answer.status, 401);
+    assert.equal(slack.calls.length, calls);
+  });
+});
+
+describe("bad input and refusals, answered in the acknowledgement", () => {
+  it("when the namespace is not a DNS label, then the user sees why and the usage", async () => {
+    const answer = await slashCommand(url, { text: "Prod_01", responseUrl: slack.responseUrl("bad") });
+    assert.equal(answer.status, 200);
+    assert.equal(answer.body?.response_type, "ephemeral");
+    assert.match(JSON.stringify(answer.body), /`Prod_01` is not a namespace name/);
+    assert.match(JSON.stringify(answer.body), /\/oom <namespace>/);
+  });
+
+  it("when there are extra words, then they are named", async () => {
+    const answer = await slashCommand(url, {
+      text: "production pod-1 extra",
+      responseUrl: slack.responseUrl("x"),
+    });
+    assert.match(JSON.stringify(answer.body), /Unexpected words: `extra`/);
+  });
+
+  it("when asked for help, then the usage comes back only to the asker", async () => {
+    const answer = await slashCommand(url, { text: "help", responseUrl: slack.responseUrl("help") });
+    assert.equal(answer.body?.response_type, "ephemeral");
+    assert.match(JSON.stringify(answer.body), /\/oom status/);
+  });
+
+  it("when asked for status, then the queue, workers and latest runs are shown", async () => {
+    const answer = await slashCommand(url, { text: "status", responseUrl: slack.responseUrl("status") });
+    assert.equal(answer.status, 200);
+    const response = await slack.until(
+      () => slack.responses.find((r: Json) => /oom-doctor status/.test(JSON.stringify(r))),
+      "the status answer",
+    );
+    const text = JSON.stringify(response);
+    assert.match(text, /Workers connected: 1/);
+    assert.match(text, /`production` in <#C0SEED>: done, 20\d\d-/);
+  });
+
+  it("when the namespace is forbidden by RBAC, then the root message says so and the job is not retried", async () => {
+    cluster.api.forbiddenNamespaces.add("production");
+    try {
+      const root = await finishedOrFailed("C0RBAC");
+      assert.match(
+        root.text,
+        /investigation of `production` failed: cannot list pods in namespace production: grant list on pods/,
+      );
+      const lists = cluster.api.requests.filter((r) =>
+        r.startsWith("GET /api/v1/namespaces/production/pods"),
+      );
+      assert.ok(lists.length >= 1);
+    } finally {
+      cluster.api.forbiddenNamespaces.delete("production");
+    }
+  });
+
+  it("when the namespace does not exist, then the root message says so", async () => {
+    const answer = await slashCommand(url, {
+      text: "gone",
+      channel: "C0GONE",
+      responseUrl: slack.responseUrl("gone"),
+    });
+    assert.equal(answer.status, 200);
+    const root = await slack.until(
+      () => slack.rootMessages("C0GONE").find((m) => /failed/.test(m.text)),
+      "the failure",
+    );
+    assert.match(root.text, /namespace gone does not exist/);
+  });
+});
+
+async function finishedOrFailed(channel: string): Promise<StoredMessage> {
+  await slashCommand(url, { text: "production", channel, responseUrl: slack.responseUrl(channel) });
+  return slack.until(
+    () => slack.rootMessages(channel).find((m) => /failed|OOM investigation of/.test(m.text)),
+    `the end of the investigation in ${channel}`,
+  );
+}
+
+describe("one investigation per channel and namespace", () => {
+  it("when /oom production is repeated while one runs, then the second links to the running thread", async () => {
+    const release = cluster.api.hold("/api/v1/namespaces/production/pods");
+    let first: StoredMessage;
+    try {
+      await slashCommand(url, {
+        text: "production",
+        channel: "C0DUP",
+        responseUrl: slack.responseUrl("dup1"),
+      });
+      first = await slack.until(() => slack.rootMessages("C0DUP")[0], "the first root message");
+      await slashCommand(url, {
+        text: "production",
+        channel: "C0DUP",
+        responseUrl: slack.responseUrl("dup2"),
+      });
+      const link = await slack.until(
+        () => slack.responses.find((r: Json) => /already being investigated/.test(String(r.text))),
+        "the link to the running thread",
+      );
+      assert.match(String(link.text), new RegExp(`p${first.ts.replace(".", "")}`));
+    } finally {
+      release();
+    }
+    await slack.until(
+      () => /OOM investigation of/.test(slack.rootMessages("C0DUP")[0]?.text ?? ""),
+      "the end",
+    );
+    assert.equal(slack.rootMessages("C0DUP").length, 1);
+  });
+});
+
+describe("Slack rate limits", () => {
+  it("when Slack answers 429 to a reply, then it is sent again after Retry-After and posted once", async () => {
+    slack.rateLimit("chat.postMessage", 0, 1);
+    await slashCommand(url, {
+      text: "production",
+      channel: "C0RATE",
+      responseUrl: slack.responseUrl("rate"),
+    });
+    const root = await slack.until(() => slack.rootMessages("C0RATE")[0], "the root message");
+    // The root is posted; the next post (the first reply) is refused once.
+    slack.rateLimit("chat.postMessage", 1, 1);
+    await slack.until(() => /OOM investigation of/.test(root.text), "the summary");
+    const refused = slack.calls.filter((c) => c.method === "chat.postMessage" && c.status === 429);
+    assert.equal(refused.length, 1);
+    const replies = slack.replies("C0RATE", root.ts).filter((m) => /systembusiness-deployment/.test(m.text));
+    assert.equal(replies.length, 1);
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    assert.match(
+      metrics,
+      /oom_doctor_slack_api_errors_total\{method="chat.postMessage",error="ratelimited"\} 1/,
+    );
+  });
+});
+
+describe("operations endpoints", () => {
+  it("when probed, then /healthz and /readyz answer 200 and /metrics counts commands and jobs", async () => {
+    assert.equal((await fetch(`${url}/healthz`)).status, 200);
+    assert.equal((await fetch(`${url}/readyz`)).status, 200);
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    assert.match(metrics, /oom_doctor_commands_total\{command="investigate"\} \d+/);
+    assert.match(metrics, /oom_doctor_jobs_total\{queue="investigate",outcome="completed"\} \d+/);
+    assert.match(metrics, /oom_doctor_ssh_fetch_seconds_count\{node="k8s-node-04"\} \d+/);
+    assert.match(metrics, /oom_doctor_step_duration_seconds_count\{step="investigate"\} \d+/);
+  });
+});

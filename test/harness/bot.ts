@@ -1,0 +1,85 @@
+// The bot as the tests run it: the real startBot wiring (Bolt over HTTP, BullMQ on the real Redis,
+// the Kubernetes and SSH adapters) pointed at the fake Slack and the harness cluster, with a Redis
+// key prefix of its own that is deleted afterwards.
+
+import { randomBytes } from "node:crypto";
+import { Redis } from "ioredis";
+import { type BotHandle, startBot } from "../../src/cli/bot.js";
+import { loadConfig } from "../../src/config/load.js";
+import { type Role, readServiceSettings } from "../../src/config/service.js";
+import type { HarnessCluster } from "./cluster.js";
+import { BOT_TOKEN, type FakeSlack } from "./fake-slack.js";
+import { SIGNING_SECRET } from "./slack-requests.js";
+
+export const REDIS_URL = "redis://127.0.0.1:6379";
+
+type Json = Record<string, unknown>;
+
+export function uniquePrefix(): string {
+  return `oomdoctor-test-${randomBytes(4).toString("hex")}`;
+}
+
+/** The environment a bot process gets. */
+export function botEnv(
+  slack: FakeSlack,
+  config: string,
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  return {
+    SLACK_BOT_TOKEN: BOT_TOKEN,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: slack.apiUrl,
+    REDIS_URL,
+    PORT: "0",
+    OOM_DOCTOR_CONFIG: config,
+    ...extra,
+  };
+}
+
+/** Writes the bot's YAML: the cluster's SSH settings plus slack and queue sections. */
+export function writeBotConfig(
+  cluster: HarnessCluster,
+  prefix: string,
+  extra: Json = {},
+  name = "bot.yaml",
+): string {
+  const { slack, queue, ...rest } = extra as { slack?: Json; queue?: Json };
+  return cluster.writeConfig(
+    {},
+    {
+      slack: { excerptLines: 20, ...slack },
+      queue: { prefix, attempts: 2, lockSeconds: 30, shutdownGraceSeconds: 5, ...queue },
+      ...rest,
+    },
+    name,
+  );
+}
+
+export async function startTestBot(
+  env: Record<string, string>,
+  role: Role,
+  now: () => number,
+): Promise<{ bot: BotHandle; url: string }> {
+  const config = await loadConfig(env, null);
+  if (!config.ok) throw new Error(config.error.message);
+  const settings = readServiceSettings(env, role);
+  if (!settings.ok) throw new Error(settings.error.message);
+  const bot = await startBot({ config: config.value, settings: settings.value, now });
+  if (!bot.ok) throw new Error(bot.error.message);
+  return { bot: bot.value, url: `http://127.0.0.1:${bot.value.port}` };
+}
+
+/** Deletes every key under the prefix. */
+export async function dropPrefix(prefix: string): Promise<void> {
+  const redis = new Redis(REDIS_URL);
+  try {
+    let cursor = "0";
+    do {
+      const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 500);
+      cursor = next;
+      if (keys.length > 0) await redis.del(...keys);
+    } while (cursor !== "0");
+  } finally {
+    redis.disconnect();
+  }
+}

@@ -1,0 +1,260 @@
+// A Slack Web API on loopback HTTP that answers like Slack (`ok`, `ts`, `channel`, errors as
+// `ok: false`), records every call, keeps the messages it was sent, takes file uploads, collects what
+// is posted to response URLs, and answers 429 with Retry-After when told to. The real @slack/web-api
+// client (inside Bolt and the worker) talks to it through SLACK_API_URL.
+
+import { EventEmitter } from "node:events";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+
+type Json = Record<string, unknown>;
+
+export interface SlackCall {
+  method: string;
+  args: Json;
+  /** The HTTP status the fake answered with. */
+  status: number;
+}
+
+export interface StoredMessage {
+  channel: string;
+  ts: string;
+  threadTs: string | null;
+  text: string;
+  blocks: Json[];
+  /** How many times chat.update changed it. */
+  updates: number;
+}
+
+export interface StoredFile {
+  id: string;
+  channel: string | null;
+  threadTs: string | null;
+  title: string | null;
+  content: string;
+}
+
+export const BOT_TOKEN = "xoxb-test-token";
+
+function parseFields(fields: Json): Json {
+  const out: Json = {};
+  for (const [key, value] of Object.entries(fields)) {
+    if (typeof value === "string" && /^[[{]/.test(value)) {
+      try {
+        out[key] = JSON.parse(value);
+        continue;
+      } catch {
+        // plain text that happens to start with a bracket
+      }
+    }
+    out[key] = value;
+  }
+  return out;
+}
+
+async function body(request: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+export class FakeSlack {
+  readonly calls: SlackCall[] = [];
+  readonly messages: StoredMessage[] = [];
+  readonly files: StoredFile[] = [];
+  /** Bodies posted to response URLs (ephemeral answers, replaced messages). */
+  readonly responses: Json[] = [];
+  private readonly events = new EventEmitter();
+  private readonly rateLimits = new Map<string, { times: number; retryAfter: number }>();
+  private readonly uploads = new Map<string, string>();
+  private server: Server | null = null;
+  private port = 0;
+  private clock = 1_700_000_000;
+  private counter = 0;
+
+  async start(): Promise<void> {
+    this.server = createServer((request, response) => {
+      this.handle(request, response).catch((error: Error) => {
+        response.writeHead(500);
+        response.end(error.message);
+      });
+    });
+    await new Promise<void>((resolve) => this.server?.listen(0, "127.0.0.1", resolve));
+    this.port = (this.server.address() as AddressInfo).port;
+  }
+
+  async stop(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise<void>((resolve) => this.server?.close(() => resolve()));
+  }
+
+  get apiUrl(): string {
+    return `http://127.0.0.1:${this.port}/api/`;
+  }
+
+  /** A response URL for one command or interaction. */
+  responseUrl(id: string): string {
+    return `http://127.0.0.1:${this.port}/respond/${id}`;
+  }
+
+  /** The next `times` calls of `method` are answered 429 with Retry-After. */
+  rateLimit(method: string, times: number, retryAfterSeconds: number): void {
+    this.rateLimits.set(method, { times, retryAfter: retryAfterSeconds });
+  }
+
+  callsOf(method: string): SlackCall[] {
+    return this.calls.filter((call) => call.method === method);
+  }
+
+  rootMessages(channel: string): StoredMessage[] {
+    return this.messages.filter((message) => message.channel === channel && message.threadTs === null);
+  }
+
+  replies(channel: string, threadTs: string): StoredMessage[] {
+    return this.messages.filter((message) => message.channel === channel && message.threadTs === threadTs);
+  }
+
+  /** Resolves once `check` holds, re-checked after every call the fake receives; rejects after `timeoutMs`. */
+  async until<T>(check: () => T | null | undefined | false, what: string, timeoutMs = 60_000): Promise<T> {
+    const first = check();
+    if (first) return first;
+    return new Promise<T>((resolve, reject) => {
+      const onCall = () => {
+        const value = check();
+        if (!value) return;
+        clearTimeout(timer);
+        this.events.off("call", onCall);
+        resolve(value);
+      };
+      const timer = setTimeout(() => {
+        this.events.off("call", onCall);
+        reject(
+          new Error(`timed out waiting for ${what}; calls: ${this.calls.map((c) => c.method).join(", ")}`),
+        );
+      }, timeoutMs);
+      this.events.on("call", onCall);
+    });
+  }
+
+  private nextTs(): string {
+    this.counter += 1;
+    return `${this.clock + this.counter}.${String(this.counter).padStart(6, "0")}`;
+  }
+
+  private record(method: string, args: Json, status: number): void {
+    this.calls.push({ method, args, status });
+    this.events.emit("call");
+  }
+
+  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const url = new URL(request.url ?? "/", "http://127.0.0.1");
+    const raw = await body(request);
+    const send = (status: number, payload: Json, headers: Record<string, string> = {}) => {
+      response.writeHead(status, { "content-type": "application/json", ...headers });
+      response.end(JSON.stringify(payload));
+    };
+    if (url.pathname.startsWith("/respond/")) {
+      this.responses.push(JSON.parse(raw.toString("utf8") || "{}") as Json);
+      this.record("response_url", this.responses.at(-1) ?? {}, 200);
+      send(200, { ok: true });
+      return;
+    }
+    if (url.pathname.startsWith("/upload/")) {
+      this.uploads.set(url.pathname.slice("/upload/".length), raw.toString("utf8"));
+      response.writeHead(200, { "content-type": "text/plain" });
+      response.end("OK - 1");
+      return;
+    }
+    const method = url.pathname.replace(/^\/api\//, "");
+    const type = request.headers["content-type"] ?? "";
+    const args = parseFields(
+      type.includes("application/json")
+        ? (JSON.parse(raw.toString("utf8") || "{}") as Json)
+        : Object.fromEntries(new URLSearchParams(raw.toString("utf8"))),
+    );
+    const limit = this.rateLimits.get(method);
+    if (limit && limit.times > 0) {
+      limit.times -= 1;
+      this.record(method, args, 429);
+      send(429, { ok: false, error: "ratelimited" }, { "retry-after": String(limit.retryAfter) });
+      return;
+    }
+    const token = (request.headers.authorization ?? "").replace(/^Bearer /, "") || String(args.token ?? "");
+    if (token !== BOT_TOKEN) {
+      this.record(method, args, 200);
+      send(200, { ok: false, error: "invalid_auth" });
+      return;
+    }
+    const answer = this.answer(method, args);
+    this.record(method, args, 200);
+    send(200, answer);
+  }
+
+  private answer(method: string, args: Json): Json {
+    const channel = String(args.channel ?? args.channel_id ?? "");
+    switch (method) {
+      case "auth.test":
+        return {
+          ok: true,
+          url: "https://fake.slack.com/",
+          team: "Fake",
+          user: "oom-doctor",
+          team_id: "T0001",
+          user_id: "U0BOT",
+          bot_id: "B0BOT",
+        };
+      case "chat.postMessage": {
+        const ts = this.nextTs();
+        const message: StoredMessage = {
+          channel,
+          ts,
+          threadTs: typeof args.thread_ts === "string" ? args.thread_ts : null,
+          text: String(args.text ?? ""),
+          blocks: (args.blocks ?? []) as Json[],
+          updates: 0,
+        };
+        this.messages.push(message);
+        return { ok: true, channel, ts, message: { text: message.text, ts } };
+      }
+      case "chat.update": {
+        const message = this.messages.find((m) => m.channel === channel && m.ts === args.ts);
+        if (!message) return { ok: false, error: "message_not_found" };
+        message.text = String(args.text ?? "");
+        message.blocks = (args.blocks ?? []) as Json[];
+        message.updates += 1;
+        return { ok: true, channel, ts: message.ts, text: message.text };
+      }
+      case "chat.delete": {
+        const index = this.messages.findIndex((m) => m.channel === channel && m.ts === args.ts);
+        if (index < 0) return { ok: false, error: "message_not_found" };
+        this.messages.splice(index, 1);
+        return { ok: true, channel, ts: args.ts };
+      }
+      case "chat.getPermalink":
+        return {
+          ok: true,
+          channel,
+          permalink: `https://fake.slack.com/archives/${channel}/p${String(args.message_ts).replace(".", "")}`,
+        };
+      case "files.getUploadURLExternal": {
+        const id = `F${String(++this.counter).padStart(6, "0")}`;
+        return { ok: true, upload_url: `http://127.0.0.1:${this.port}/upload/${id}`, file_id: id };
+      }
+      case "files.completeUploadExternal": {
+        const files = (args.files ?? []) as Array<{ id: string; title?: string }>;
+        for (const file of files) {
+          this.files.push({
+            id: file.id,
+            channel: channel || null,
+            threadTs: typeof args.thread_ts === "string" ? args.thread_ts : null,
+            title: file.title ?? null,
+            content: this.uploads.get(file.id) ?? "",
+          });
+        }
+        return { ok: true, files: files.map((file) => ({ id: file.id, title: file.title ?? "" })) };
+      }
+      default:
+        return { ok: false, error: "unknown_method" };
+    }
+  }
+}

@@ -1,0 +1,116 @@
+// Requests as Slack sends them to the bot's /slack/events: form-encoded, signed with the signing
+// secret (v0 HMAC-SHA256 over "v0:timestamp:body"), for slash commands and button clicks.
+
+import { createHmac } from "node:crypto";
+
+export const SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5";
+
+export interface SignedOptions {
+  /** Seconds since the epoch; default now (Bolt refuses requests older than five minutes). */
+  timestamp?: number;
+  secret?: string;
+}
+
+export interface BotAnswer {
+  status: number;
+  body: Record<string, unknown> | null;
+  text: string;
+}
+
+async function post(url: string, form: Record<string, string>, options: SignedOptions): Promise<BotAnswer> {
+  const body = new URLSearchParams(form).toString();
+  const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
+  const signature = `v0=${createHmac("sha256", options.secret ?? SIGNING_SECRET)
+    .update(`v0:${timestamp}:${body}`)
+    .digest("hex")}`;
+  const response = await fetch(url, {
+    method: "POST",
+    headers: {
+      "content-type": "application/x-www-form-urlencoded",
+      "x-slack-request-timestamp": String(timestamp),
+      "x-slack-signature": signature,
+    },
+    body,
+  });
+  const text = await response.text();
+  let parsed: Record<string, unknown> | null = null;
+  try {
+    parsed = text ? (JSON.parse(text) as Record<string, unknown>) : null;
+  } catch {
+    parsed = null;
+  }
+  return { status: response.status, body: parsed, text };
+}
+
+export interface CommandInput {
+  text: string;
+  channel?: string;
+  user?: string;
+  responseUrl: string;
+}
+
+export function slashCommand(
+  botUrl: string,
+  input: CommandInput,
+  options: SignedOptions = {},
+): Promise<BotAnswer> {
+  return post(
+    `${botUrl}/slack/events`,
+    {
+      token: "legacy-verification-token",
+      team_id: "T0001",
+      team_domain: "fake",
+      channel_id: input.channel ?? "C0OPS",
+      channel_name: "ops",
+      user_id: input.user ?? "U0ALICE",
+      user_name: "alice",
+      command: "/oom",
+      text: input.text,
+      api_app_id: "A0OOM",
+      response_url: input.responseUrl,
+      trigger_id: "1.2.3",
+    },
+    options,
+  );
+}
+
+export interface ClickInput {
+  actionId: string;
+  value: string;
+  channel?: string;
+  user?: string;
+  messageTs: string;
+  threadTs: string;
+  responseUrl: string;
+}
+
+export function buttonClick(
+  botUrl: string,
+  input: ClickInput,
+  options: SignedOptions = {},
+): Promise<BotAnswer> {
+  const channel = input.channel ?? "C0OPS";
+  const payload = {
+    type: "block_actions",
+    team: { id: "T0001", domain: "fake" },
+    user: { id: input.user ?? "U0BOB", username: "bob", team_id: "T0001" },
+    api_app_id: "A0OOM",
+    token: "legacy-verification-token",
+    container: { type: "message", message_ts: input.messageTs, channel_id: channel, is_ephemeral: false },
+    trigger_id: "4.5.6",
+    channel: { id: channel, name: "ops" },
+    message: { type: "message", ts: input.messageTs, thread_ts: input.threadTs, text: "" },
+    response_url: input.responseUrl,
+    actions: [
+      {
+        type: "button",
+        action_id: input.actionId,
+        block_id: "b1",
+        value: input.value,
+        text: { type: "plain_text", text: "button" },
+        action_ts: "1700000000.000001",
+      },
+    ],
+  };
+  return post(`${botUrl}/slack/events`, { payload: JSON.stringify(payload) }, options);
+}
