@@ -277,7 +277,7 @@ async function finishedOrFailed(channel: string): Promise<StoredMessage> {
 
 describe("one investigation per channel and namespace", () => {
   it("when /oom production is repeated while one runs, then the second links to the running thread", async () => {
-    const release = cluster.api.hold("/api/v1/namespaces/production/pods");
+    const { release } = cluster.api.hold("/api/v1/namespaces/production/pods");
     let first: StoredMessage;
     try {
       await slashCommand(url, {

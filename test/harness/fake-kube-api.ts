@@ -80,7 +80,7 @@ export class FakeKubeApi {
   readonly failures = new Map<string, number>();
   /** Namespaces that exist without holding any object. */
   readonly extraNamespaces = new Set<string>();
-  private readonly gates = new Map<string, { opened: Promise<void>; open: () => void }>();
+  private readonly gates = new Map<string, { opened: Promise<void>; arrive: () => void }>();
   private server: Server | null = null;
   private port = 0;
 
@@ -127,18 +127,25 @@ export class FakeKubeApi {
   }
 
   /**
-   * Holds every request for `path` (without query) until the returned function is called: a way to
-   * stop a client at a known point, for tests of what happens to work in flight.
+   * Holds every request for `path` (without query) until released: a way to stop a client at a known
+   * point, for tests of what happens to work in flight. `arrived` resolves at the first held request.
    */
-  hold(path: string): () => void {
+  hold(path: string): { arrived: Promise<void>; release: () => void } {
     let open = () => {};
+    let arrive = () => {};
     const opened = new Promise<void>((resolve) => {
       open = resolve;
     });
-    this.gates.set(path, { opened, open });
-    return () => {
-      this.gates.delete(path);
-      open();
+    const arrived = new Promise<void>((resolve) => {
+      arrive = resolve;
+    });
+    this.gates.set(path, { opened, arrive });
+    return {
+      arrived,
+      release: () => {
+        this.gates.delete(path);
+        open();
+      },
     };
   }
 
@@ -157,6 +164,7 @@ export class FakeKubeApi {
     this.requests.push(`${request.method} ${url.pathname}${url.search}`);
     const gate = this.gates.get(url.pathname);
     if (gate) {
+      gate.arrive();
       gate.opened.then(() => this.answer(request, response, url));
       return;
     }

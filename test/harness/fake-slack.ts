@@ -67,6 +67,7 @@ export class FakeSlack {
   private readonly events = new EventEmitter();
   private readonly rateLimits = new Map<string, { times: number; retryAfter: number }>();
   private readonly uploads = new Map<string, string>();
+  private readonly holds: Array<{ method: string; match: (args: Json) => boolean; arrive: () => void }> = [];
   private server: Server | null = null;
   private port = 0;
   private clock = 1_700_000_000;
@@ -100,6 +101,23 @@ export class FakeSlack {
   /** The next `times` calls of `method` are answered 429 with Retry-After. */
   rateLimit(method: string, times: number, retryAfterSeconds: number): void {
     this.rateLimits.set(method, { times, retryAfter: retryAfterSeconds });
+  }
+
+  /**
+   * Never answers calls of `method` whose arguments match: the caller hangs there, as if Slack were
+   * slow, until the test kills it. `arrived` resolves at the first such call.
+   */
+  hold(method: string, match: (args: Json) => boolean): { arrived: Promise<void> } {
+    let arrive = () => {};
+    const arrived = new Promise<void>((resolve) => {
+      arrive = resolve;
+    });
+    this.holds.push({ method, match, arrive });
+    return { arrived };
+  }
+
+  unhold(): void {
+    this.holds.length = 0;
   }
 
   callsOf(method: string): SlackCall[] {
@@ -172,6 +190,12 @@ export class FakeSlack {
         ? (JSON.parse(raw.toString("utf8") || "{}") as Json)
         : Object.fromEntries(new URLSearchParams(raw.toString("utf8"))),
     );
+    const held = this.holds.find((hold) => hold.method === method && hold.match(args));
+    if (held) {
+      this.record(`${method} (held)`, args, 0);
+      held.arrive();
+      return;
+    }
     const limit = this.rateLimits.get(method);
     if (limit && limit.times > 0) {
       limit.times -= 1;

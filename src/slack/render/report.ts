@@ -197,11 +197,12 @@ export function workloadReply(group: WorkloadGroup, ctx: ReportContext): SlackMe
   );
 }
 
-/** Pads to a display width, counting CJK characters as two columns. */
-function pad(text: string, width: number): string {
-  const shown = Array.from(text).reduce((sum, ch) => sum + (/[\u1100-\uFFFF]/.test(ch) ? 2 : 1), 0);
-  return text + " ".repeat(Math.max(0, width - shown));
+/** Columns a text takes in a monospace font: CJK characters take two. */
+function displayWidth(text: string): number {
+  return Array.from(text).reduce((sum, ch) => sum + (/[\u1100-\uFFFF]/.test(ch) ? 2 : 1), 0);
 }
+
+const pad = (text: string, width: number) => text + " ".repeat(Math.max(0, width - displayWidth(text)));
 
 const MAX_NAME = 44;
 
@@ -218,7 +219,7 @@ function summaryTable(groups: WorkloadGroup[], t: Messages): string {
   });
   const header = [t.table.workload, t.table.containers, t.table.restarts, t.table.lastKill, t.table.verdict];
   const widths = header.map((title, column) =>
-    Math.max(title.length * 2, ...rows.map((row) => (row[column] ?? "").length)),
+    Math.max(displayWidth(title), ...rows.map((row) => displayWidth(row[column] ?? ""))),
   );
   const line = (cells: string[]) =>
     cells

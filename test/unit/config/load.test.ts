@@ -41,4 +41,39 @@ describe("configuration", () => {
     assert.match(message, /recommendation\.maxLimit: expected a Kubernetes quantity/);
     assert.match(message, /extra: unknown key/);
   });
+
+  it("when the slack and queue sections are wrong, then each key is named", () => {
+    const result = buildConfig(
+      {
+        slack: { locale: "fr", channels: { general: ["prod"], C0OPS: ["Prod_1"], C0DEV: "dev" } },
+        queue: { prefix: "a b", lockSeconds: 1 },
+      },
+      {},
+      "bot.yaml",
+    );
+    assert.equal(result.ok, false);
+    const message = result.ok ? "" : result.error.message;
+    assert.match(message, /slack\.locale: expected one of en, zh-CN, got "fr"/);
+    assert.match(message, /slack\.channels\.general: not a Slack channel id/);
+    assert.match(message, /slack\.channels\.C0OPS: not namespace names: Prod_1/);
+    assert.match(message, /slack\.channels\.C0DEV: expected a list of names/);
+    assert.match(message, /queue\.prefix: only letters/);
+    assert.match(message, /queue\.lockSeconds: expected a whole number from 2 to 600/);
+  });
+
+  it("when the slack section is right, then channels, locale and queue settings are kept", () => {
+    const result = buildConfig(
+      {
+        slack: { locale: "zh-CN", channels: { C0OPS: ["production", "staging"], "*": ["*"] } },
+        queue: { prefix: "oomd" },
+      },
+      {},
+      "bot.yaml",
+    );
+    assert.ok(result.ok);
+    assert.equal(result.value.slack.locale, "zh-CN");
+    assert.deepEqual(result.value.slack.channels, { C0OPS: ["production", "staging"], "*": ["*"] });
+    assert.equal(result.value.queue.prefix, "oomd");
+    assert.equal(result.value.queue.attempts, 3);
+  });
 });

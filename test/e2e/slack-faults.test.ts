@@ -1,0 +1,156 @@
+// The bot under faults: a worker killed in the middle of a job, a worker stopped by SIGTERM, and Redis
+// down when a command arrives. Worker processes are real child processes running the CLI.
+
+import assert from "node:assert/strict";
+import { type ChildProcess, spawn } from "node:child_process";
+import { once } from "node:events";
+import { after, before, describe, it } from "node:test";
+import type { BotHandle } from "../../src/cli/bot.js";
+import { botEnv, dropPrefix, startTestBot, uniquePrefix, writeBotConfig } from "../harness/bot.js";
+import { type HarnessCluster, seedCluster } from "../harness/cluster.js";
+import { FakeSlack, type StoredMessage } from "../harness/fake-slack.js";
+import { slashCommand } from "../harness/slack-requests.js";
+
+const CAPTURED = Date.parse("2021-07-12T04:10:20Z");
+const SUMMARY = /OOM investigation of/;
+
+let cluster: HarnessCluster;
+let slack: FakeSlack;
+let serve: { bot: BotHandle; url: string };
+let env: Record<string, string>;
+const prefix = uniquePrefix();
+const children: ChildProcess[] = [];
+
+function startWorkerProcess(): { child: ChildProcess; output: () => string } {
+  const child = spawn(process.execPath, ["--import", "tsx", "test/harness/cli-process.ts", "worker"], {
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  children.push(child);
+  let output = "";
+  child.stdout?.on("data", (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  child.stderr?.on("data", (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  return { child, output: () => output };
+}
+
+async function listening(worker: { child: ChildProcess; output: () => string }): Promise<void> {
+  while (!/listening on port/.test(worker.output())) {
+    if (worker.child.exitCode !== null) throw new Error(`the worker exited: ${worker.output()}`);
+    await once(worker.child.stderr ?? worker.child, "data");
+  }
+}
+
+before(async () => {
+  cluster = await seedCluster();
+  slack = new FakeSlack();
+  await slack.start();
+  // A short lock, so a dead worker's job is taken over within seconds.
+  const config = writeBotConfig(cluster, prefix, { slack: { excerptLines: 8 }, queue: { lockSeconds: 3 } });
+  env = botEnv(slack, config);
+  serve = await startTestBot(env, "serve", () => CAPTURED);
+});
+
+after(async () => {
+  for (const child of children) if (child.exitCode === null) child.kill("SIGKILL");
+  await serve?.bot.close();
+  await slack?.stop();
+  await cluster?.close();
+  await dropPrefix(prefix);
+});
+
+function root(channel: string): StoredMessage | undefined {
+  return slack.rootMessages(channel)[0];
+}
+
+describe("a worker killed in the middle of a job", () => {
+  it("when SIGKILL hits after a reply was posted, then a second worker finishes and nothing is posted twice", async () => {
+    const first = startWorkerProcess();
+    await listening(first);
+    // The first worker hangs on the final root update, after posting the workload's reply and file.
+    const held = slack.hold("chat.update", (args) => SUMMARY.test(String(args.text ?? "")));
+    await slashCommand(serve.url, {
+      text: "production",
+      channel: "C0KILL",
+      responseUrl: slack.responseUrl("kill"),
+    });
+    await held.arrived;
+    const message = root("C0KILL");
+    assert.ok(message);
+    assert.equal(slack.replies("C0KILL", message.ts).length, 1, "the reply was posted before the kill");
+    first.child.kill("SIGKILL");
+    await once(first.child, "exit");
+    slack.unhold();
+
+    const second = await startTestBot(env, "worker", () => CAPTURED);
+    try {
+      await slack.until(() => SUMMARY.test(root("C0KILL")?.text ?? ""), "the second worker to finish");
+    } finally {
+      await second.bot.close();
+    }
+    const replies = slack.replies("C0KILL", message.ts);
+    assert.equal(replies.length, 1, "one reply for the workload");
+    assert.ok(
+      replies[0] && replies[0].updates >= 1,
+      "the second worker updated the reply instead of posting it",
+    );
+    assert.equal(slack.files.filter((file) => file.threadTs === message.ts).length, 1, "one file");
+    assert.equal(slack.rootMessages("C0KILL").length, 1);
+  });
+});
+
+describe("a worker stopped with SIGTERM", () => {
+  it("when SIGTERM arrives during a job, then the job is finished before the process exits", async () => {
+    const worker = startWorkerProcess();
+    await listening(worker);
+    const { arrived, release } = cluster.api.hold("/api/v1/nodes/k8s-node-04");
+    await slashCommand(serve.url, {
+      text: "production",
+      channel: "C0TERM",
+      responseUrl: slack.responseUrl("term"),
+    });
+    await arrived;
+    worker.child.kill("SIGTERM");
+    // The worker stops taking jobs but is still in this one; let it go on.
+    while (!/SIGTERM, finishing active work/.test(worker.output()))
+      await once(worker.child.stderr ?? worker.child, "data");
+    release();
+    const [code] = await once(worker.child, "exit");
+    assert.equal(code, 0, worker.output());
+    assert.match(root("C0TERM")?.text ?? "", SUMMARY);
+  });
+});
+
+describe("Redis down when a command arrives", () => {
+  let down: { bot: BotHandle; url: string };
+
+  before(async () => {
+    // Nothing listens on port 1: every connection attempt is refused at once.
+    down = await startTestBot({ ...env, REDIS_URL: "redis://127.0.0.1:1" }, "serve", () => CAPTURED);
+  });
+
+  after(async () => {
+    await down?.bot.close();
+  });
+
+  it("when /oom is typed, then the user is told at once that nothing was queued", async () => {
+    const calls = slack.calls.length;
+    const answer = await slashCommand(down.url, {
+      text: "production",
+      channel: "C0DOWN",
+      responseUrl: slack.responseUrl("down"),
+    });
+    assert.equal(answer.status, 200);
+    assert.equal(answer.body?.response_type, "ephemeral");
+    assert.match(String(answer.body?.text), /job queue \(Redis\) cannot be reached/);
+    assert.equal(slack.calls.slice(calls).filter((call) => call.method === "chat.postMessage").length, 0);
+  });
+
+  it("then /readyz says not ready while /healthz still answers", async () => {
+    assert.equal((await fetch(`${down.url}/readyz`)).status, 503);
+    assert.equal((await fetch(`${down.url}/healthz`)).status, 200);
+  });
+});

@@ -1,0 +1,66 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { namespaceAllowed, parseOomCommand } from "../../../src/slack/command-text.js";
+import { messages } from "../../../src/slack/i18n/catalog.js";
+
+const t = messages("en");
+
+describe("/oom text", () => {
+  const cases: Array<[string, unknown]> = [
+    ["", { kind: "help" }],
+    ["  help ", { kind: "help" }],
+    ["status", { kind: "status" }],
+    ["production", { kind: "investigate", namespace: "production", pod: null }],
+    ["  production   api-7d9f-x2 ", { kind: "investigate", namespace: "production", pod: "api-7d9f-x2" }],
+    // "status" followed by a pod is a namespace called status.
+    ["status web-0", { kind: "investigate", namespace: "status", pod: "web-0" }],
+  ];
+  for (const [text, expected] of cases) {
+    it(`when the text is ${JSON.stringify(text)}, then it parses as ${JSON.stringify(expected)}`, () => {
+      assert.deepEqual(parseOomCommand(text, t), expected);
+    });
+  }
+
+  const invalid: Array<[string, RegExp]> = [
+    ["Production", /`Production` is not a namespace name/],
+    ["prod_1", /`prod_1` is not a namespace name/],
+    [`${"a".repeat(64)}`, /is not a namespace name/],
+    ["-prod", /is not a namespace name/],
+    ["prod Pod_1", /`Pod_1` is not a pod name/],
+    ["prod pod extra words", /Unexpected words: `extra words`/],
+  ];
+  for (const [text, problem] of invalid) {
+    it(`when the text is ${JSON.stringify(text)}, then the problem is named`, () => {
+      const parsed = parseOomCommand(text, t);
+      assert.equal(parsed.kind, "invalid");
+      assert.match(parsed.kind === "invalid" ? parsed.problem : "", problem);
+    });
+  }
+
+  it("when the same mistake is made in Chinese, then the message is Chinese", () => {
+    const parsed = parseOomCommand("Prod", messages("zh-CN"));
+    assert.match(parsed.kind === "invalid" ? parsed.problem : "", /不是合法的命名空间名称/);
+  });
+});
+
+describe("which namespaces a channel may investigate", () => {
+  const channels = { C0PROD: ["production"], C0ALL: ["*"], "*": ["staging"] };
+
+  it("when the channel is listed, then only its namespaces are allowed", () => {
+    assert.equal(namespaceAllowed(channels, "C0PROD", "production").allowed, true);
+    assert.deepEqual(namespaceAllowed(channels, "C0PROD", "staging"), {
+      allowed: false,
+      list: ["production"],
+    });
+  });
+
+  it("when the channel lists *, then any namespace is allowed", () => {
+    assert.equal(namespaceAllowed(channels, "C0ALL", "kube-system").allowed, true);
+  });
+
+  it("when the channel is not listed, then the * entry applies, or else everything", () => {
+    assert.equal(namespaceAllowed(channels, "C0OTHER", "staging").allowed, true);
+    assert.equal(namespaceAllowed(channels, "C0OTHER", "production").allowed, false);
+    assert.equal(namespaceAllowed({}, "C0OTHER", "production").allowed, true);
+  });
+});
