@@ -21,14 +21,14 @@ class Capture extends Writable {
 /** Runs the CLI in-process with captured output and a fixed clock. */
 export async function runCli(
   args: string[],
-  options: { tty?: boolean; stderrTty?: boolean; nowMs?: number } = {},
+  options: { tty?: boolean; stderrTty?: boolean; nowMs?: number; env?: Record<string, string> } = {},
 ): Promise<CliRun> {
   const stdout = new Capture(options.tty ?? false);
   const stderr = new Capture(options.stderrTty ?? false);
   const code = await main(args, {
     stdout,
     stderr,
-    env: {},
+    env: options.env ?? {},
     now: () => options.nowMs ?? Date.parse("2026-01-01T00:00:00Z"),
   });
   return { code, stdout: stdout.text, stderr: stderr.text };
