@@ -1,7 +1,7 @@
 // The Bolt app, over HTTP (signed requests to /slack/events, verified by Bolt, stale ones refused) or
 // over Socket Mode when an app-level token is set (no public URL needed).
 
-import { App, HTTPReceiver, LogLevel } from "@slack/bolt";
+import { App, HTTPReceiver, LogLevel, SocketModeReceiver } from "@slack/bolt";
 import type { ServiceSettings } from "../config/service.js";
 
 export interface SlackApp {
@@ -17,7 +17,13 @@ export function createSlackApp(settings: ServiceSettings["slack"]): SlackApp {
     logLevel: LogLevel.WARN,
   };
   if (settings.appToken !== null) {
-    return { app: new App({ ...common, appToken: settings.appToken, socketMode: true }), httpListener: null };
+    // The socket's own Web API client (apps.connections.open) must use the same base URL as the rest.
+    const receiver = new SocketModeReceiver({
+      appToken: settings.appToken,
+      logLevel: LogLevel.WARN,
+      installerOptions: { clientOptions: { slackApiUrl: settings.apiUrl } },
+    });
+    return { app: new App({ ...common, receiver }), httpListener: null };
   }
   const receiver = new HTTPReceiver({
     signingSecret: settings.signingSecret ?? "",

@@ -6,6 +6,7 @@
 import { EventEmitter } from "node:events";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { type WebSocket, WebSocketServer } from "ws";
 
 type Json = Record<string, unknown>;
 
@@ -35,6 +36,7 @@ export interface StoredFile {
 }
 
 export const BOT_TOKEN = "xoxb-test-token";
+export const APP_TOKEN = "xapp-test-token";
 
 function parseFields(fields: Json): Json {
   const out: Json = {};
@@ -69,6 +71,8 @@ export class FakeSlack {
   private readonly uploads = new Map<string, string>();
   private readonly holds: Array<{ method: string; match: (args: Json) => boolean; arrive: () => void }> = [];
   private server: Server | null = null;
+  private sockets: WebSocketServer | null = null;
+  private readonly socketAcks = new Map<string, (payload: Json) => void>();
   private port = 0;
   private clock = 1_700_000_000;
   private counter = 0;
@@ -80,11 +84,44 @@ export class FakeSlack {
         response.end(error.message);
       });
     });
+    // Socket Mode: apps.connections.open hands out ws://.../socket; the bot connects, gets "hello",
+    // and answers every envelope it is sent with an acknowledgement carrying the envelope id.
+    this.sockets = new WebSocketServer({ server: this.server, path: "/socket" });
+    this.sockets.on("connection", (socket: WebSocket) => {
+      socket.on("message", (data: Buffer) => {
+        const message = JSON.parse(data.toString("utf8")) as { envelope_id?: string; payload?: Json };
+        const acked = message.envelope_id ? this.socketAcks.get(message.envelope_id) : undefined;
+        if (acked) acked(message.payload ?? {});
+      });
+      socket.send(
+        JSON.stringify({ type: "hello", num_connections: 1, connection_info: { app_id: "A0OOM" } }),
+      );
+      this.record("socket connected", {}, 101);
+    });
     await new Promise<void>((resolve) => this.server?.listen(0, "127.0.0.1", resolve));
     this.port = (this.server.address() as AddressInfo).port;
   }
 
+  /** Sends a slash command over Socket Mode; resolves with the bot's acknowledgement payload. */
+  async socketCommand(form: Record<string, string>): Promise<Json> {
+    const socket = [...(this.sockets?.clients ?? [])][0];
+    if (!socket) throw new Error("no Socket Mode connection");
+    const envelopeId = `env-${++this.counter}`;
+    const acked = new Promise<Json>((resolve) => this.socketAcks.set(envelopeId, resolve));
+    socket.send(
+      JSON.stringify({
+        envelope_id: envelopeId,
+        type: "slash_commands",
+        accepts_response_payload: true,
+        payload: form,
+      }),
+    );
+    return acked;
+  }
+
   async stop(): Promise<void> {
+    for (const socket of this.sockets?.clients ?? []) socket.terminate();
+    this.sockets?.close();
     this.server?.closeAllConnections();
     await new Promise<void>((resolve) => this.server?.close(() => resolve()));
   }
@@ -204,6 +241,16 @@ export class FakeSlack {
       return;
     }
     const token = (request.headers.authorization ?? "").replace(/^Bearer /, "") || String(args.token ?? "");
+    if (method === "apps.connections.open") {
+      this.record(method, args, 200);
+      send(
+        200,
+        token === APP_TOKEN
+          ? { ok: true, url: `ws://127.0.0.1:${this.port}/socket` }
+          : { ok: false, error: "invalid_auth" },
+      );
+      return;
+    }
     if (token !== BOT_TOKEN) {
       this.record(method, args, 200);
       send(200, { ok: false, error: "invalid_auth" });
