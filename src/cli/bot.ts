@@ -76,9 +76,7 @@ export async function startBot(options: BotOptions): Promise<Result<BotHandle>> 
 
   const producer = serves ? producerConnection(settings.redisUrl) : null;
   producer?.on("error", () => undefined);
-  const queue = producer
-    ? new InvestigationQueue(producer, config.queue.prefix, config.queue.attempts)
-    : null;
+  const queue = producer ? new InvestigationQueue(producer, config.queue.prefix, config.queue) : null;
   const slack = serves ? createSlackApp(settings.slack) : null;
   if (slack && producer && queue) {
     const store = new BotStore(producer, config.queue.prefix);

@@ -206,6 +206,7 @@ function queueConfig(read: Reader, root: Json): QueueConfig {
   return {
     prefix,
     attempts: read.integer(queue, "attempts", "queue.attempts", 3, 1, 20),
+    retryDelaySeconds: read.integer(queue, "retryDelaySeconds", "queue.retryDelaySeconds", 5, 1, 3600),
     concurrency: read.integer(queue, "concurrency", "queue.concurrency", 2, 1, 32),
     lockSeconds: read.integer(queue, "lockSeconds", "queue.lockSeconds", 30, 2, 600),
     shutdownGraceSeconds: read.integer(

@@ -52,6 +52,8 @@ export interface QueueConfig {
   prefix: string;
   /** Attempts for a job that fails with a transient error. */
   attempts: number;
+  /** The first retry's delay; each later one doubles it. */
+  retryDelaySeconds: number;
   /** Investigations one worker runs at once. */
   concurrency: number;
   /** How long a worker may go silent before another takes its job over. */

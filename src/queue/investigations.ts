@@ -60,7 +60,7 @@ export class InvestigationQueue {
   constructor(
     connection: Redis,
     prefix: string,
-    private readonly attempts: number,
+    private readonly retry: { attempts: number; retryDelaySeconds: number },
   ) {
     this.queue = new Queue<InvestigateJobData>(INVESTIGATE_QUEUE, {
       connection,
@@ -82,8 +82,8 @@ export class InvestigationQueue {
     const job = await this.queue.add(INVESTIGATE_QUEUE, data, {
       jobId,
       deduplication: { id: deduplicationId(data.channel, data.namespace) },
-      attempts: this.attempts,
-      backoff: { type: "exponential", delay: 5000 },
+      attempts: this.retry.attempts,
+      backoff: { type: "exponential", delay: this.retry.retryDelaySeconds * 1000 },
       removeOnComplete: { age: 86_400, count: 200 },
       removeOnFail: { age: 7 * 86_400 },
     });

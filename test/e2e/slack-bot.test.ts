@@ -157,6 +157,48 @@ describe("/oom on the seed cluster", () => {
     assert.equal(replaced.replace_original, true);
   });
 
+  it("when Show full kernel log is clicked, then the whole report is posted in the thread", async () => {
+    const reply = replies.find((message) => /systembusiness-deployment/.test(message.text));
+    const log = reply && buttons(reply).find((b) => b.action_id === "show_kernel_log");
+    assert.ok(reply && log);
+    await buttonClick(url, {
+      actionId: log.action_id,
+      value: log.value,
+      messageTs: reply.ts,
+      threadTs: root.ts,
+      channel: "C0SEED",
+      responseUrl: slack.responseUrl("log"),
+    });
+    const posted = await slack.until(
+      () => slack.replies("C0SEED", root.ts).find((m) => /Kernel OOM report for/.test(m.text)),
+      "the kernel report",
+    );
+    assert.match(blockTexts(posted), /Killed process 1735923 \(systembusin\)/);
+  });
+
+  it("when Propose limit is clicked, then the clicker gets the exact kubectl change", async () => {
+    const reply = replies.find((message) => /systembusiness-deployment/.test(message.text));
+    const propose = reply && buttons(reply).find((b) => b.action_id === "propose_limit");
+    assert.ok(reply && propose);
+    await buttonClick(url, {
+      actionId: propose.action_id,
+      value: propose.value,
+      messageTs: reply.ts,
+      threadTs: root.ts,
+      channel: "C0SEED",
+      responseUrl: slack.responseUrl("propose"),
+    });
+    const response = await slack.until(
+      () => slack.responses.find((r: Json) => /kubectl -n production set resources/.test(String(r.text))),
+      "the proposal",
+    );
+    assert.equal(response.response_type, "ephemeral");
+    assert.match(
+      String(response.text),
+      /kubectl -n production set resources deployment\/systembusiness-deployment -c systembusiness --limits=memory=1280Mi --requests=memory=768Mi/,
+    );
+  });
+
   it("when a button carries an id never issued, then the clicker is told and nothing else happens", async () => {
     const before = slack.calls.length;
     const answer = await buttonClick(url, {
@@ -274,6 +316,24 @@ async function finishedOrFailed(channel: string): Promise<StoredMessage> {
     `the end of the investigation in ${channel}`,
   );
 }
+
+describe("transient faults", () => {
+  it("when the API server answers 503 once, then the job is retried and the report posted once", async () => {
+    cluster.api.transientFailures.set("/api/v1/namespaces/production/pods", { status: 503, times: 1 });
+    const lists = () =>
+      cluster.api.requests.filter((r) => r.startsWith("GET /api/v1/namespaces/production/pods")).length;
+    const before = lists();
+    const root = await finishedOrFailed("C0RETRY");
+    assert.match(root.text, /OOM investigation of/);
+    assert.equal(lists() - before, 2, "listed twice: the refused attempt and the retry");
+    assert.equal(
+      slack.replies("C0RETRY", root.ts).filter((m) => /systembusiness-deployment/.test(m.text)).length,
+      1,
+    );
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    assert.match(metrics, /oom_doctor_jobs_total\{queue="investigate",outcome="retried"\} 1/);
+  });
+});
 
 describe("one investigation per channel and namespace", () => {
   it("when /oom production is repeated while one runs, then the second links to the running thread", async () => {

@@ -48,7 +48,14 @@ export function writeBotConfig(
     {},
     {
       slack: { excerptLines: 20, ...slack },
-      queue: { prefix, attempts: 2, lockSeconds: 30, shutdownGraceSeconds: 5, ...queue },
+      queue: {
+        prefix,
+        attempts: 2,
+        retryDelaySeconds: 1,
+        lockSeconds: 30,
+        shutdownGraceSeconds: 5,
+        ...queue,
+      },
       ...rest,
     },
     name,

@@ -78,6 +78,8 @@ export class FakeKubeApi {
   readonly forbiddenNamespaces = new Set<string>();
   /** Paths (without query) answered with this status instead, for fault tests. */
   readonly failures = new Map<string, number>();
+  /** Paths answered with a status the next `times` times only. */
+  readonly transientFailures = new Map<string, { status: number; times: number }>();
   /** Namespaces that exist without holding any object. */
   readonly extraNamespaces = new Set<string>();
   private readonly gates = new Map<string, { opened: Promise<void>; arrive: () => void }>();
@@ -174,6 +176,12 @@ export class FakeKubeApi {
   private answer(request: IncomingMessage, response: ServerResponse, url: URL): void {
     if (request.headers.authorization !== "Bearer harness-token") {
       status(response, 401, "Unauthorized", "Unauthorized");
+      return;
+    }
+    const transient = this.transientFailures.get(url.pathname);
+    if (transient && transient.times > 0) {
+      transient.times -= 1;
+      status(response, transient.status, "ServiceUnavailable", "injected transient failure");
       return;
     }
     const injected = this.failures.get(url.pathname);
