@@ -2,10 +2,10 @@
 // overcommitting the node, and the runtime's own memory knob when the runtime is recognisable.
 
 import type { Diagnosis } from "./diagnose.js";
-import { percent } from "./format.js";
 import type { OomEvent } from "./oom-event.js";
 import type { ContainerCase } from "./pod.js";
-import { formatBytes, formatQuantity } from "./quantity.js";
+import { formatQuantity } from "./quantity.js";
+import { type Ceiling, noteText, type RecommendationNote } from "./recommendation-notes.js";
 
 const MI = 2 ** 20;
 const GI = 2 ** 30;
@@ -40,6 +40,9 @@ export interface Recommendation {
   memoryLimitBytes: number | null;
   memoryRequest: string | null;
   memoryRequestBytes: number | null;
+  /** Why, as typed notes (for renderers in other languages). */
+  notes: RecommendationNote[];
+  /** Why, in English: the notes worded. */
   reasons: string[];
 }
 
@@ -53,25 +56,29 @@ function capLimit(
   wanted: number,
   policy: RecommendationPolicy,
   caps: LimitCaps,
-): { bytes: number; cappedBy: string | null } {
-  const ceilings: Array<[string, number | null | undefined]> = [
-    ["the configured maximum", policy.maxLimitBytes],
-    ["the node's allocatable memory", caps.nodeAllocatableBytes],
-    ["the namespace's LimitRange max", caps.limitRangeMaxBytes],
-    ["the namespace's ResourceQuota room", caps.quotaRoomBytes],
+): { bytes: number; cappedBy: { ceiling: Ceiling; ceilingBytes: number } | null } {
+  const ceilings: Array<[Ceiling, number | null | undefined]> = [
+    ["configured-maximum", policy.maxLimitBytes],
+    ["node-allocatable", caps.nodeAllocatableBytes],
+    ["limit-range", caps.limitRangeMaxBytes],
+    ["quota-room", caps.quotaRoomBytes],
   ];
   let bytes = wanted;
-  let cappedBy: string | null = null;
-  for (const [name, ceiling] of ceilings) {
-    if (ceiling != null && ceiling < bytes) {
-      bytes = ceiling;
-      cappedBy = `${name} (${formatQuantity(ceiling)})`;
+  let cappedBy: { ceiling: Ceiling; ceilingBytes: number } | null = null;
+  for (const [ceiling, ceilingBytes] of ceilings) {
+    if (ceilingBytes != null && ceilingBytes < bytes) {
+      bytes = ceilingBytes;
+      cappedBy = { ceiling, ceilingBytes };
     }
   }
   return { bytes, cappedBy };
 }
 
-function runtimeHint(container: ContainerCase, event: OomEvent | null, limitBytes: number): string | null {
+function runtimeHint(
+  container: ContainerCase,
+  event: OomEvent | null,
+  limitBytes: number,
+): RecommendationNote | null {
   const comm = event?.victim?.comm ?? "";
   const haystack = `${container.image ?? ""} ${container.commandLine} ${comm}`.toLowerCase();
   const env = new Set(container.envNames);
@@ -81,16 +88,17 @@ function runtimeHint(container: ContainerCase, event: OomEvent | null, limitByte
     env.has("JAVA_OPTS") ||
     env.has("JAVA_TOOL_OPTIONS")
   ) {
-    return "JVM: size the heap from the limit with -XX:MaxRAMPercentage=75 (JDK 10+, 8u191+); a fixed -Xmx near or above the limit leaves no room for metaspace, threads and direct buffers.";
+    return { kind: "jvm-heap" };
   }
   if (/\bnode\b|nodejs/.test(haystack) || env.has("NODE_OPTIONS")) {
-    return `Node.js: cap the V8 heap below the limit, e.g. NODE_OPTIONS=--max-old-space-size=${Math.floor(limitMi * 0.75)}.`;
+    return { kind: "node-heap", maxOldSpaceMi: Math.floor(limitMi * 0.75) };
   }
   if (env.has("GOMEMLIMIT") || /golang|\bgo\b/.test(haystack) || event?.invokerStackInGoHeap) {
-    const why = event?.invokerStackInGoHeap
-      ? " (the process's stack pointer lies in Go's heap arena at 0xc000000000, so this is a Go program)"
-      : "";
-    return `Go${why}: set GOMEMLIMIT to about 90% of the limit (${Math.floor(limitMi * 0.9)}MiB, Go 1.19+) so the garbage collector works harder before the cgroup limit is reached.`;
+    return {
+      kind: "go-memlimit",
+      goMemLimitMi: Math.floor(limitMi * 0.9),
+      fromStackPointer: event?.invokerStackInGoHeap === true,
+    };
   }
   return null;
 }
@@ -100,17 +108,30 @@ function requestAdvice(
   newLimitBytes: number,
   resident: number | null,
   policy: RecommendationPolicy,
-): { bytes: number | null; reason: string | null } {
+): { bytes: number | null; note: RecommendationNote | null } {
   const request = container.memoryRequestBytes;
   const limit = container.memoryLimitBytes ?? newLimitBytes;
   if (request === null || request >= limit * policy.overcommitRequestFraction)
-    return { bytes: null, reason: null };
+    return { bytes: null, note: null };
   const suggested = roundUpHuman(Math.max(request, newLimitBytes / 2));
-  const usage = resident !== null ? ` while the container used ${formatBytes(resident)} at the kill` : "";
   return {
     bytes: suggested,
-    reason: `The request (${container.memoryRequest}) is ${percent(request, limit)} of the ${formatQuantity(limit)} limit: the scheduler reserves ${container.memoryRequest}${usage}, so the node is overcommitted and this pod is among the first killed under node pressure. Raise the request to ${formatQuantity(suggested)} (half the new limit) or nearer the real usage.`,
+    note: {
+      kind: "request-overcommitted",
+      request: container.memoryRequest ?? formatQuantity(request),
+      requestBytes: request,
+      limitBytes: limit,
+      usageBytes: resident,
+      suggestedBytes: suggested,
+    },
   };
+}
+
+function withReasons(
+  recommendation: Omit<Recommendation, "reasons" | "notes">,
+  notes: RecommendationNote[],
+): Recommendation {
+  return { ...recommendation, notes, reasons: notes.map(noteText) };
 }
 
 export function recommend(
@@ -122,10 +143,8 @@ export function recommend(
 ): Recommendation | null {
   const current = container.memoryLimitBytes;
   const resident = diagnosis.residentBytes;
-  const reasons: string[] = [];
-  const leak = diagnosis.regularKills
-    ? "The kills are regular, so a leak is likely: a higher limit only spaces them out. Take a heap profile before and after a few hours of traffic."
-    : null;
+  const notes: RecommendationNote[] = [];
+  const leak: RecommendationNote | null = diagnosis.regularKills ? { kind: "likely-leak" } : null;
 
   switch (diagnosis.verdict) {
     case "killed-not-oom":
@@ -135,22 +154,19 @@ export function recommend(
       const usage = diagnosis.verdict === "evicted" ? (container.eviction?.usageBytes ?? null) : resident;
       const request = container.memoryRequestBytes;
       const wanted = usage !== null && (request === null || request < usage) ? roundUpHuman(usage) : null;
-      reasons.push("The node ran short, not the container: a higher limit would not help.");
-      if (wanted !== null) {
-        reasons.push(
-          `Set the memory request to ${formatQuantity(wanted)}, near the ${formatBytes(usage ?? 0)} the container really used, so the scheduler stops overcommitting the node.`,
-        );
-      }
-      reasons.push(
-        "For critical workloads set requests equal to limits (Guaranteed QoS, oom_score_adj -997) so they are killed last.",
+      notes.push({ kind: "node-ran-short" });
+      if (wanted !== null)
+        notes.push({ kind: "request-near-usage", requestBytes: wanted, usageBytes: usage ?? 0 });
+      notes.push({ kind: "guaranteed-for-critical" });
+      return withReasons(
+        {
+          memoryLimit: null,
+          memoryLimitBytes: null,
+          memoryRequest: wanted === null ? null : formatQuantity(wanted),
+          memoryRequestBytes: wanted,
+        },
+        notes,
       );
-      return {
-        memoryLimit: null,
-        memoryLimitBytes: null,
-        memoryRequest: wanted === null ? null : formatQuantity(wanted),
-        memoryRequestBytes: wanted,
-        reasons,
-      };
     }
     default:
       break;
@@ -163,41 +179,41 @@ export function recommend(
   const fromStep = (current ?? 0) + policy.minStepBytes;
   const wanted = roundUpHuman(Math.max(fromEvidence, fromStep));
   const { bytes, cappedBy } = capLimit(wanted, policy, caps);
-  if (resident !== null) {
-    reasons.push(
-      `Resident memory at the kill was ${formatBytes(resident)}; with ${Math.round(policy.headroomFraction * 100)}% headroom that is ${formatBytes(fromEvidence)}, and a raise should be at least ${formatQuantity(policy.minStepBytes)}: ${formatQuantity(wanted)}.`,
-    );
-  } else {
-    reasons.push(
-      `No kernel figures were available, so this is the current limit plus the minimum step of ${formatQuantity(policy.minStepBytes)}: confirm with the node's journal.`,
-    );
-  }
+  notes.push(
+    resident !== null
+      ? {
+          kind: "sized-from-resident",
+          residentBytes: resident,
+          headroomPercent: Math.round(policy.headroomFraction * 100),
+          withHeadroomBytes: Math.round(fromEvidence),
+          minStepBytes: policy.minStepBytes,
+          limitBytes: wanted,
+        }
+      : { kind: "no-kernel-figures", minStepBytes: policy.minStepBytes },
+  );
   if (cappedBy !== null) {
     if (current !== null && bytes <= current) {
-      reasons.push(
-        `It cannot be raised: ${cappedBy} is not above the current limit. Reduce the memory use instead.`,
+      notes.push({ kind: "cannot-raise", ...cappedBy });
+      if (leak) notes.push(leak);
+      return withReasons(
+        { memoryLimit: null, memoryLimitBytes: null, memoryRequest: null, memoryRequestBytes: null },
+        notes,
       );
-      if (leak) reasons.push(leak);
-      return {
-        memoryLimit: null,
-        memoryLimitBytes: null,
-        memoryRequest: null,
-        memoryRequestBytes: null,
-        reasons,
-      };
     }
-    reasons.push(`Capped at ${formatQuantity(bytes)} by ${cappedBy}.`);
+    notes.push({ kind: "capped", limitBytes: bytes, ...cappedBy });
   }
   const request = requestAdvice(container, bytes, resident, policy);
-  if (request.reason) reasons.push(request.reason);
+  if (request.note) notes.push(request.note);
   const hint = runtimeHint(container, event, bytes);
-  if (hint) reasons.push(hint);
-  if (leak) reasons.push(leak);
-  return {
-    memoryLimit: formatQuantity(bytes),
-    memoryLimitBytes: bytes,
-    memoryRequest: request.bytes === null ? null : formatQuantity(request.bytes),
-    memoryRequestBytes: request.bytes,
-    reasons,
-  };
+  if (hint) notes.push(hint);
+  if (leak) notes.push(leak);
+  return withReasons(
+    {
+      memoryLimit: formatQuantity(bytes),
+      memoryLimitBytes: bytes,
+      memoryRequest: request.bytes === null ? null : formatQuantity(request.bytes),
+      memoryRequestBytes: request.bytes,
+    },
+    notes,
+  );
 }

@@ -7,6 +7,7 @@ import type { MatchMethod } from "../analysis/correlate.js";
 import { VERDICTS, type Verdict, type WorkloadStats } from "../analysis/diagnose.js";
 import { describeLogTime } from "../analysis/format.js";
 import type { OomEvent, Victim } from "../analysis/oom-event.js";
+import type { RecommendationNote } from "../analysis/recommendation-notes.js";
 import type { ErrorKind } from "../errors.js";
 
 export const SCHEMA_VERSION = 1;
@@ -63,6 +64,8 @@ export interface FindingJson {
     memoryRequest: string | null;
     memoryRequestBytes: number | null;
     reasons: string[];
+    /** The reasons as typed notes: `kind` plus the figures the sentence quotes. */
+    notes: RecommendationNote[];
   } | null;
   /** The pod's OOMKilling, Evicted, BackOff and Killing events, when the cluster was read. */
   kubernetesEvents: KubernetesEventJson[];
@@ -183,6 +186,7 @@ function findingJson(finding: Finding): FindingJson {
           memoryRequest: recommendation.memoryRequest,
           memoryRequestBytes: recommendation.memoryRequestBytes,
           reasons: recommendation.reasons,
+          notes: recommendation.notes,
         }
       : null,
     kubernetesEvents: [],

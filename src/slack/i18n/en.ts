@@ -2,6 +2,7 @@
 // compiler), so a message cannot exist in one language only.
 
 import type { Verdict } from "../../analysis/diagnose.js";
+import { noteText } from "../../analysis/recommendation-notes.js";
 import type { ErrorKind } from "../../errors.js";
 
 export const en = {
@@ -110,6 +111,8 @@ export const en = {
   recommendLimit: (from: string, to: string) => `memory limit ${from} → *${to}*`,
   recommendRequest: (from: string, to: string) => `memory request ${from} → *${to}*`,
   noRecommendation: "No limit change is recommended.",
+  /** The analysis words its notes in English already. */
+  reason: noteText,
   buttons: {
     propose: (limit: string) => `Propose limit → ${limit}`,
     kernelLog: "Show full kernel log",

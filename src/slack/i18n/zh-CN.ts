@@ -1,6 +1,49 @@
 // 简体中文消息目录：与英文目录结构相同（由编译器检查）。
 
+import { percent } from "../../analysis/format.js";
+import { formatBytes, formatQuantity } from "../../analysis/quantity.js";
+import type { Ceiling, RecommendationNote } from "../../analysis/recommendation-notes.js";
 import type { Messages } from "./en.js";
+
+const CEILINGS: Record<Ceiling, string> = {
+  "configured-maximum": "配置的上限",
+  "node-allocatable": "节点可分配内存",
+  "limit-range": "命名空间 LimitRange 的最大值",
+  "quota-room": "命名空间 ResourceQuota 的剩余额度",
+};
+
+function reason(note: RecommendationNote): string {
+  switch (note.kind) {
+    case "node-ran-short":
+      return "是节点内存不足，不是容器超限：提高 limit 无济于事。";
+    case "request-near-usage":
+      return `把内存 request 设为 ${formatQuantity(note.requestBytes)}，接近容器实际使用的 ${formatBytes(note.usageBytes)}，调度器就不会再超额分配该节点。`;
+    case "guaranteed-for-critical":
+      return "关键工作负载请把 request 设为等于 limit（Guaranteed QoS，oom_score_adj -997），它们会最后被杀。";
+    case "sized-from-resident":
+      return `被杀时常驻内存为 ${formatBytes(note.residentBytes)}；加 ${note.headroomPercent}% 余量为 ${formatBytes(note.withHeadroomBytes)}，且每次至少提高 ${formatQuantity(note.minStepBytes)}：${formatQuantity(note.limitBytes)}。`;
+    case "no-kernel-figures":
+      return `没有内核数据，因此建议值为当前 limit 加最小步长 ${formatQuantity(note.minStepBytes)}：请用节点日志确认。`;
+    case "cannot-raise":
+      return `无法提高：${CEILINGS[note.ceiling]}（${formatQuantity(note.ceilingBytes)}）不高于当前 limit。请降低内存使用。`;
+    case "capped":
+      return `受${CEILINGS[note.ceiling]}（${formatQuantity(note.ceilingBytes)}）限制，封顶为 ${formatQuantity(note.limitBytes)}。`;
+    case "request-overcommitted": {
+      const usage = note.usageBytes !== null ? `，而容器被杀时用了 ${formatBytes(note.usageBytes)}` : "";
+      return `request（${note.request}）只有 ${formatQuantity(note.limitBytes)} limit 的 ${percent(note.requestBytes, note.limitBytes)}：调度器只预留 ${note.request}${usage}，节点被超额分配，节点内存不足时该 Pod 会最先被杀。请把 request 提高到 ${formatQuantity(note.suggestedBytes)}（新 limit 的一半）或更接近实际用量。`;
+    }
+    case "jvm-heap":
+      return "JVM：用 -XX:MaxRAMPercentage=75（JDK 10+、8u191+）按 limit 设置堆大小；固定的 -Xmx 接近或超过 limit 会挤占 metaspace、线程和直接内存。";
+    case "node-heap":
+      return `Node.js：把 V8 堆限制在 limit 以下，例如 NODE_OPTIONS=--max-old-space-size=${note.maxOldSpaceMi}。`;
+    case "go-memlimit": {
+      const why = note.fromStackPointer ? "（进程栈指针位于 Go 堆区 0xc000000000，可知是 Go 程序）" : "";
+      return `Go${why}：把 GOMEMLIMIT 设为 limit 的 90% 左右（${note.goMemLimitMi}MiB，Go 1.19+），让垃圾回收在达到 cgroup 上限前更积极。`;
+    }
+    case "likely-leak":
+      return "被杀很有规律，很可能存在内存泄漏：提高 limit 只会拉长间隔。请在几小时流量前后各采集一次堆快照对比。";
+  }
+}
 
 export const zhCN: Messages = {
   usage: [
@@ -98,6 +141,7 @@ export const zhCN: Messages = {
   recommendLimit: (from, to) => `内存 limit ${from} → *${to}*`,
   recommendRequest: (from, to) => `内存 request ${from} → *${to}*`,
   noRecommendation: "不建议修改内存上限。",
+  reason,
   buttons: {
     propose: (limit) => `提议将 limit 调整为 ${limit}`,
     kernelLog: "查看完整内核日志",

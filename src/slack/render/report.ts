@@ -128,7 +128,7 @@ function evidenceFields(finding: FindingJson, t: Messages): string[] {
 function recommendationBlock(finding: FindingJson, t: Messages): Block {
   const rec = finding.recommendation;
   if (!rec || (rec.memoryLimit === null && rec.memoryRequest === null)) {
-    const reasons = rec?.reasons.map((reason) => `• ${reason}`) ?? [];
+    const reasons = rec?.notes.map((note) => `• ${t.reason(note)}`) ?? [];
     return section([`*${t.recommendation}*`, t.noRecommendation, ...reasons].join("\n"));
   }
   const current = (bytes: number | null) => (bytes === null ? t.evidence.none : formatQuantity(bytes));
@@ -141,7 +141,7 @@ function recommendationBlock(finding: FindingJson, t: Messages): Block {
       : `• ${t.recommendRequest(current(finding.memoryRequestBytes), rec.memoryRequest)}`,
   ].filter((line): line is string => line !== null);
   return section(
-    [`*${t.recommendation}*`, ...changes, ...rec.reasons.map((reason) => `> ${reason}`)].join("\n"),
+    [`*${t.recommendation}*`, ...changes, ...rec.notes.map((note) => `> ${t.reason(note)}`)].join("\n"),
   );
 }
 
