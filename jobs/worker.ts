@@ -4,6 +4,7 @@
 import { type Job, UnrecoverableError, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import type { QueueConfig } from "../src/config/schema.js";
+import type { Log } from "../src/ops/log.js";
 import type { Metrics } from "../src/ops/metrics.js";
 import { INVESTIGATE_QUEUE } from "../src/queue/investigations.js";
 
@@ -17,6 +18,7 @@ export function startInvestigateWorker(
   connection: Redis,
   queue: QueueConfig,
   metrics: Metrics,
+  log: Log,
   processor: (job: Job<unknown>) => Promise<unknown>,
 ): InvestigateWorker {
   const worker = new Worker(INVESTIGATE_QUEUE, processor, {
@@ -27,13 +29,24 @@ export function startInvestigateWorker(
     stalledInterval: queue.lockSeconds * 1000,
     maxStalledCount: 2,
   });
-  worker.on("completed", () => metrics.jobs.inc({ queue: INVESTIGATE_QUEUE, outcome: "completed" }));
+  const about = (job: Job | undefined) => {
+    const data = (job?.data ?? {}) as Record<string, unknown>;
+    return { job: job?.id, namespace: data.namespace, channel: data.channel, attempt: job?.attemptsMade };
+  };
+  worker.on("completed", (job) => {
+    metrics.jobs.inc({ queue: INVESTIGATE_QUEUE, outcome: "completed" });
+    log("info", "investigation done", about(job));
+  });
   worker.on("failed", (job, error) => {
     const final = error instanceof UnrecoverableError || !job || job.attemptsMade >= (job.opts.attempts ?? 1);
     metrics.jobs.inc({ queue: INVESTIGATE_QUEUE, outcome: final ? "failed" : "retried" });
+    log(final ? "error" : "warn", final ? "investigation failed" : "investigation will be retried", {
+      ...about(job),
+      error: error.message,
+    });
   });
   // Errors of the connection itself: BullMQ reconnects; without a listener Node would crash.
-  worker.on("error", () => undefined);
+  worker.on("error", (error) => log("warn", "queue connection error", { error: error.message }));
   return {
     worker,
     close: async () => {

@@ -3,6 +3,7 @@
 import { loadConfig } from "../config/load.js";
 import { type Role, readServiceSettings } from "../config/service.js";
 import { ok, type Result } from "../errors.js";
+import { jsonLog } from "../ops/log.js";
 import { parseCommandArgs, usageError } from "./args.js";
 import { startBot } from "./bot.js";
 import type { CliIo } from "./io.js";
@@ -37,17 +38,17 @@ export async function runBotCommand(options: BotCommandOptions, io: CliIo): Prom
   if (!config.ok) return config;
   const settings = readServiceSettings(io.env, options.role);
   if (!settings.ok) return settings;
-  const bot = await startBot({ config: config.value, settings: settings.value, now: io.now });
+  const log = jsonLog(io.stderr, io.now);
+  const bot = await startBot({ config: config.value, settings: settings.value, now: io.now, log });
   if (!bot.ok) return bot;
-  const mode =
-    options.role === "worker"
-      ? ""
-      : settings.value.slack.appToken
-        ? ", Slack over Socket Mode"
-        : ", Slack on /slack/events";
-  io.stderr.write(`oom-doctor ${options.role}: listening on port ${bot.value.port}${mode}\n`);
+  const slack = settings.value.slack.appToken ? "Slack over Socket Mode" : "Slack on /slack/events";
+  const mode = options.role === "worker" ? "" : `, ${slack}`;
+  log("info", `oom-doctor ${options.role}: listening on port ${bot.value.port}${mode}`, {
+    port: bot.value.port,
+  });
   const signal = await stopSignal();
-  io.stderr.write(`oom-doctor ${options.role}: ${signal}, finishing active work\n`);
+  log("info", `oom-doctor ${options.role}: ${signal}, finishing active work`);
   await bot.value.close();
+  log("info", `oom-doctor ${options.role}: stopped`);
   return ok("");
 }

@@ -12,6 +12,7 @@ import type { Config } from "../config/schema.js";
 import type { ServiceSettings } from "../config/service.js";
 import { ok, type Result } from "../errors.js";
 import { opsServer } from "../ops/http.js";
+import { boltLogger, type Log } from "../ops/log.js";
 import { Metrics } from "../ops/metrics.js";
 import { producerConnection, workerConnection } from "../queue/connection.js";
 import { InvestigationQueue } from "../queue/investigations.js";
@@ -26,6 +27,7 @@ export interface BotOptions {
   config: Config;
   settings: ServiceSettings;
   now: () => number;
+  log: Log;
 }
 
 export interface BotHandle {
@@ -47,7 +49,10 @@ async function startWorker(
   await probe.value.journals.close();
   const redis = workerConnection(settings.redisUrl);
   redis.on("error", () => undefined);
-  const client = new WebClient(settings.slack.botToken, { slackApiUrl: settings.slack.apiUrl });
+  const client = new WebClient(settings.slack.botToken, {
+    slackApiUrl: settings.slack.apiUrl,
+    logger: boltLogger(options.log, "slack-web-api"),
+  });
   client.on(WebClientEvent.RATE_LIMITED, (_seconds: number, request: { url?: string }) =>
     metrics.slackApiErrors.inc({ method: (request.url ?? "").split("/").pop() ?? "", error: "ratelimited" }),
   );
@@ -61,7 +66,7 @@ async function startWorker(
     open: () => openAdapters(config),
     options: (namespace, pod) => investigateOptions(config, namespace, pod),
   });
-  return ok({ worker: startInvestigateWorker(redis, config.queue, metrics, processor), redis });
+  return ok({ worker: startInvestigateWorker(redis, config.queue, metrics, options.log, processor), redis });
 }
 
 export async function startBot(options: BotOptions): Promise<Result<BotHandle>> {
@@ -77,7 +82,7 @@ export async function startBot(options: BotOptions): Promise<Result<BotHandle>> 
   const producer = serves ? producerConnection(settings.redisUrl) : null;
   producer?.on("error", () => undefined);
   const queue = producer ? new InvestigationQueue(producer, config.queue.prefix, config.queue) : null;
-  const slack = serves ? createSlackApp(settings.slack) : null;
+  const slack = serves ? createSlackApp(settings.slack, options.log) : null;
   if (slack && producer && queue) {
     const store = new BotStore(producer, config.queue.prefix);
     const t = messages(config.slack.locale);

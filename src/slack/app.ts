@@ -3,6 +3,7 @@
 
 import { App, HTTPReceiver, LogLevel, SocketModeReceiver } from "@slack/bolt";
 import type { ServiceSettings } from "../config/service.js";
+import { boltLogger, type Log } from "../ops/log.js";
 
 export interface SlackApp {
   app: App;
@@ -10,16 +11,19 @@ export interface SlackApp {
   httpListener: HTTPReceiver["requestListener"] | null;
 }
 
-export function createSlackApp(settings: ServiceSettings["slack"]): SlackApp {
+export function createSlackApp(settings: ServiceSettings["slack"], log: Log): SlackApp {
+  const logger = boltLogger(log);
   const common = {
     token: settings.botToken,
-    clientOptions: { slackApiUrl: settings.apiUrl },
+    clientOptions: { slackApiUrl: settings.apiUrl, logger },
+    logger,
     logLevel: LogLevel.WARN,
   };
   if (settings.appToken !== null) {
     // The socket's own Web API client (apps.connections.open) must use the same base URL as the rest.
     const receiver = new SocketModeReceiver({
       appToken: settings.appToken,
+      logger,
       logLevel: LogLevel.WARN,
       installerOptions: { clientOptions: { slackApiUrl: settings.apiUrl } },
     });
@@ -28,6 +32,7 @@ export function createSlackApp(settings: ServiceSettings["slack"]): SlackApp {
   const receiver = new HTTPReceiver({
     signingSecret: settings.signingSecret ?? "",
     endpoints: "/slack/events",
+    logger,
     logLevel: LogLevel.WARN,
   });
   return { app: new App({ ...common, receiver }), httpListener: receiver.requestListener };

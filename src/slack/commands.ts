@@ -40,7 +40,7 @@ export function registerOomCommand(app: App, deps: CommandDeps): void {
     if (parsed.kind === "status") {
       deps.metrics.commands.inc({ command: "status" });
       await ack();
-      await answerStatus(deps, respond);
+      await answerStatus(deps, command.channel_id, respond);
       return;
     }
     const { allowed, list } = namespaceAllowed(deps.slack.channels, command.channel_id, parsed.namespace);
@@ -108,10 +108,14 @@ async function alreadyRunning(
   };
 }
 
-async function answerStatus(deps: CommandDeps, respond: RespondFn): Promise<void> {
+async function answerStatus(deps: CommandDeps, channel: string, respond: RespondFn): Promise<void> {
   try {
     const [counts, runs] = await Promise.all([deps.queue.counts(), deps.store.runs()]);
-    await respond(ephemeral(statusMessage({ ...counts, runs }, deps.t)));
+    // A channel sees only the runs about namespaces it may investigate itself.
+    const visible = runs.filter(
+      (run) => namespaceAllowed(deps.slack.channels, channel, run.namespace).allowed,
+    );
+    await respond(ephemeral(statusMessage({ ...counts, runs: visible }, deps.t)));
   } catch {
     await respond({ response_type: "ephemeral", text: deps.t.queueUnavailable });
   }

@@ -5,10 +5,17 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { BotHandle } from "../../src/cli/bot.js";
-import { botEnv, dropPrefix, startTestBot, uniquePrefix, writeBotConfig } from "../harness/bot.js";
+import {
+  botEnv,
+  dropPrefix,
+  type LogSink,
+  startTestBot,
+  uniquePrefix,
+  writeBotConfig,
+} from "../harness/bot.js";
 import { type HarnessCluster, seedCluster } from "../harness/cluster.js";
-import { FakeSlack, type StoredMessage } from "../harness/fake-slack.js";
-import { buttonClick, slashCommand } from "../harness/slack-requests.js";
+import { BOT_TOKEN, FakeSlack, type StoredMessage } from "../harness/fake-slack.js";
+import { buttonClick, SIGNING_SECRET, slashCommand } from "../harness/slack-requests.js";
 
 const CAPTURED = Date.parse("2021-07-12T04:10:20Z");
 const SEED_POD = "systembusiness-deployment-5c6969978b-hx5lt";
@@ -17,6 +24,7 @@ let cluster: HarnessCluster;
 let slack: FakeSlack;
 let bot: BotHandle;
 let url: string;
+let logs: LogSink;
 const prefix = uniquePrefix();
 
 type Json = Record<string, unknown>;
@@ -49,8 +57,10 @@ before(async () => {
   cluster = await seedCluster();
   slack = new FakeSlack();
   await slack.start();
-  const config = writeBotConfig(cluster, prefix, { slack: { excerptLines: 8 } });
-  ({ bot, url } = await startTestBot(botEnv(slack, config), "all", () => CAPTURED));
+  const config = writeBotConfig(cluster, prefix, {
+    slack: { excerptLines: 8, channels: { C0STAGING: ["staging"] } },
+  });
+  ({ bot, url, logs } = await startTestBot(botEnv(slack, config), "all", () => CAPTURED));
 });
 
 after(async () => {
@@ -68,6 +78,22 @@ describe("/oom on the seed cluster", () => {
     root = await finishedRoot("C0SEED", "seed");
     replies = slack.replies("C0SEED", root.ts);
   });
+
+  /** Clicks a button of the workload's reply in the seed thread. */
+  async function click(actionId: string, responses: string): Promise<void> {
+    const reply = replies.find((message) => /systembusiness-deployment/.test(message.text));
+    const target = reply && buttons(reply).find((b) => b.action_id === actionId);
+    assert.ok(reply && target, `a ${actionId} button`);
+    const answer = await buttonClick(url, {
+      actionId,
+      value: target.value,
+      messageTs: reply.ts,
+      threadTs: root.ts,
+      channel: "C0SEED",
+      responseUrl: slack.responseUrl(responses),
+    });
+    assert.equal(answer.status, 200);
+  }
 
   it("when the investigation ends, then the root message holds the summary table with the verdict", () => {
     assert.match(root.text, /OOM investigation of `production`: 3 containers/);
@@ -108,19 +134,7 @@ describe("/oom on the seed cluster", () => {
   });
 
   it("when Snooze is clicked, then the thread says so and offers to undo", async () => {
-    const reply = replies.find((message) => /systembusiness-deployment/.test(message.text));
-    assert.ok(reply);
-    const snooze = buttons(reply).find((b) => b.action_id === "snooze_workload");
-    assert.ok(snooze);
-    const answer = await buttonClick(url, {
-      actionId: snooze.action_id,
-      value: snooze.value,
-      messageTs: reply.ts,
-      threadTs: root.ts,
-      channel: "C0SEED",
-      responseUrl: slack.responseUrl("snooze"),
-    });
-    assert.equal(answer.status, 200);
+    await click("snooze_workload", "snooze");
     const note = await slack.until(
       () =>
         slack
@@ -158,17 +172,7 @@ describe("/oom on the seed cluster", () => {
   });
 
   it("when Show full kernel log is clicked, then the whole report is posted in the thread", async () => {
-    const reply = replies.find((message) => /systembusiness-deployment/.test(message.text));
-    const log = reply && buttons(reply).find((b) => b.action_id === "show_kernel_log");
-    assert.ok(reply && log);
-    await buttonClick(url, {
-      actionId: log.action_id,
-      value: log.value,
-      messageTs: reply.ts,
-      threadTs: root.ts,
-      channel: "C0SEED",
-      responseUrl: slack.responseUrl("log"),
-    });
+    await click("show_kernel_log", "log");
     const posted = await slack.until(
       () => slack.replies("C0SEED", root.ts).find((m) => /Kernel OOM report for/.test(m.text)),
       "the kernel report",
@@ -177,17 +181,7 @@ describe("/oom on the seed cluster", () => {
   });
 
   it("when Propose limit is clicked, then the clicker gets the exact kubectl change", async () => {
-    const reply = replies.find((message) => /systembusiness-deployment/.test(message.text));
-    const propose = reply && buttons(reply).find((b) => b.action_id === "propose_limit");
-    assert.ok(reply && propose);
-    await buttonClick(url, {
-      actionId: propose.action_id,
-      value: propose.value,
-      messageTs: reply.ts,
-      threadTs: root.ts,
-      channel: "C0SEED",
-      responseUrl: slack.responseUrl("propose"),
-    });
+    await click("propose_limit", "propose");
     const response = await slack.until(
       () => slack.responses.find((r: Json) => /kubectl -n production set resources/.test(String(r.text))),
       "the proposal",
@@ -251,6 +245,30 @@ describe("bad input and refusals, answered in the acknowledgement", () => {
     assert.match(JSON.stringify(answer.body), /\/oom <namespace>/);
   });
 
+  it("when the channel may not investigate the namespace, then it is told which it may", async () => {
+    const answer = await slashCommand(url, {
+      text: "production",
+      channel: "C0STAGING",
+      responseUrl: slack.responseUrl("staging"),
+    });
+    assert.equal(answer.body?.response_type, "ephemeral");
+    assert.match(String(answer.body?.text), /may not investigate `production`; it may investigate: staging/);
+    assert.equal(slack.rootMessages("C0STAGING").length, 0);
+  });
+
+  it("when asked for status in a channel limited to other namespaces, then their runs are not shown", async () => {
+    await slashCommand(url, { text: "status", channel: "C0STAGING", responseUrl: slack.responseUrl("st2") });
+    const response = await slack.until(
+      () =>
+        slack.responses.find(
+          (r: Json) =>
+            /oom-doctor status/.test(JSON.stringify(r)) && /No investigation/.test(JSON.stringify(r)),
+        ),
+      "the filtered status",
+    );
+    assert.doesNotMatch(JSON.stringify(response), /`production`/);
+  });
+
   it("when there are extra words, then they are named", async () => {
     const answer = await slashCommand(url, {
       text: "production pod-1 extra",
@@ -269,7 +287,8 @@ describe("bad input and refusals, answered in the acknowledgement", () => {
     const answer = await slashCommand(url, { text: "status", responseUrl: slack.responseUrl("status") });
     assert.equal(answer.status, 200);
     const response = await slack.until(
-      () => slack.responses.find((r: Json) => /oom-doctor status/.test(JSON.stringify(r))),
+      () =>
+        slack.responses.find((r: Json) => /oom-doctor status.*Latest investigations/.test(JSON.stringify(r))),
       "the status answer",
     );
     const text = JSON.stringify(response);
@@ -285,10 +304,10 @@ describe("bad input and refusals, answered in the acknowledgement", () => {
         root.text,
         /investigation of `production` failed: cannot list pods in namespace production: grant list on pods/,
       );
-      const lists = cluster.api.requests.filter((r) =>
-        r.startsWith("GET /api/v1/namespaces/production/pods"),
-      );
-      assert.ok(lists.length >= 1);
+      const failed = await logs.until((entry) => entry.channel === "C0RBAC", "the failed job");
+      assert.equal(failed.message, "investigation failed");
+      assert.equal(failed.level, "error");
+      assert.match(String(failed.error), /grant list on pods/);
     } finally {
       cluster.api.forbiddenNamespaces.delete("production");
     }
@@ -388,6 +407,16 @@ describe("Slack rate limits", () => {
       metrics,
       /oom_doctor_slack_api_errors_total\{method="chat.postMessage",error="ratelimited"\} 1/,
     );
+  });
+});
+
+describe("secrets", () => {
+  it("when everything above has run, then no log line holds a token or the signing secret", () => {
+    assert.ok(logs.lines.length > 0);
+    for (const line of logs.lines) {
+      assert.ok(!line.includes(BOT_TOKEN), line);
+      assert.ok(!line.includes(SIGNING_SECRET), line);
+    }
   });
 });
 

@@ -3,10 +3,12 @@
 // key prefix of its own that is deleted afterwards.
 
 import { randomBytes } from "node:crypto";
+import { EventEmitter } from "node:events";
 import { Redis } from "ioredis";
 import { type BotHandle, startBot } from "../../src/cli/bot.js";
 import { loadConfig } from "../../src/config/load.js";
 import { type Role, readServiceSettings } from "../../src/config/service.js";
+import { jsonLog } from "../../src/ops/log.js";
 import type { HarnessCluster } from "./cluster.js";
 import { BOT_TOKEN, type FakeSlack } from "./fake-slack.js";
 import { SIGNING_SECRET } from "./slack-requests.js";
@@ -66,14 +68,52 @@ export async function startTestBot(
   env: Record<string, string>,
   role: Role,
   now: () => number,
-): Promise<{ bot: BotHandle; url: string }> {
+): Promise<{ bot: BotHandle; url: string; logs: LogSink }> {
   const config = await loadConfig(env, null);
   if (!config.ok) throw new Error(config.error.message);
   const settings = readServiceSettings(env, role);
   if (!settings.ok) throw new Error(settings.error.message);
-  const bot = await startBot({ config: config.value, settings: settings.value, now });
+  const logs = new LogSink();
+  const log = jsonLog(logs, now, "debug");
+  const bot = await startBot({ config: config.value, settings: settings.value, now, log });
   if (!bot.ok) throw new Error(bot.error.message);
-  return { bot: bot.value, url: `http://127.0.0.1:${bot.value.port}` };
+  return { bot: bot.value, url: `http://127.0.0.1:${bot.value.port}`, logs };
+}
+
+/** The bot's log lines, parsed, with a way to wait for one. */
+export class LogSink {
+  readonly lines: string[] = [];
+  private readonly events = new EventEmitter();
+
+  write(line: string): void {
+    this.lines.push(line);
+    this.events.emit("line");
+  }
+
+  entries(): Json[] {
+    return this.lines.map((line) => JSON.parse(line) as Json);
+  }
+
+  /** Resolves with the first entry that matches, as soon as it is logged. */
+  async until(match: (entry: Json) => boolean, what: string, timeoutMs = 60_000): Promise<Json> {
+    const found = () => this.entries().find(match);
+    const first = found();
+    if (first) return first;
+    return new Promise<Json>((resolve, reject) => {
+      const onLine = () => {
+        const entry = found();
+        if (!entry) return;
+        clearTimeout(timer);
+        this.events.off("line", onLine);
+        resolve(entry);
+      };
+      const timer = setTimeout(() => {
+        this.events.off("line", onLine);
+        reject(new Error(`timed out waiting for the log of ${what}`));
+      }, timeoutMs);
+      this.events.on("line", onLine);
+    });
+  }
 }
 
 /** Deletes every key under the prefix. */
