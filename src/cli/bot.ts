@@ -14,7 +14,7 @@ import { ok, type Result } from "../errors.js";
 import { opsServer } from "../ops/http.js";
 import { boltLogger, type Log } from "../ops/log.js";
 import { Metrics } from "../ops/metrics.js";
-import { producerConnection, workerConnection } from "../queue/connection.js";
+import { producerConnection, watchConnection, workerConnection } from "../queue/connection.js";
 import { InvestigationQueue } from "../queue/investigations.js";
 import { registerActions } from "../slack/actions.js";
 import { createSlackApp } from "../slack/app.js";
@@ -48,7 +48,7 @@ async function startWorker(
   if (!probe.ok) return probe;
   await probe.value.journals.close();
   const redis = workerConnection(settings.redisUrl);
-  redis.on("error", () => undefined);
+  watchConnection(redis, options.log, "worker");
   const client = new WebClient(settings.slack.botToken, {
     slackApiUrl: settings.slack.apiUrl,
     logger: boltLogger(options.log, "slack-web-api"),
@@ -80,7 +80,7 @@ export async function startBot(options: BotOptions): Promise<Result<BotHandle>> 
   if (worker && !worker.ok) return worker;
 
   const producer = serves ? producerConnection(settings.redisUrl) : null;
-  producer?.on("error", () => undefined);
+  if (producer) watchConnection(producer, options.log, "commands");
   const queue = producer ? new InvestigationQueue(producer, config.queue.prefix, config.queue) : null;
   const slack = serves ? createSlackApp(settings.slack, options.log) : null;
   if (slack && producer && queue) {

@@ -4,6 +4,7 @@
 // requires.
 
 import { Redis } from "ioredis";
+import type { Log } from "../ops/log.js";
 
 export function producerConnection(url: string): Redis {
   return new Redis(url, {
@@ -34,5 +35,19 @@ export async function connected(redis: Redis, timeoutMs: number): Promise<void> 
       resolve();
     };
     redis.once("ready", onReady);
+  });
+}
+
+/** Logs when the connection is lost and when it is back, once each, not at every reconnection attempt. */
+export function watchConnection(redis: Redis, log: Log, name: string): void {
+  let down = false;
+  redis.on("error", (error: Error) => {
+    if (down) return;
+    down = true;
+    log("warn", `Redis unreachable (${name}): retrying`, { error: error.message });
+  });
+  redis.on("ready", () => {
+    if (down) log("info", `Redis reachable again (${name})`);
+    down = false;
   });
 }

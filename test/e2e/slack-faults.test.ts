@@ -125,7 +125,7 @@ describe("a worker stopped with SIGTERM", () => {
 });
 
 describe("Redis down when a command arrives", () => {
-  let down: { bot: BotHandle; url: string };
+  let down: Awaited<ReturnType<typeof startTestBot>>;
 
   before(async () => {
     // Nothing listens on port 1: every connection attempt is refused at once.
@@ -149,8 +149,14 @@ describe("Redis down when a command arrives", () => {
     assert.equal(slack.calls.slice(calls).filter((call) => call.method === "chat.postMessage").length, 0);
   });
 
-  it("then /readyz says not ready while /healthz still answers", async () => {
+  it("then /readyz says not ready while /healthz still answers, and the log says why once", async () => {
     assert.equal((await fetch(`${down.url}/readyz`)).status, 503);
     assert.equal((await fetch(`${down.url}/healthz`)).status, 200);
+    const entry = await down.logs.until(
+      (e) => /Redis unreachable/.test(String(e.message)),
+      "the Redis warning",
+    );
+    assert.equal(entry.level, "warn");
+    assert.equal(down.logs.entries().filter((e) => /Redis unreachable/.test(String(e.message))).length, 1);
   });
 });
