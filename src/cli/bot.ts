@@ -14,7 +14,7 @@ import { ok, type Result } from "../errors.js";
 import { opsServer } from "../ops/http.js";
 import { boltLogger, type Log } from "../ops/log.js";
 import { Metrics } from "../ops/metrics.js";
-import { producerConnection, watchConnection, workerConnection } from "../queue/connection.js";
+import { answers, producerConnection, watchConnection, workerConnection } from "../queue/connection.js";
 import { InvestigationQueue } from "../queue/investigations.js";
 import { registerActions } from "../slack/actions.js";
 import { createSlackApp } from "../slack/app.js";
@@ -102,13 +102,7 @@ export async function startBot(options: BotOptions): Promise<Result<BotHandle>> 
   const server: Server = opsServer(
     {
       metrics,
-      ready: async () =>
-        !closing &&
-        pingable !== null &&
-        (await pingable.ping().then(
-          (answer) => answer === "PONG",
-          () => false,
-        )),
+      ready: async () => !closing && pingable !== null && (await answers(pingable, 1000)),
     },
     slack?.httpListener ?? null,
   );

@@ -1,5 +1,5 @@
 // The operations endpoints every bot process serves: /healthz (the process answers), /readyz (Redis
-// answers) and /metrics (Prometheus). Other paths go to `next` (Bolt's receiver in HTTP mode).
+// answers) and /metrics (Prometheus). /slack/events goes to `next` (Bolt's receiver in HTTP mode).
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Metrics } from "./metrics.js";
@@ -9,6 +9,8 @@ export interface OpsDeps {
   /** Whether the process can do its work now (Redis reachable, not shutting down). */
   ready: () => Promise<boolean>;
 }
+
+const SLACK_EVENTS = "/slack/events";
 
 type Listener = (request: IncomingMessage, response: ServerResponse) => void;
 
@@ -44,7 +46,8 @@ export function opsServer(deps: OpsDeps, next: Listener | null): Server {
       );
       return;
     }
-    if (next) next(request, response);
+    // Only Slack's endpoint goes to Bolt: it leaves other paths unanswered.
+    if (next && path === SLACK_EVENTS) next(request, response);
     else send(response, 404, "text/plain", "not found\n");
   });
 }

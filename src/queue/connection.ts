@@ -22,22 +22,6 @@ export function workerConnection(url: string): Redis {
   });
 }
 
-/** Resolves once the connection is up, or rejects after `timeoutMs`. */
-export async function connected(redis: Redis, timeoutMs: number): Promise<void> {
-  if (redis.status === "ready") return;
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      redis.off("ready", onReady);
-      reject(new Error(`Redis did not answer within ${timeoutMs / 1000} s`));
-    }, timeoutMs);
-    const onReady = () => {
-      clearTimeout(timer);
-      resolve();
-    };
-    redis.once("ready", onReady);
-  });
-}
-
 /** Logs when the connection is lost and when it is back, once each, not at every reconnection attempt. */
 export function watchConnection(redis: Redis, log: Log, name: string): void {
   let down = false;
@@ -50,4 +34,20 @@ export function watchConnection(redis: Redis, log: Log, name: string): void {
     if (down) log("info", `Redis reachable again (${name})`);
     down = false;
   });
+}
+
+/** Whether Redis answers now: connected, and PONG within `timeoutMs` (a probe must never hang). */
+export async function answers(redis: Redis, timeoutMs: number): Promise<boolean> {
+  if (redis.status !== "ready") return false;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), timeoutMs);
+  });
+  const pong = redis.ping().then(
+    (answer) => answer === "PONG",
+    () => false,
+  );
+  const result = await Promise.race([pong, late]);
+  clearTimeout(timer);
+  return result;
 }

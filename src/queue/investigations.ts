@@ -40,7 +40,7 @@ export function parseInvestigateData(data: unknown): InvestigateJobData | string
   };
 }
 
-export const deduplicationId = (channel: string, namespace: string) => `${channel}:${namespace}`;
+const deduplicationId = (channel: string, namespace: string) => `${channel}:${namespace}`;
 
 export interface QueueCounts {
   waiting: number;

@@ -20,7 +20,7 @@ type Client = App["client"];
 const PATCHABLE = new Set(["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet"]);
 
 /** The kubectl command that makes the recommended change. */
-export function setResourcesCommand(record: FindingRecord): string | null {
+function setResourcesCommand(record: FindingRecord): string | null {
   if (!PATCHABLE.has(record.workload.kind) || record.recommendedLimit === null) return null;
   const request = record.recommendedRequest ? ` --requests=memory=${record.recommendedRequest}` : "";
   return (

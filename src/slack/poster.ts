@@ -14,7 +14,7 @@ export interface Upload {
 }
 
 /** The Slack error code of a failed call (`channel_not_found`, `ratelimited`...), for metrics. */
-export function slackErrorCode(error: unknown): string {
+function slackErrorCode(error: unknown): string {
   const data = (error as { data?: { error?: unknown } }).data;
   if (typeof data?.error === "string") return data.error;
   const code = (error as { code?: unknown }).code;

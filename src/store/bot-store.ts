@@ -16,8 +16,9 @@ export interface FindingRecord {
   pod: string;
   container: string;
   node: string | null;
-  memoryLimit: string | null;
-  memoryRequest: string | null;
+  /** The container's resources when the finding was made. */
+  memoryLimitBytes: number | null;
+  memoryRequestBytes: number | null;
   recommendedLimit: string | null;
   recommendedRequest: string | null;
   kernelReport: string[];
@@ -48,14 +49,6 @@ export class BotStore {
 
   private key(...parts: string[]): string {
     return [this.prefix, ...parts].join(":");
-  }
-
-  async ping(): Promise<boolean> {
-    try {
-      return (await this.redis.ping()) === "PONG";
-    } catch {
-      return false;
-    }
   }
 
   async saveFinding(record: Omit<FindingRecord, "id">): Promise<string> {

@@ -430,4 +430,9 @@ describe("operations endpoints", () => {
     assert.match(metrics, /oom_doctor_ssh_fetch_seconds_count\{node="k8s-node-04"\} \d+/);
     assert.match(metrics, /oom_doctor_step_duration_seconds_count\{step="investigate"\} \d+/);
   });
+
+  it("when a path is unknown, then the answer is 404 and the server goes on", async () => {
+    assert.equal((await fetch(`${url}/nope`)).status, 404);
+    assert.equal((await fetch(`${url}/healthz`)).status, 200);
+  });
 });

@@ -15,10 +15,7 @@ export interface WorkloadGroup {
   lastKill: string | null;
 }
 
-export const workloadKey = (namespace: string, kind: string, name: string) => `${namespace}/${kind}/${name}`;
-
-export const findingKey = (finding: FindingJson) =>
-  `${finding.namespace}/${finding.pod}/${finding.container}`;
+const workloadKey = (namespace: string, kind: string, name: string) => `${namespace}/${kind}/${name}`;
 
 const killTime = (finding: FindingJson): string | null =>
   finding.kernelEvent?.time ?? finding.lastTermination?.finishedAt ?? null;
