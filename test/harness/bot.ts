@@ -12,6 +12,7 @@ import { jsonLog } from "../../src/ops/log.js";
 import type { HarnessCluster } from "./cluster.js";
 import { BOT_TOKEN, type FakeSlack } from "./fake-slack.js";
 import { SIGNING_SECRET } from "./slack-requests.js";
+import { untilEvent } from "./until.js";
 
 export const REDIS_URL = "redis://127.0.0.1:6379";
 
@@ -95,24 +96,14 @@ export class LogSink {
   }
 
   /** Resolves with the first entry that matches, as soon as it is logged. */
-  async until(match: (entry: Json) => boolean, what: string, timeoutMs = 60_000): Promise<Json> {
-    const found = () => this.entries().find(match);
-    const first = found();
-    if (first) return first;
-    return new Promise<Json>((resolve, reject) => {
-      const onLine = () => {
-        const entry = found();
-        if (!entry) return;
-        clearTimeout(timer);
-        this.events.off("line", onLine);
-        resolve(entry);
-      };
-      const timer = setTimeout(() => {
-        this.events.off("line", onLine);
-        reject(new Error(`timed out waiting for the log of ${what}`));
-      }, timeoutMs);
-      this.events.on("line", onLine);
-    });
+  until(match: (entry: Json) => boolean, what: string, timeoutMs = 60_000): Promise<Json> {
+    return untilEvent(
+      this.events,
+      "line",
+      () => this.entries().find(match),
+      () => `the log of ${what}`,
+      timeoutMs,
+    );
   }
 }
 

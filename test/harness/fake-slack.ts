@@ -7,6 +7,7 @@ import { EventEmitter } from "node:events";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { type WebSocket, WebSocketServer } from "ws";
+import { untilEvent } from "./until.js";
 
 type Json = Record<string, unknown>;
 
@@ -169,26 +170,10 @@ export class FakeSlack {
     return this.messages.filter((message) => message.channel === channel && message.threadTs === threadTs);
   }
 
-  /** Resolves once `check` holds, re-checked after every call the fake receives; rejects after `timeoutMs`. */
-  async until<T>(check: () => T | null | undefined | false, what: string, timeoutMs = 60_000): Promise<T> {
-    const first = check();
-    if (first) return first;
-    return new Promise<T>((resolve, reject) => {
-      const onCall = () => {
-        const value = check();
-        if (!value) return;
-        clearTimeout(timer);
-        this.events.off("call", onCall);
-        resolve(value);
-      };
-      const timer = setTimeout(() => {
-        this.events.off("call", onCall);
-        reject(
-          new Error(`timed out waiting for ${what}; calls: ${this.calls.map((c) => c.method).join(", ")}`),
-        );
-      }, timeoutMs);
-      this.events.on("call", onCall);
-    });
+  /** Resolves once `check` holds, re-checked after every call the fake receives. */
+  until<T>(check: () => T | null | undefined | false, what: string, timeoutMs = 60_000): Promise<T> {
+    const calls = () => this.calls.map((call) => call.method).join(", ");
+    return untilEvent(this.events, "call", check, () => `${what}; calls: ${calls()}`, timeoutMs);
   }
 
   private nextTs(): string {
