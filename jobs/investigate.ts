@@ -19,6 +19,7 @@ import {
   affectedGroups,
   kernelExcerpt,
   notesReply,
+  residentBytes,
   summaryMessage,
   workloadReply,
 } from "../src/slack/render/report.js";
@@ -87,6 +88,9 @@ async function publish(
         node: finding.node,
         memoryLimitBytes: finding.memoryLimitBytes,
         memoryRequestBytes: finding.memoryRequestBytes,
+        residentBytes: residentBytes(finding),
+        nodeAllocatableBytes: finding.limitCaps.nodeAllocatableBytes,
+        limitRangeMaxBytes: finding.limitCaps.limitRangeMaxBytes,
         recommendedLimit: finding.recommendation?.memoryLimit ?? null,
         recommendedRequest: finding.recommendation?.memoryRequest ?? null,
         kernelReport: finding.kernelEvent?.excerpt ?? [],

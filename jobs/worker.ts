@@ -1,27 +1,27 @@
-// The BullMQ worker for investigations: its lock (how soon another worker takes over a dead one's
-// job) and its metrics. Closing it waits for active jobs up to a grace period; after that they are left to another worker.
+// A BullMQ worker for one of the bot's queues: its lock (how soon another worker takes over a dead
+// one's job), its metrics and logs. Closing it waits for active jobs up to a grace period; after that they are left to another worker.
 
 import { type Job, UnrecoverableError, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import type { QueueConfig } from "../src/config/schema.js";
 import type { Log } from "../src/ops/log.js";
 import type { Metrics } from "../src/ops/metrics.js";
-import { INVESTIGATE_QUEUE } from "../src/queue/investigations.js";
 
-export interface InvestigateWorker {
+export interface BotWorker {
   worker: Worker;
   /** Stops taking jobs and waits for active ones, at most the grace period. */
   close(): Promise<void>;
 }
 
-export function startInvestigateWorker(
+export function startBotWorker(
+  queueName: string,
   connection: Redis,
   queue: QueueConfig,
   metrics: Metrics,
   log: Log,
   processor: (job: Job<unknown>) => Promise<unknown>,
-): InvestigateWorker {
-  const worker = new Worker(INVESTIGATE_QUEUE, processor, {
+): BotWorker {
+  const worker = new Worker(queueName, processor, {
     connection,
     prefix: queue.prefix,
     concurrency: queue.concurrency,
@@ -31,16 +31,23 @@ export function startInvestigateWorker(
   });
   const about = (job: Job | undefined) => {
     const data = (job?.data ?? {}) as Record<string, unknown>;
-    return { job: job?.id, namespace: data.namespace, channel: data.channel, attempt: job?.attemptsMade };
+    return {
+      queue: queueName,
+      step: job?.name,
+      job: job?.id,
+      namespace: data.namespace,
+      channel: data.channel,
+      attempt: job?.attemptsMade,
+    };
   };
   worker.on("completed", (job) => {
-    metrics.jobs.inc({ queue: INVESTIGATE_QUEUE, outcome: "completed" });
-    log("info", "investigation done", about(job));
+    metrics.jobs.inc({ queue: queueName, outcome: "completed" });
+    log("info", "job done", about(job));
   });
   worker.on("failed", (job, error) => {
     const final = error instanceof UnrecoverableError || !job || job.attemptsMade >= (job.opts.attempts ?? 1);
-    metrics.jobs.inc({ queue: INVESTIGATE_QUEUE, outcome: final ? "failed" : "retried" });
-    log(final ? "error" : "warn", final ? "investigation failed" : "investigation will be retried", {
+    metrics.jobs.inc({ queue: queueName, outcome: final ? "failed" : "retried" });
+    log(final ? "error" : "warn", final ? "job failed" : "job will be retried", {
       ...about(job),
       error: error.message,
     });

@@ -15,6 +15,7 @@ export type ErrorKind =
   | "not-found"
   | "api-unreachable"
   | "api-error"
+  | "patch-refused"
   // A node, over SSH
   | "no-address"
   | "node-unreachable"

@@ -22,6 +22,8 @@ export interface Finding {
   match: Match;
   diagnosis: Diagnosis;
   recommendation: Recommendation | null;
+  /** The ceilings the recommendation was checked against (empty when the cluster was not read). */
+  caps: LimitCaps;
 }
 
 export interface Analysis {
@@ -87,6 +89,7 @@ export function analyse(
       asOfMs: options.asOfMs,
       workload: workloads.get(workloadKey(match.container)) ?? null,
     });
+    const caps = options.capsFor?.(match.container) ?? {};
     return {
       match,
       diagnosis,
@@ -95,8 +98,9 @@ export function analyse(
         diagnosis,
         match.event,
         options.policy ?? DEFAULT_POLICY,
-        options.capsFor?.(match.container),
+        caps,
       ),
+      caps,
     };
   });
   const involved = new Set(findings.map((finding) => workloadKey(finding.match.container)));

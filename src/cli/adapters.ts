@@ -7,7 +7,8 @@ import { fail, fileError, ok, type Result } from "../errors.js";
 import type { InvestigateOptions } from "../investigate.js";
 import { KubernetesCluster } from "../k8s/cluster.js";
 import { loadKubeConfig } from "../k8s/kubeconfig.js";
-import type { ClusterReader, NodeJournalSource } from "../ports.js";
+import { KubernetesWorkloads } from "../k8s/workloads.js";
+import type { ClusterReader, NodeJournalSource, WorkloadWriter } from "../ports.js";
 import { SshJournalSource } from "../ssh/journal-source.js";
 import { type KnownHosts, parseKnownHosts } from "../ssh/known-hosts.js";
 
@@ -46,6 +47,16 @@ export async function openAdapters(
     cluster: new KubernetesCluster(kube.value),
     journals: new SshJournalSource(config.ssh, hosts.value),
   });
+}
+
+/** The cluster client proposals patch workloads with. */
+export function openWorkloads(config: Config): Result<WorkloadWriter> {
+  const kube = loadKubeConfig({
+    kubeconfig: config.kubernetes.kubeconfig,
+    context: config.kubernetes.context,
+    inCluster: config.kubernetes.inCluster,
+  });
+  return kube.ok ? ok(new KubernetesWorkloads(kube.value)) : kube;
 }
 
 export function investigateOptions(

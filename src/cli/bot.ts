@@ -7,7 +7,8 @@ import type { AddressInfo } from "node:net";
 import { WebClient, WebClientEvent } from "@slack/web-api";
 import type { Redis } from "ioredis";
 import { investigateProcessor } from "../../jobs/investigate.js";
-import { type InvestigateWorker, startInvestigateWorker } from "../../jobs/worker.js";
+import { proposalProcessor } from "../../jobs/proposals.js";
+import { type BotWorker, startBotWorker } from "../../jobs/worker.js";
 import type { Config } from "../config/schema.js";
 import type { ServiceSettings } from "../config/service.js";
 import { ok, type Result } from "../errors.js";
@@ -15,13 +16,16 @@ import { opsServer } from "../ops/http.js";
 import { boltLogger, type Log } from "../ops/log.js";
 import { Metrics } from "../ops/metrics.js";
 import { answers, producerConnection, watchConnection, workerConnection } from "../queue/connection.js";
-import { InvestigationQueue } from "../queue/investigations.js";
+import { INVESTIGATE_QUEUE, InvestigationQueue } from "../queue/investigations.js";
+import { PROPOSALS_QUEUE, ProposalQueue } from "../queue/proposals.js";
 import { registerActions } from "../slack/actions.js";
 import { createSlackApp } from "../slack/app.js";
 import { registerOomCommand } from "../slack/commands.js";
 import { messages } from "../slack/i18n/catalog.js";
+import { registerProposalActions } from "../slack/proposal-actions.js";
 import { BotStore } from "../store/bot-store.js";
-import { investigateOptions, openAdapters } from "./adapters.js";
+import { ProposalStore } from "../store/proposals.js";
+import { investigateOptions, openAdapters, openWorkloads } from "./adapters.js";
 
 export interface BotOptions {
   config: Config;
@@ -38,67 +42,130 @@ export interface BotHandle {
   close(): Promise<void>;
 }
 
-async function startWorker(
-  options: BotOptions,
-  metrics: Metrics,
-): Promise<Result<{ worker: InvestigateWorker; redis: Redis }>> {
-  const { config, settings } = options;
+interface Part {
+  /** Stops taking work (waiting for active jobs) and disconnects. */
+  close(): Promise<void>;
+  redis: Redis;
+}
+
+async function startWorkers(options: BotOptions, metrics: Metrics): Promise<Result<Part>> {
+  const { config, settings, log } = options;
   // Fail at start-up, not at the first job, when the kubeconfig or known_hosts cannot be read.
   const probe = await openAdapters(config);
   if (!probe.ok) return probe;
   await probe.value.journals.close();
   const redis = workerConnection(settings.redisUrl);
-  watchConnection(redis, options.log, "worker");
+  watchConnection(redis, log, "worker");
   const client = new WebClient(settings.slack.botToken, {
     slackApiUrl: settings.slack.apiUrl,
-    logger: boltLogger(options.log, "slack-web-api"),
+    logger: boltLogger(log, "slack-web-api"),
   });
   client.on(WebClientEvent.RATE_LIMITED, (_seconds: number, request: { url?: string }) =>
     metrics.slackApiErrors.inc({ method: (request.url ?? "").split("/").pop() ?? "", error: "ratelimited" }),
   );
-  const processor = investigateProcessor({
-    client,
-    store: new BotStore(redis, config.queue.prefix),
-    metrics,
-    t: messages(config.slack.locale),
-    slack: config.slack,
-    now: options.now,
-    open: () => openAdapters(config),
-    options: (namespace, pod) => investigateOptions(config, namespace, pod),
+  const store = new BotStore(redis, config.queue.prefix);
+  const t = messages(config.slack.locale);
+  const proposalQueue = new ProposalQueue(redis, config.queue.prefix);
+  const workers: BotWorker[] = [
+    startBotWorker(
+      INVESTIGATE_QUEUE,
+      redis,
+      config.queue,
+      metrics,
+      log,
+      investigateProcessor({
+        client,
+        store,
+        metrics,
+        t,
+        slack: config.slack,
+        now: options.now,
+        open: () => openAdapters(config),
+        options: (namespace, pod) => investigateOptions(config, namespace, pod),
+      }),
+    ),
+    startBotWorker(
+      PROPOSALS_QUEUE,
+      redis,
+      config.queue,
+      metrics,
+      log,
+      proposalProcessor({
+        client,
+        store,
+        proposals: new ProposalStore(redis, config.queue.prefix),
+        queue: proposalQueue,
+        metrics,
+        t,
+        config: config.proposals,
+        now: options.now,
+        log,
+        workloads: () => openWorkloads(config),
+      }),
+    ),
+  ];
+  return ok({
+    redis,
+    close: async () => {
+      await Promise.all(workers.map((worker) => worker.close()));
+      await proposalQueue.close();
+      redis.disconnect();
+    },
   });
-  return ok({ worker: startInvestigateWorker(redis, config.queue, metrics, options.log, processor), redis });
+}
+
+interface SlackPart extends Part {
+  httpListener: ReturnType<typeof createSlackApp>["httpListener"];
+}
+
+async function startSlack(options: BotOptions, metrics: Metrics): Promise<SlackPart> {
+  const { config, settings, log } = options;
+  const producer = producerConnection(settings.redisUrl);
+  watchConnection(producer, log, "commands");
+  const queue = new InvestigationQueue(producer, config.queue.prefix, config.queue);
+  const proposalQueue = new ProposalQueue(producer, config.queue.prefix);
+  const slack = createSlackApp(settings.slack, log);
+  const store = new BotStore(producer, config.queue.prefix);
+  const proposals = new ProposalStore(producer, config.queue.prefix);
+  const t = messages(config.slack.locale);
+  registerOomCommand(slack.app, {
+    queue,
+    store,
+    proposals,
+    metrics,
+    t,
+    slack: config.slack,
+    queueReady: () => producer.status === "ready",
+  });
+  registerActions(slack.app, { store, t, slack: config.slack, now: options.now });
+  registerProposalActions(slack.app, {
+    store,
+    proposals,
+    queue: proposalQueue,
+    config: config.proposals,
+    t,
+    now: options.now,
+    log,
+  });
+  if (slack.httpListener === null) await slack.app.start();
+  return {
+    redis: producer,
+    httpListener: slack.httpListener,
+    close: async () => {
+      if (slack.httpListener === null) await slack.app.stop();
+      await Promise.all([queue.close(), proposalQueue.close()]);
+      producer.disconnect();
+    },
+  };
 }
 
 export async function startBot(options: BotOptions): Promise<Result<BotHandle>> {
-  const { config, settings } = options;
   const metrics = new Metrics();
-  const serves = settings.role !== "worker";
-  const works = settings.role !== "serve";
   let closing = false;
-
-  const worker = works ? await startWorker(options, metrics) : null;
-  if (worker && !worker.ok) return worker;
-
-  const producer = serves ? producerConnection(settings.redisUrl) : null;
-  if (producer) watchConnection(producer, options.log, "commands");
-  const queue = producer ? new InvestigationQueue(producer, config.queue.prefix, config.queue) : null;
-  const slack = serves ? createSlackApp(settings.slack, options.log) : null;
-  if (slack && producer && queue) {
-    const store = new BotStore(producer, config.queue.prefix);
-    const t = messages(config.slack.locale);
-    registerOomCommand(slack.app, {
-      queue,
-      store,
-      metrics,
-      t,
-      slack: config.slack,
-      queueReady: () => producer.status === "ready",
-    });
-    registerActions(slack.app, { store, t, slack: config.slack, now: options.now });
-    if (slack.httpListener === null) await slack.app.start();
-  }
-
-  const pingable = producer ?? worker?.value.redis ?? null;
+  const workers = options.settings.role !== "serve" ? await startWorkers(options, metrics) : null;
+  if (workers && !workers.ok) return workers;
+  const slack = options.settings.role !== "worker" ? await startSlack(options, metrics) : null;
+  const pingable = slack?.redis ?? (workers?.ok ? workers.value.redis : null);
   const server: Server = opsServer(
     {
       metrics,
@@ -106,7 +173,7 @@ export async function startBot(options: BotOptions): Promise<Result<BotHandle>> 
     },
     slack?.httpListener ?? null,
   );
-  await new Promise<void>((resolve) => server.listen(settings.port, resolve));
+  await new Promise<void>((resolve) => server.listen(options.settings.port, resolve));
   const port = (server.address() as AddressInfo).port;
 
   return ok({
@@ -116,12 +183,9 @@ export async function startBot(options: BotOptions): Promise<Result<BotHandle>> 
       closing = true;
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
-      if (slack && slack.httpListener === null) await slack.app.stop();
-      if (worker) await worker.value.worker.close();
-      await queue?.close();
+      await slack?.close();
+      if (workers?.ok) await workers.value.close();
       await stopped;
-      producer?.disconnect();
-      worker?.value.redis.disconnect();
     },
   });
 }

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { parse } from "yaml";
 import { parseQuantity } from "../analysis/quantity.js";
 import { fail, fileError, ok, type Result } from "../errors.js";
-import type { Config, NodeOverride, QueueConfig, SlackConfig, SshConfig } from "./schema.js";
+import type { Config, NodeOverride, ProposalsConfig, QueueConfig, SlackConfig, SshConfig } from "./schema.js";
 
 type Json = Record<string, unknown>;
 
@@ -220,6 +220,45 @@ function queueConfig(read: Reader, root: Json): QueueConfig {
   };
 }
 
+// Slack user (U/W) and user-group (S) ids.
+const APPROVER_PATTERN = /^[UWS][A-Z0-9]{2,}$/;
+
+function proposalsConfig(read: Reader, root: Json, maxLimitBytes: number | null): ProposalsConfig {
+  const proposals = read.section(root, "proposals", "proposals");
+  const approvers: Record<string, string[]> = {};
+  const listed = read.section(proposals, "approvers", "proposals.approvers");
+  for (const namespace of Object.keys(listed)) {
+    const path = `proposals.approvers.${namespace}`;
+    if (!NAMESPACE_PATTERN.test(namespace)) {
+      read.problems.push(`${path}: not a namespace name (or "*" for the others)`);
+      continue;
+    }
+    const ids = read.stringList(listed, namespace, path);
+    if (ids === null) continue;
+    const bad = ids.filter((id) => !APPROVER_PATTERN.test(id));
+    if (bad.length > 0)
+      read.problems.push(`${path}: not Slack user or user-group ids (U..., S...): ${bad.join(", ")}`);
+    else approvers[namespace] = ids;
+  }
+  return {
+    approvers,
+    allowSelfApproval: read.boolean(proposals, "allowSelfApproval", "proposals.allowSelfApproval", false),
+    expiryHours: read.integer(proposals, "expiryHours", "proposals.expiryHours", 24, 1, 720),
+    verifyAfterMinutes: read.integer(
+      proposals,
+      "verifyAfterMinutes",
+      "proposals.verifyAfterMinutes",
+      24 * 60,
+      0,
+      30 * 24 * 60,
+    ),
+    maxStepFactor: read.integer(proposals, "maxStepFactor", "proposals.maxStepFactor", 2, 1, 100),
+    maxLimitBytes: read.quantity(proposals, "maxLimit", "proposals.maxLimit", maxLimitBytes),
+    leakAfterBumps: read.integer(proposals, "leakAfterBumps", "proposals.leakAfterBumps", 3, 1, 100),
+    patchGitOpsManaged: read.boolean(proposals, "patchGitOpsManaged", "proposals.patchGitOpsManaged", false),
+  };
+}
+
 /** Validates a decoded YAML document (and the environment) into a Config. */
 export function buildConfig(
   document: unknown,
@@ -235,7 +274,16 @@ export function buildConfig(
     return fail("config-invalid", `${source}: expected a mapping at the top level`);
   }
   const root = (document ?? {}) as Json;
-  const known = new Set(["kubernetes", "ssh", "window", "scan", "recommendation", "slack", "queue"]);
+  const known = new Set([
+    "kubernetes",
+    "ssh",
+    "window",
+    "scan",
+    "recommendation",
+    "slack",
+    "queue",
+    "proposals",
+  ]);
   for (const key of Object.keys(root)) {
     if (!known.has(key))
       read.problems.push(`${source}: ${key}: unknown key (known: ${[...known].join(", ")})`);
@@ -243,7 +291,21 @@ export function buildConfig(
   const kubernetes = read.section(root, "kubernetes", "kubernetes");
   const window = read.section(root, "window", "window");
   const scan = read.section(root, "scan", "scan");
-  const recommendation = read.section(root, "recommendation", "recommendation");
+  const recommendationSection = read.section(root, "recommendation", "recommendation");
+  const recommendation: Config["recommendation"] = {
+    headroomPercent: read.integer(
+      recommendationSection,
+      "headroomPercent",
+      "recommendation.headroomPercent",
+      25,
+      0,
+      400,
+    ),
+    minStepBytes:
+      read.quantity(recommendationSection, "minStep", "recommendation.minStep", 256 * 2 ** 20) ??
+      256 * 2 ** 20,
+    maxLimitBytes: read.quantity(recommendationSection, "maxLimit", "recommendation.maxLimit", 64 * 2 ** 30),
+  };
   const config: Config = {
     kubernetes: {
       kubeconfig:
@@ -260,21 +322,10 @@ export function buildConfig(
       restartThreshold: read.integer(scan, "restartThreshold", "scan.restartThreshold", 5, 1, 1_000_000),
       pageSize: read.integer(scan, "pageSize", "scan.pageSize", 500, 1, 5000),
     },
-    recommendation: {
-      headroomPercent: read.integer(
-        recommendation,
-        "headroomPercent",
-        "recommendation.headroomPercent",
-        25,
-        0,
-        400,
-      ),
-      minStepBytes:
-        read.quantity(recommendation, "minStep", "recommendation.minStep", 256 * 2 ** 20) ?? 256 * 2 ** 20,
-      maxLimitBytes: read.quantity(recommendation, "maxLimit", "recommendation.maxLimit", 64 * 2 ** 30),
-    },
+    recommendation,
     slack: slackConfig(read, root),
     queue: queueConfig(read, root),
+    proposals: proposalsConfig(read, root, recommendation.maxLimitBytes),
   };
   if (read.problems.length > 0) {
     return fail("config-invalid", read.problems.join("\n  "), "see config.example.yaml for every key");

@@ -62,6 +62,26 @@ export interface QueueConfig {
   shutdownGraceSeconds: number;
 }
 
+export interface ProposalsConfig {
+  /**
+   * Namespace -> Slack user ids (U...) and user-group ids (S...) who may approve a limit change there.
+   * Proposals are enabled only in the namespaces listed; "*" stands for the others.
+   */
+  approvers: Record<string, string[]>;
+  allowSelfApproval: boolean;
+  expiryHours: number;
+  /** When to check whether the container was OOM-killed again after a change. */
+  verifyAfterMinutes: number;
+  /** A proposal may at most multiply the current limit by this. */
+  maxStepFactor: number;
+  /** No proposal above this; defaults to recommendation.maxLimit. */
+  maxLimitBytes: number | null;
+  /** A workload bumped this many times within 7 days is flagged as a probable leak instead. */
+  leakAfterBumps: number;
+  /** Patch workloads that Argo CD, Flux or Helm manage (they may revert it). */
+  patchGitOpsManaged: boolean;
+}
+
 export interface Config {
   kubernetes: { kubeconfig: string | null; context: string | null; inCluster: boolean };
   ssh: SshConfig;
@@ -70,4 +90,5 @@ export interface Config {
   recommendation: { headroomPercent: number; minStepBytes: number; maxLimitBytes: number | null };
   slack: SlackConfig;
   queue: QueueConfig;
+  proposals: ProposalsConfig;
 }

@@ -3,7 +3,7 @@
 import type { AppError } from "../errors.js";
 
 export interface ApiCall {
-  verb: "list" | "get";
+  verb: "list" | "get" | "patch";
   resource: string;
   namespace: string | null;
   name?: string;

@@ -69,6 +69,12 @@ export interface FindingJson {
   } | null;
   /** The pod's OOMKilling, Evicted, BackOff and Killing events, when the cluster was read. */
   kubernetesEvents: KubernetesEventJson[];
+  /** The ceilings a new limit must stay under, when the cluster was read (null: not known). */
+  limitCaps: {
+    nodeAllocatableBytes: number | null;
+    limitRangeMaxBytes: number | null;
+    quotaRoomBytes: number | null;
+  };
 }
 
 export interface KubernetesEventJson {
@@ -190,6 +196,11 @@ function findingJson(finding: Finding): FindingJson {
         }
       : null,
     kubernetesEvents: [],
+    limitCaps: {
+      nodeAllocatableBytes: finding.caps.nodeAllocatableBytes ?? null,
+      limitRangeMaxBytes: finding.caps.limitRangeMaxBytes ?? null,
+      quotaRoomBytes: finding.caps.quotaRoomBytes ?? null,
+    },
   };
 }
 

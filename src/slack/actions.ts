@@ -17,18 +17,6 @@ export interface ActionDeps {
 
 type Client = App["client"];
 
-const PATCHABLE = new Set(["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet"]);
-
-/** The kubectl command that makes the recommended change. */
-function setResourcesCommand(record: FindingRecord): string | null {
-  if (!PATCHABLE.has(record.workload.kind) || record.recommendedLimit === null) return null;
-  const request = record.recommendedRequest ? ` --requests=memory=${record.recommendedRequest}` : "";
-  return (
-    `kubectl -n ${record.namespace} set resources ${record.workload.kind.toLowerCase()}/${record.workload.name}` +
-    ` -c ${record.container} --limits=memory=${record.recommendedLimit}${request}`
-  );
-}
-
 async function postKernelLog(client: Client, record: FindingRecord, t: Messages): Promise<void> {
   const text = record.kernelReport.join("\n");
   const title = t.kernelFileTitle(record.pod);
@@ -117,23 +105,6 @@ export function registerActions(app: App, deps: ActionDeps): void {
       await store.unsnooze(record.workloadKey);
       const text = t.actions.unsnoozed(workloadName(record), user);
       await respond({ replace_original: true, text, blocks: [context(text)] });
-    }),
-  );
-
-  app.action<BlockAction<ButtonAction>>(
-    ACTIONS.propose,
-    withFinding(async (record, _user, _client, respond) => {
-      const command = setResourcesCommand(record);
-      const text =
-        command === null || record.recommendedLimit === null
-          ? t.noRecommendation
-          : t.actions.proposeUnavailable(
-              workloadName(record),
-              record.container,
-              record.recommendedLimit,
-              command,
-            );
-      await respond({ response_type: "ephemeral", replace_original: false, text });
     }),
   );
 }

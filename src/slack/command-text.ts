@@ -5,6 +5,7 @@ import type { Messages } from "./i18n/catalog.js";
 export type OomCommand =
   | { kind: "help" }
   | { kind: "status" }
+  | { kind: "audit"; namespace: string | null }
   | { kind: "investigate"; namespace: string; pod: string | null }
   | { kind: "invalid"; problem: string };
 
@@ -17,6 +18,11 @@ export function parseOomCommand(text: string, t: Messages): OomCommand {
   const [first, second, ...rest] = words;
   if (first === undefined || first === "help" || first === "--help") return { kind: "help" };
   if (first === "status" && second === undefined) return { kind: "status" };
+  if (first === "audit" && rest.length === 0) {
+    if (second === undefined) return { kind: "audit", namespace: null };
+    if (NAMESPACE.test(second)) return { kind: "audit", namespace: second };
+    return { kind: "invalid", problem: t.invalidNamespace(second) };
+  }
   if (!NAMESPACE.test(first)) return { kind: "invalid", problem: t.invalidNamespace(first) };
   if (rest.length > 0) return { kind: "invalid", problem: t.tooManyWords(rest.join(" ")) };
   if (second !== undefined && !POD.test(second)) return { kind: "invalid", problem: t.invalidPod(second) };

@@ -6,14 +6,19 @@ import type { SlackConfig } from "../config/schema.js";
 import type { Metrics } from "../ops/metrics.js";
 import type { InvestigationQueue } from "../queue/investigations.js";
 import type { BotStore } from "../store/bot-store.js";
+import type { ProposalStore } from "../store/proposals.js";
 import { namespaceAllowed, parseOomCommand } from "./command-text.js";
 import type { Messages } from "./i18n/catalog.js";
 import type { SlackMessage } from "./render/blocks.js";
 import { helpMessage, problemMessage, queuedMessage, statusMessage } from "./render/messages.js";
+import { auditMessage } from "./render/proposals.js";
+
+const AUDIT_SHOWN = 15;
 
 export interface CommandDeps {
   queue: InvestigationQueue;
   store: BotStore;
+  proposals: ProposalStore;
   metrics: Metrics;
   t: Messages;
   slack: SlackConfig;
@@ -41,6 +46,12 @@ export function registerOomCommand(app: App, deps: CommandDeps): void {
       deps.metrics.commands.inc({ command: "status" });
       await ack();
       await answerStatus(deps, command.channel_id, respond);
+      return;
+    }
+    if (parsed.kind === "audit") {
+      deps.metrics.commands.inc({ command: "audit" });
+      await ack();
+      await answerAudit(deps, command.channel_id, parsed.namespace, respond);
       return;
     }
     const { allowed, list } = namespaceAllowed(deps.slack.channels, command.channel_id, parsed.namespace);
@@ -106,6 +117,23 @@ async function alreadyRunning(
     response_type: "ephemeral",
     text: link ? t.alreadyRunning(namespace, link) : t.alreadyRunningNoLink(namespace),
   };
+}
+
+async function answerAudit(
+  deps: CommandDeps,
+  channel: string,
+  namespace: string | null,
+  respond: RespondFn,
+): Promise<void> {
+  try {
+    const entries = await deps.proposals.auditTrail(namespace, 200);
+    const visible = entries
+      .filter((entry) => namespaceAllowed(deps.slack.channels, channel, entry.namespace).allowed)
+      .slice(0, AUDIT_SHOWN);
+    await respond(ephemeral(auditMessage(namespace, visible, deps.t)));
+  } catch {
+    await respond({ response_type: "ephemeral", text: deps.t.queueUnavailable });
+  }
 }
 
 async function answerStatus(deps: CommandDeps, channel: string, respond: RespondFn): Promise<void> {

@@ -19,6 +19,10 @@ export interface FindingRecord {
   /** The container's resources when the finding was made. */
   memoryLimitBytes: number | null;
   memoryRequestBytes: number | null;
+  /** Resident memory of the victim at the kill: a new limit must not be below it. */
+  residentBytes: number | null;
+  nodeAllocatableBytes: number | null;
+  limitRangeMaxBytes: number | null;
   recommendedLimit: string | null;
   recommendedRequest: string | null;
   kernelReport: string[];

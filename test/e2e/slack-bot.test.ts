@@ -180,16 +180,18 @@ describe("/oom on the seed cluster", () => {
     assert.match(blockTexts(posted), /Killed process 1735923 \(systembusin\)/);
   });
 
-  it("when Propose limit is clicked, then the clicker gets the exact kubectl change", async () => {
+  it("when Propose limit is clicked where proposals are not enabled, then the clicker gets the exact kubectl change", async () => {
     await click("propose_limit", "propose");
     const response = await slack.until(
-      () => slack.responses.find((r: Json) => /kubectl -n production set resources/.test(String(r.text))),
-      "the proposal",
+      () => slack.responses.find((r: Json) => /kubectl -n production patch/.test(String(r.text))),
+      "the change to make by hand",
     );
     assert.equal(response.response_type, "ephemeral");
-    assert.match(
-      String(response.text),
-      /kubectl -n production set resources deployment\/systembusiness-deployment -c systembusiness --limits=memory=1280Mi --requests=memory=768Mi/,
+    assert.match(String(response.text), /Limit proposals are not enabled for `production`/);
+    assert.ok(
+      String(response.text).includes(
+        `kubectl -n production patch deployment systembusiness-deployment --type strategic -p '{"spec":{"template":{"spec":{"containers":[{"name":"systembusiness","resources":{"limits":{"memory":"1280Mi"},"requests":{"memory":"768Mi"}}}]}}}}'`,
+      ),
     );
   });
 
@@ -305,7 +307,8 @@ describe("bad input and refusals, answered in the acknowledgement", () => {
         /investigation of `production` failed: cannot list pods in namespace production: grant list on pods/,
       );
       const failed = await logs.until((entry) => entry.channel === "C0RBAC", "the failed job");
-      assert.equal(failed.message, "investigation failed");
+      assert.equal(failed.message, "job failed");
+      assert.equal(failed.queue, "investigate");
       assert.equal(failed.level, "error");
       assert.match(String(failed.error), /grant list on pods/);
     } finally {

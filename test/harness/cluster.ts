@@ -61,7 +61,9 @@ export interface ClusterSpec {
   pods: Json[];
   /** Each node's name, loopback address and the export files that become its journal. */
   nodes: Array<{ name: string; address: string; journal: string[] }>;
-  extra?: Partial<Record<"replicasets" | "jobs" | "events" | "limitranges" | "resourcequotas", Json[]>>;
+  extra?: Partial<
+    Record<"replicasets" | "deployments" | "jobs" | "events" | "limitranges" | "resourcequotas", Json[]>
+  >;
 }
 
 export async function startCluster(spec: ClusterSpec): Promise<HarnessCluster> {
@@ -115,6 +117,49 @@ export async function startCluster(spec: ClusterSpec): Promise<HarnessCluster> {
   };
 }
 
+/** The seed's Deployment, as the API server holds it: three replicas of systembusiness, 1000Mi limit. */
+export function seedDeployment(): Json {
+  return {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: {
+      name: "systembusiness-deployment",
+      namespace: "production",
+      uid: "d1",
+      generation: 4,
+      resourceVersion: "1000",
+      labels: { app: "systembusiness" },
+      annotations: {},
+    },
+    spec: {
+      replicas: 3,
+      selector: { matchLabels: { app: "systembusiness" } },
+      template: {
+        metadata: { labels: { app: "systembusiness" } },
+        spec: {
+          containers: [
+            {
+              name: "systembusiness",
+              image: "registry.example.com/production/systembusiness:1.4.2",
+              resources: {
+                limits: { cpu: "500m", memory: "1000Mi" },
+                requests: { cpu: "100m", memory: "100Mi" },
+              },
+            },
+          ],
+        },
+      },
+    },
+    status: {
+      observedGeneration: 4,
+      replicas: 3,
+      updatedReplicas: 3,
+      readyReplicas: 3,
+      availableReplicas: 3,
+    },
+  };
+}
+
 /** The seed incident as a live cluster: its three pods, its Deployment, and the three nodes' journals. */
 export function seedCluster(): Promise<HarnessCluster> {
   const pods = JSON.parse(readFileSync(fixturePath("seed", "pods.json"), "utf8")) as { items: Json[] };
@@ -145,6 +190,7 @@ export function seedCluster(): Promise<HarnessCluster> {
           },
         },
       ],
+      deployments: [seedDeployment()],
       events: [
         {
           apiVersion: "v1",

@@ -57,6 +57,39 @@ function metadata(object: Json): Json {
   return (object.metadata ?? {}) as Json;
 }
 
+function matchesSelector(object: Json, selector: string): boolean {
+  const labels = (metadata(object).labels ?? {}) as Record<string, string>;
+  return selector.split(",").every((term) => {
+    const [key, value] = term.split("=");
+    return key !== undefined && labels[key] === value;
+  });
+}
+
+/** Merges a patch the way the API server does for the fields oom-doctor patches. */
+function strategicMerge(target: Json, patch: Json): Json {
+  for (const [key, value] of Object.entries(patch)) {
+    const current = target[key];
+    if (key === "containers" && Array.isArray(value) && Array.isArray(current)) {
+      for (const container of value as Json[]) {
+        const existing = (current as Json[]).find((c) => c.name === container.name);
+        if (existing) strategicMerge(existing, container);
+        else (current as Json[]).push(container);
+      }
+    } else if (
+      value &&
+      typeof value === "object" &&
+      !Array.isArray(value) &&
+      current &&
+      typeof current === "object"
+    ) {
+      strategicMerge(current as Json, value as Json);
+    } else {
+      target[key] = value;
+    }
+  }
+  return target;
+}
+
 function status(response: ServerResponse, code: number, reason: string, message: string): void {
   response.writeHead(code, { "content-type": "application/json" });
   response.end(
@@ -80,6 +113,10 @@ export class FakeKubeApi {
   readonly failures = new Map<string, number>();
   /** Paths answered with a status the next `times` times only. */
   readonly transientFailures = new Map<string, { status: number; times: number }>();
+  /** Every PATCH received, with its query's dryRun and its content type. */
+  readonly patches: Array<{ path: string; dryRun: boolean; contentType: string; body: Json }> = [];
+  /** Paths whose PATCH (dry run or not) is refused with this status, as admission or quota would. */
+  readonly patchRefusals = new Map<string, { code: number; reason: string; message: string }>();
   /** Namespaces that exist without holding any object. */
   readonly extraNamespaces = new Set<string>();
   private readonly gates = new Map<string, { opened: Promise<void>; arrive: () => void }>();
@@ -218,6 +255,12 @@ export class FakeKubeApi {
       const objects = this.state[kind].filter(
         (object) => namespace === null || metadata(object).namespace === namespace,
       );
+      if (name && request.method === "PATCH") {
+        const found = objects.find((object) => metadata(object).name === name);
+        if (!found) status(response, 404, "NotFound", `${kind} "${name}" not found`);
+        else this.patch(request, response, url, found);
+        return;
+      }
       if (name) {
         const found = objects.find((object) => metadata(object).name === name);
         if (found) {
@@ -226,10 +269,60 @@ export class FakeKubeApi {
         } else status(response, 404, "NotFound", `${kind} "${name}" not found`);
         return;
       }
-      this.list(response, objects, listKind, url.searchParams);
+      const selector = url.searchParams.get("labelSelector");
+      this.list(
+        response,
+        selector ? objects.filter((o) => matchesSelector(o, selector)) : objects,
+        listKind,
+        url.searchParams,
+      );
       return;
     }
     status(response, 404, "NotFound", "the server could not find the requested resource");
+  }
+
+  /**
+   * A strategic merge patch as oom-doctor sends it (annotations, containers merged by name), with
+   * `dryRun=All` answered but not stored. A stored patch bumps the generation and, as if the rollout
+   * were instant, the status.
+   */
+  private patch(request: IncomingMessage, response: ServerResponse, url: URL, target: Json): void {
+    const chunks: Buffer[] = [];
+    request.on("data", (chunk: Buffer) => chunks.push(chunk));
+    request.on("end", () => {
+      const body = JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}") as Json;
+      const dryRun = url.searchParams.get("dryRun") === "All";
+      this.patches.push({
+        path: url.pathname,
+        dryRun,
+        contentType: String(request.headers["content-type"] ?? ""),
+        body,
+      });
+      const refusal = this.patchRefusals.get(url.pathname);
+      if (refusal) {
+        status(response, refusal.code, refusal.reason, refusal.message);
+        return;
+      }
+      const patched = strategicMerge(structuredClone(target), body);
+      if (!dryRun) {
+        const meta = metadata(patched);
+        meta.generation = Number(meta.generation ?? 1) + 1;
+        meta.resourceVersion = String(Number(meta.resourceVersion ?? 1) + 1);
+        const replicas = Number(((patched.spec ?? {}) as Json).replicas ?? 1);
+        patched.status = {
+          ...((patched.status ?? {}) as Json),
+          observedGeneration: meta.generation,
+          replicas,
+          updatedReplicas: replicas,
+          readyReplicas: replicas,
+          availableReplicas: replicas,
+        };
+        for (const key of Object.keys(target)) delete target[key];
+        Object.assign(target, patched);
+      }
+      response.writeHead(200, { "content-type": "application/json" });
+      response.end(JSON.stringify(patched));
+    });
   }
 
   private list(response: ServerResponse, objects: Json[], kind: string, query: URLSearchParams): void {

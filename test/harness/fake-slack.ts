@@ -65,6 +65,10 @@ export class FakeSlack {
   readonly calls: SlackCall[] = [];
   readonly messages: StoredMessage[] = [];
   readonly files: StoredFile[] = [];
+  /** Views opened with views.open (modals). */
+  readonly views: Json[] = [];
+  /** User-group id -> member user ids, for usergroups.users.list. */
+  readonly userGroups = new Map<string, string[]>();
   /** Bodies posted to response URLs (ephemeral answers, replaced messages). */
   readonly responses: Json[] = [];
   private readonly events = new EventEmitter();
@@ -292,6 +296,16 @@ export class FakeSlack {
           channel,
           permalink: `https://fake.slack.com/archives/${channel}/p${String(args.message_ts).replace(".", "")}`,
         };
+      case "views.open": {
+        if (typeof args.trigger_id !== "string" || args.trigger_id === "")
+          return { ok: false, error: "invalid_trigger_id" };
+        this.views.push(args.view as Json);
+        return { ok: true, view: { id: `V${this.views.length}`, ...(args.view as Json) } };
+      }
+      case "usergroups.users.list": {
+        const users = this.userGroups.get(String(args.usergroup));
+        return users ? { ok: true, users } : { ok: false, error: "no_such_subteam" };
+      }
       case "files.getUploadURLExternal": {
         const id = `F${String(++this.counter).padStart(6, "0")}`;
         return { ok: true, upload_url: `http://127.0.0.1:${this.port}/upload/${id}`, file_id: id };

@@ -114,3 +114,44 @@ export function buttonClick(
   };
   return post(`${botUrl}/slack/events`, { payload: JSON.stringify(payload) }, options);
 }
+
+export interface SubmissionInput {
+  callbackId: string;
+  privateMetadata: string;
+  /** block id -> the value typed into its plain_text_input (action id "value"). */
+  values: Record<string, string>;
+  user?: string;
+}
+
+export function viewSubmission(
+  botUrl: string,
+  input: SubmissionInput,
+  options: SignedOptions = {},
+): Promise<BotAnswer> {
+  const values = Object.fromEntries(
+    Object.entries(input.values).map(([block, value]) => [
+      block,
+      { value: { type: "plain_text_input", value } },
+    ]),
+  );
+  const payload = {
+    type: "view_submission",
+    team: { id: "T0001", domain: "fake" },
+    user: { id: input.user ?? "U0ALICE", username: "alice", team_id: "T0001" },
+    api_app_id: "A0OOM",
+    token: "legacy-verification-token",
+    trigger_id: "7.8.9",
+    view: {
+      id: "V1",
+      team_id: "T0001",
+      type: "modal",
+      callback_id: input.callbackId,
+      private_metadata: input.privateMetadata,
+      state: { values },
+      hash: "1.abc",
+      blocks: [],
+    },
+    response_urls: [],
+  };
+  return post(`${botUrl}/slack/events`, { payload: JSON.stringify(payload) }, options);
+}

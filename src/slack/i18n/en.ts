@@ -4,6 +4,33 @@
 import type { Verdict } from "../../analysis/diagnose.js";
 import { noteText } from "../../analysis/recommendation-notes.js";
 import type { ErrorKind } from "../../errors.js";
+import type { ProposalProblem } from "../../proposals/rules.js";
+import type { AuditEvent, ProposalStatus } from "../../store/proposals.js";
+
+function problem(p: ProposalProblem): string {
+  switch (p.kind) {
+    case "not-a-quantity":
+      return `\`${p.value}\` is not a Kubernetes quantity: write it like 1536Mi or 2Gi.`;
+    case "reason-missing":
+      return "Say why, for the approver and the audit trail.";
+    case "request-above-limit":
+      return `The request (${p.request}) cannot be above the limit (${p.limit}).`;
+    case "below-resident":
+      return `${p.limit} is below the ${p.resident} the container held when it was killed: it would be killed again.`;
+    case "not-a-raise":
+      return `${p.limit} is not above the current limit (${p.current}).`;
+    case "above-maximum":
+      return `${p.limit} is above the configured maximum (${p.maximum}).`;
+    case "above-node-allocatable":
+      return `${p.limit} is more than the node can give a pod (allocatable ${p.allocatable}).`;
+    case "above-limit-range":
+      return `${p.limit} is above the namespace's LimitRange max (${p.maximum}).`;
+    case "step-too-large":
+      return `${p.limit} is more than ${p.factor}x the current ${p.current} in one step (setting proposals.maxStepFactor).`;
+    case "probable-leak":
+      return `This workload's limit was raised ${p.bumps} times in the last 7 days: that looks like a leak. Profile it instead of raising again.`;
+  }
+}
 
 export const en = {
   usage: [
@@ -11,6 +38,7 @@ export const en = {
     "`/oom <namespace>`: investigate the namespace's OOM-killed and restarting containers",
     "`/oom <namespace> <pod>`: only that pod",
     "`/oom status`: the queue, the workers and the latest investigations",
+    "`/oom audit [namespace]`: the latest limit proposals, approvals and changes",
     "`/oom help`: this help",
   ].join("\n"),
   badCommand: (problem: string) => `:warning: ${problem}`,
@@ -136,6 +164,7 @@ export const en = {
     "not-found": "not found",
     "api-unreachable": "Kubernetes API unreachable",
     "api-error": "Kubernetes API error",
+    "patch-refused": "change refused by the API server",
     "no-address": "no address for the node",
     "node-unreachable": "node unreachable",
     "auth-refused": "SSH login refused",
@@ -155,9 +184,99 @@ export const en = {
       `:zzz: <@${user}> snoozed ${workload} until ${until}: it is left out of investigations and digests.`,
     unsnoozed: (workload: string, user: string) =>
       `:alarm_clock: <@${user}> ended the snooze of ${workload}.`,
-    proposeUnavailable: (workload: string, container: string, limit: string, command: string) =>
-      `To raise ${workload}'s \`${container}\` memory limit to ${limit}, run (or put the change in git):\n\`\`\`${command}\`\`\``,
     noKernelLog: "This finding has no kernel report.",
+  },
+
+  proposals: {
+    notEnabled: (namespace: string) =>
+      `Limit proposals are not enabled for \`${namespace}\` (setting proposals.approvers). The change, to make by hand or in git:`,
+    notPatchable: (kind: string) =>
+      `A ${kind} cannot be patched in place: its pods are not recreated from a template. Change the memory limit where the ${kind} is defined (its manifest, or the CronJob that makes it).`,
+    modalTitle: "Raise memory limit",
+    submit: "Propose",
+    cancel: "Cancel",
+    intro: (workload: string, container: string, limit: string, request: string) =>
+      `*${workload}*, container \`${container}\`\nNow: limit *${limit}*, request *${request}*`,
+    suggested: (limit: string, request: string) => `Suggested: limit ${limit}, request ${request}`,
+    limitLabel: "New memory limit",
+    requestLabel: "New memory request",
+    requestHint: "Leave empty to keep the request as it is.",
+    reasonLabel: "Why",
+    reasonPlaceholder: "e.g. OOM-killed daily at the limit; heap profile ticket OPS-123",
+    problem,
+    header: (user: string, workload: string, container: string) =>
+      `:memo: <@${user}> proposes a memory change for *${workload}*, container \`${container}\``,
+    diff: (from: string, to: string) => `\`\`\`- memory: ${from}\n+ memory: ${to}\`\`\``,
+    limitsLine: (from: string, to: string) => `limit ${from} → ${to}`,
+    requestLine: (from: string, to: string) => `request ${from} → ${to}`,
+    reason: (reason: string) => `Why: ${reason}`,
+    revertOf: "This undoes an earlier change.",
+    unset: "none",
+    statusLine: {
+      checking: "Checking the change with a server-side dry run...",
+      ready:
+        ":white_check_mark: Dry run passed: the API server accepts the change (admission, quota, LimitRange). Waiting for an approver.",
+      refused: ":no_entry: The dry run was refused; nothing can be applied:",
+      gitops: ":git: This workload is managed by",
+      approved: ":hourglass_flowing_sand: Approved by",
+      applied: ":white_check_mark: Applied, approved by",
+      stale:
+        ":warning: Not applied: the container's resources changed since the proposal. Propose again from a new investigation.",
+      failed: ":x: Applying failed:",
+      rejected: ":no_entry_sign: Rejected by",
+      expired: ":hourglass: Expired: nobody approved it in time.",
+    } satisfies Record<ProposalStatus, string>,
+    gitOpsAdvice: (tool: string) =>
+      `${tool}, which would revert a direct patch. Put this change in git instead (or allow it with proposals.patchGitOpsManaged):`,
+    approve: "Approve and apply",
+    reject: "Reject",
+    revert: "Revert",
+    rollout: (observed: number, generation: number, updated: number, ready: number, replicas: number) =>
+      `Rollout: generation ${observed}/${generation} observed, ${updated}/${replicas} updated, ${ready}/${replicas} ready.`,
+    rolloutDone: "Rollout complete.",
+    unknown: "This button refers to a proposal oom-doctor does not know (expired or never issued).",
+    expiredNow: "This proposal has expired. Propose again if the change is still wanted.",
+    decided: (status: string) => `This proposal is already ${status}.`,
+    notApprover: (namespace: string) =>
+      `You are not an approver for \`${namespace}\` (setting proposals.approvers). Your click was recorded.`,
+    selfApproval:
+      "You proposed this change; another approver must approve it (setting proposals.allowSelfApproval).",
+    notAllowedToReject: "Only the proposer or an approver may reject this proposal.",
+    verifyClean: (since: string, container: string) =>
+      `:white_check_mark: Since the change (${since}) \`${container}\` has not been OOM-killed again.`,
+    verifyRecurred: (since: string, container: string, at: string) =>
+      `:warning: \`${container}\` was OOM-killed again at ${at}, after the change (${since}). The limit may still be too low, or memory keeps growing (a leak).`,
+    statusName: {
+      checking: "being checked",
+      ready: "waiting for approval",
+      refused: "refused by the dry run",
+      gitops: "handed to git",
+      approved: "approved",
+      applied: "applied",
+      stale: "out of date",
+      failed: "failed",
+      rejected: "rejected",
+      expired: "expired",
+    } satisfies Record<ProposalStatus, string>,
+  },
+
+  audit: {
+    title: (namespace: string | null) => (namespace ? `*Audit trail for \`${namespace}\`*` : "*Audit trail*"),
+    empty: "Nothing recorded yet.",
+    line: (at: string, event: string, workload: string, user: string, detail: string) =>
+      `${at} · *${event}* · ${workload} · <@${user}>${detail ? ` · ${detail}` : ""}`,
+    event: {
+      proposed: "proposed",
+      "dry-run": "dry run",
+      approved: "approved",
+      refused: "refused",
+      rejected: "rejected",
+      applied: "applied",
+      failed: "failed",
+      expired: "expired",
+      reverted: "reverted",
+      verified: "verified",
+    } satisfies Record<AuditEvent, string>,
   },
 
   status: {

@@ -3,7 +3,33 @@
 import { percent } from "../../analysis/format.js";
 import { formatBytes, formatQuantity } from "../../analysis/quantity.js";
 import type { Ceiling, RecommendationNote } from "../../analysis/recommendation-notes.js";
+import type { ProposalProblem } from "../../proposals/rules.js";
 import type { Messages } from "./en.js";
+
+function problem(p: ProposalProblem): string {
+  switch (p.kind) {
+    case "not-a-quantity":
+      return `\`${p.value}\` 不是合法的 Kubernetes 数量：请写成 1536Mi 或 2Gi 这样的形式。`;
+    case "reason-missing":
+      return "请说明原因，供审批人和审计记录查看。";
+    case "request-above-limit":
+      return `request（${p.request}）不能高于 limit（${p.limit}）。`;
+    case "below-resident":
+      return `${p.limit} 低于容器被杀时占用的 ${p.resident}：它还会被杀。`;
+    case "not-a-raise":
+      return `${p.limit} 没有高于当前的 limit（${p.current}）。`;
+    case "above-maximum":
+      return `${p.limit} 超过了配置的上限（${p.maximum}）。`;
+    case "above-node-allocatable":
+      return `${p.limit} 超过了节点能分配给 Pod 的内存（可分配 ${p.allocatable}）。`;
+    case "above-limit-range":
+      return `${p.limit} 超过了命名空间 LimitRange 的最大值（${p.maximum}）。`;
+    case "step-too-large":
+      return `${p.limit} 一次超过了当前 ${p.current} 的 ${p.factor} 倍（配置项 proposals.maxStepFactor）。`;
+    case "probable-leak":
+      return `该工作负载的 limit 在最近 7 天内已提高 ${p.bumps} 次：很像内存泄漏。请先做性能剖析，不要再提高。`;
+  }
+}
 
 const CEILINGS: Record<Ceiling, string> = {
   "configured-maximum": "配置的上限",
@@ -51,6 +77,7 @@ export const zhCN: Messages = {
     "`/oom <命名空间>`：调查该命名空间中被 OOM 杀死和反复重启的容器",
     "`/oom <命名空间> <Pod>`：只调查这个 Pod",
     "`/oom status`：队列、工作进程和最近的调查",
+    "`/oom audit [命名空间]`：最近的 limit 提议、审批和修改",
     "`/oom help`：显示本帮助",
   ].join("\n"),
   badCommand: (problem) => `:warning: ${problem}`,
@@ -164,6 +191,7 @@ export const zhCN: Messages = {
     "not-found": "未找到",
     "api-unreachable": "无法连接 Kubernetes API",
     "api-error": "Kubernetes API 出错",
+    "patch-refused": "API 服务器拒绝了修改",
     "no-address": "节点没有可用地址",
     "node-unreachable": "节点无法连接",
     "auth-refused": "SSH 登录被拒绝",
@@ -181,9 +209,96 @@ export const zhCN: Messages = {
     snoozed: (workload, until, user) =>
       `:zzz: <@${user}> 已暂停 ${workload} 的提醒，直到 ${until}：调查和每日摘要将不再包含它。`,
     unsnoozed: (workload, user) => `:alarm_clock: <@${user}> 取消了 ${workload} 的暂停提醒。`,
-    proposeUnavailable: (workload, container, limit, command) =>
-      `要将 ${workload} 中 \`${container}\` 的内存 limit 调整为 ${limit}，请运行（或将修改提交到 git）：\n\`\`\`${command}\`\`\``,
     noKernelLog: "该结果没有内核报告。",
+  },
+
+  proposals: {
+    notEnabled: (namespace) =>
+      `\`${namespace}\` 未启用 limit 调整提议（配置项 proposals.approvers）。可手动或在 git 中做如下修改：`,
+    notPatchable: (kind) =>
+      `${kind} 无法原地修改：它的 Pod 不会按模板重建。请在定义该 ${kind} 的地方（清单或创建它的 CronJob）修改内存 limit。`,
+    modalTitle: "提高内存上限",
+    submit: "提交提议",
+    cancel: "取消",
+    intro: (workload, container, limit, request) =>
+      `*${workload}*，容器 \`${container}\`\n当前：limit *${limit}*，request *${request}*`,
+    suggested: (limit, request) => `建议：limit ${limit}，request ${request}`,
+    limitLabel: "新的内存 limit",
+    requestLabel: "新的内存 request",
+    requestHint: "留空则保持 request 不变。",
+    reasonLabel: "原因",
+    reasonPlaceholder: "例如：每天在上限处被 OOM 杀死；堆分析工单 OPS-123",
+    problem,
+    header: (user, workload, container) =>
+      `:memo: <@${user}> 提议修改 *${workload}* 容器 \`${container}\` 的内存`,
+    diff: (from, to) => `\`\`\`- memory: ${from}\n+ memory: ${to}\`\`\``,
+    limitsLine: (from, to) => `limit ${from} → ${to}`,
+    requestLine: (from, to) => `request ${from} → ${to}`,
+    reason: (reason) => `原因：${reason}`,
+    revertOf: "此提议用于撤销之前的修改。",
+    unset: "无",
+    statusLine: {
+      checking: "正在用服务端 dry run 检查修改……",
+      ready: ":white_check_mark: Dry run 通过：API 服务器接受该修改（准入、配额、LimitRange）。等待审批。",
+      refused: ":no_entry: Dry run 被拒绝，无法应用：",
+      gitops: ":git: 该工作负载由以下工具管理：",
+      approved: ":hourglass_flowing_sand: 已批准，审批人",
+      applied: ":white_check_mark: 已应用，审批人",
+      stale: ":warning: 未应用：提议之后容器的资源已被修改。请基于新的调查重新提议。",
+      failed: ":x: 应用失败：",
+      rejected: ":no_entry_sign: 已被拒绝，操作人",
+      expired: ":hourglass: 已过期：无人及时审批。",
+    },
+    gitOpsAdvice: (tool) =>
+      `${tool}，直接修改会被它还原。请把此修改提交到 git（或通过 proposals.patchGitOpsManaged 允许直接修改）：`,
+    approve: "批准并应用",
+    reject: "拒绝",
+    revert: "撤销修改",
+    rollout: (observed, generation, updated, ready, replicas) =>
+      `滚动更新：已观察到 generation ${observed}/${generation}，已更新 ${updated}/${replicas}，就绪 ${ready}/${replicas}。`,
+    rolloutDone: "滚动更新完成。",
+    unknown: "该按钮对应的提议不存在（已过期或从未创建）。",
+    expiredNow: "该提议已过期。如仍需修改，请重新提议。",
+    decided: (status) => `该提议已${status}。`,
+    notApprover: (namespace) =>
+      `你不是 \`${namespace}\` 的审批人（配置项 proposals.approvers）。此次点击已记录。`,
+    selfApproval: "这是你提出的修改，需要由其他审批人批准（配置项 proposals.allowSelfApproval）。",
+    notAllowedToReject: "只有提议人或审批人可以拒绝该提议。",
+    verifyClean: (since, container) =>
+      `:white_check_mark: 自修改（${since}）以来，\`${container}\` 没有再被 OOM 杀死。`,
+    verifyRecurred: (since, container, at) =>
+      `:warning: \`${container}\` 在修改（${since}）之后于 ${at} 再次被 OOM 杀死。limit 可能仍然太低，或内存持续增长（泄漏）。`,
+    statusName: {
+      checking: "在检查中",
+      ready: "在等待审批",
+      refused: "被 dry run 拒绝",
+      gitops: "转交 git 处理",
+      approved: "批准",
+      applied: "应用",
+      stale: "过时",
+      failed: "失败",
+      rejected: "被拒绝",
+      expired: "过期",
+    },
+  },
+
+  audit: {
+    title: (namespace) => (namespace ? `*\`${namespace}\` 的审计记录*` : "*审计记录*"),
+    empty: "尚无记录。",
+    line: (at, event, workload, user, detail) =>
+      `${at} · *${event}* · ${workload} · <@${user}>${detail ? ` · ${detail}` : ""}`,
+    event: {
+      proposed: "提议",
+      "dry-run": "dry run",
+      approved: "批准",
+      refused: "拒绝操作",
+      rejected: "驳回",
+      applied: "应用",
+      failed: "失败",
+      expired: "过期",
+      reverted: "撤销",
+      verified: "验证",
+    },
   },
 
   status: {

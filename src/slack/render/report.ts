@@ -49,7 +49,8 @@ export function utcText(iso: string): string {
 
 const workloadName = (group: WorkloadGroup) => `${group.kind} ${group.name}`;
 
-function residentBytes(finding: FindingJson): number | null {
+/** The victim's resident memory at the kill: anon + file + shmem rss. */
+export function residentBytes(finding: FindingJson): number | null {
   const victim = finding.kernelEvent?.victim;
   if (!victim || victim.anonRssBytes === null) return null;
   return victim.anonRssBytes + (victim.fileRssBytes ?? 0) + (victim.shmemRssBytes ?? 0);

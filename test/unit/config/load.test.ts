@@ -76,4 +76,29 @@ describe("configuration", () => {
     assert.equal(result.value.queue.prefix, "oomd");
     assert.equal(result.value.queue.attempts, 3);
   });
+
+  it("when the proposals section is wrong, then each key is named; maxLimit defaults to recommendation.maxLimit", () => {
+    const wrong = buildConfig(
+      { proposals: { approvers: { Prod: ["U1"], production: ["bob"] }, maxStepFactor: 0 } },
+      {},
+      "bot.yaml",
+    );
+    assert.equal(wrong.ok, false);
+    const message = wrong.ok ? "" : wrong.error.message;
+    assert.match(message, /proposals\.approvers\.Prod: not a namespace name/);
+    assert.match(
+      message,
+      /proposals\.approvers\.production: not Slack user or user-group ids \(U\.\.\., S\.\.\.\): bob/,
+    );
+    assert.match(message, /proposals\.maxStepFactor: expected a whole number from 1 to 100/);
+    const right = buildConfig(
+      { recommendation: { maxLimit: "8Gi" }, proposals: { approvers: { production: ["U0BOB", "S0SRE"] } } },
+      {},
+      "bot.yaml",
+    );
+    assert.ok(right.ok);
+    assert.equal(right.value.proposals.maxLimitBytes, 8 * 2 ** 30);
+    assert.deepEqual(right.value.proposals.approvers, { production: ["U0BOB", "S0SRE"] });
+    assert.equal(right.value.proposals.expiryHours, 24);
+  });
 });

@@ -1,0 +1,215 @@
+// Proposals as Slack views and messages: the modal, the proposal message in each of its states, the
+// verification after a change, and the audit trail. Pure.
+
+import type { WorkloadSnapshot } from "../../ports.js";
+import type { ProposalField, ProposalProblem } from "../../proposals/rules.js";
+import { manifestSnippet, patchCommand } from "../../proposals/rules.js";
+import type { FindingRecord } from "../../store/bot-store.js";
+import type { AuditEntry, Proposal } from "../../store/proposals.js";
+import type { Messages } from "../i18n/catalog.js";
+import { type Block, button, context, fitMessage, type SlackMessage, section } from "./blocks.js";
+import { utcText } from "./report.js";
+
+export const PROPOSAL_ACTIONS = {
+  approve: "approve_proposal",
+  reject: "reject_proposal",
+  revert: "revert_change",
+} as const;
+
+export const PROPOSAL_MODAL = "propose_limit_modal";
+
+/** The input blocks' ids: the modal's errors are keyed by them. */
+export const FIELD_BLOCKS: Record<ProposalField, string> = {
+  limit: "limit",
+  request: "request",
+  reason: "reason",
+};
+const VALUE_ACTION = "value";
+
+function input(
+  blockId: string,
+  label: string,
+  initial: string | null,
+  options: { optional?: boolean; multiline?: boolean; placeholder?: string; hint?: string } = {},
+) {
+  return {
+    type: "input",
+    block_id: blockId,
+    optional: options.optional ?? false,
+    label: { type: "plain_text", text: label },
+    ...(options.hint ? { hint: { type: "plain_text", text: options.hint } } : {}),
+    element: {
+      type: "plain_text_input",
+      action_id: VALUE_ACTION,
+      multiline: options.multiline ?? false,
+      ...(initial ? { initial_value: initial } : {}),
+      ...(options.placeholder ? { placeholder: { type: "plain_text", text: options.placeholder } } : {}),
+    },
+  };
+}
+
+const shown = (value: string | null, t: Messages) => value ?? t.proposals.unset;
+
+export function proposalModal(
+  finding: FindingRecord,
+  current: { limit: string | null; request: string | null },
+  t: Messages,
+) {
+  const p = t.proposals;
+  const workload = `${finding.workload.kind} ${finding.workload.name}`;
+  return {
+    type: "modal" as const,
+    callback_id: PROPOSAL_MODAL,
+    private_metadata: finding.id,
+    title: { type: "plain_text" as const, text: p.modalTitle },
+    submit: { type: "plain_text" as const, text: p.submit },
+    close: { type: "plain_text" as const, text: p.cancel },
+    blocks: [
+      section(p.intro(workload, finding.container, shown(current.limit, t), shown(current.request, t))),
+      ...(finding.recommendedLimit
+        ? [context(p.suggested(finding.recommendedLimit, shown(finding.recommendedRequest, t)))]
+        : []),
+      input(FIELD_BLOCKS.limit, p.limitLabel, finding.recommendedLimit),
+      input(FIELD_BLOCKS.request, p.requestLabel, finding.recommendedRequest, {
+        optional: true,
+        hint: p.requestHint,
+      }),
+      input(FIELD_BLOCKS.reason, p.reasonLabel, null, { multiline: true, placeholder: p.reasonPlaceholder }),
+    ],
+  };
+}
+
+/** The values typed into the modal, from a view_submission's state. */
+export function modalValues(state: unknown): { limit: string; request: string; reason: string } {
+  const values =
+    ((state ?? {}) as { values?: Record<string, Record<string, { value?: string | null }>> }).values ?? {};
+  const value = (block: string) => values[block]?.[VALUE_ACTION]?.value ?? "";
+  return {
+    limit: value(FIELD_BLOCKS.limit),
+    request: value(FIELD_BLOCKS.request),
+    reason: value(FIELD_BLOCKS.reason),
+  };
+}
+
+/** The modal's `response_action: errors` map: one message per field, the first problem of each. */
+export function modalErrors(problems: ProposalProblem[], t: Messages): Record<string, string> {
+  const errors: Record<string, string> = {};
+  for (const problem of problems) errors[FIELD_BLOCKS[problem.field]] ??= t.proposals.problem(problem);
+  return errors;
+}
+
+/** The controller has seen the new template and every replica is updated and ready. */
+export function rolloutDone(workload: WorkloadSnapshot): boolean {
+  const { rollout } = workload;
+  return (
+    rollout.observedGeneration >= workload.generation &&
+    rollout.updated >= rollout.replicas &&
+    rollout.ready >= rollout.replicas
+  );
+}
+
+function statusBlocks(proposal: Proposal, t: Messages): Block[] {
+  const p = t.proposals;
+  const line = p.statusLine[proposal.status];
+  const change = {
+    namespace: proposal.namespace,
+    kind: proposal.workload.kind,
+    name: proposal.workload.name,
+    container: proposal.container,
+    limit: proposal.to.limit,
+    request: proposal.to.request,
+  };
+  switch (proposal.status) {
+    case "refused":
+    case "failed":
+      return [section(`${line}\n> ${proposal.refusal ?? ""}`)];
+    case "gitops":
+      return [
+        section(`${line} ${p.gitOpsAdvice(proposal.gitOps ?? "GitOps")}`),
+        section(`\`\`\`${manifestSnippet(change)}\`\`\``),
+        section(`\`\`\`${patchCommand(change)}\`\`\``),
+      ];
+    case "approved":
+    case "applied":
+    case "rejected":
+      return [section(`${line} <@${proposal.approver ?? "?"}>`)];
+    default:
+      return [section(line)];
+  }
+}
+
+/** The proposal's message in the thread; its buttons go once it is decided. */
+export function proposalMessage(
+  proposal: Proposal,
+  t: Messages,
+  workload: WorkloadSnapshot | null = null,
+): SlackMessage {
+  const p = t.proposals;
+  const name = `${proposal.workload.kind} ${proposal.workload.name}`;
+  const changes = [
+    p.limitsLine(shown(proposal.from.limit, t), proposal.to.limit),
+    ...(proposal.to.request === null
+      ? []
+      : [p.requestLine(shown(proposal.from.request, t), proposal.to.request)]),
+  ];
+  const blocks: Block[] = [
+    section(
+      `${p.header(proposal.proposer, name, proposal.container)}\n${changes.map((c) => `• ${c}`).join("\n")}`,
+    ),
+    context(p.reason(proposal.reason), ...(proposal.revertOf ? [p.revertOf] : [])),
+    ...statusBlocks(proposal, t),
+  ];
+  if (workload) {
+    const { rollout } = workload;
+    const done = rolloutDone(workload);
+    const progress = p.rollout(
+      rollout.observedGeneration,
+      workload.generation,
+      rollout.updated,
+      rollout.ready,
+      rollout.replicas,
+    );
+    blocks.push(context(done ? `${progress} ${p.rolloutDone}` : progress));
+  }
+  if (proposal.status === "ready") {
+    blocks.push({
+      type: "actions",
+      elements: [
+        button(PROPOSAL_ACTIONS.approve, p.approve, proposal.id, "primary"),
+        button(PROPOSAL_ACTIONS.reject, p.reject, proposal.id),
+      ],
+    });
+  }
+  return fitMessage({ text: `${name}: ${p.statusName[proposal.status]}`, blocks }, t.moreBlocks);
+}
+
+export function verifyMessage(proposal: Proposal, recurredAt: string | null, t: Messages): SlackMessage {
+  const p = t.proposals;
+  const since = utcText(proposal.appliedAt ?? proposal.createdAt);
+  const text =
+    recurredAt === null
+      ? p.verifyClean(since, proposal.container)
+      : p.verifyRecurred(since, proposal.container, utcText(recurredAt));
+  return fitMessage(
+    {
+      text,
+      blocks: [
+        section(text),
+        { type: "actions", elements: [button(PROPOSAL_ACTIONS.revert, p.revert, proposal.id)] },
+      ],
+    },
+    t.moreBlocks,
+  );
+}
+
+export function auditMessage(namespace: string | null, entries: AuditEntry[], t: Messages): SlackMessage {
+  const a = t.audit;
+  const lines =
+    entries.length === 0
+      ? [a.empty]
+      : entries.map((entry) =>
+          a.line(utcText(entry.at), a.event[entry.event], entry.workload, entry.user, entry.detail),
+        );
+  const text = [a.title(namespace), ...lines].join("\n");
+  return fitMessage({ text: a.title(namespace), blocks: [section(text)] }, t.moreBlocks);
+}
