@@ -41,17 +41,8 @@ export function proposalProcessor(deps: ProposalJobDeps) {
   const iso = () => new Date(deps.now()).toISOString();
 
   const audit = async (event: AuditEvent, proposal: Proposal, user: string, detail = "") => {
-    const entry = {
-      at: iso(),
-      event,
-      proposal: proposal.id,
-      namespace: proposal.namespace,
-      workload: `${proposal.workload.kind} ${proposal.workload.name}`,
-      user,
-      detail,
-    };
-    await deps.proposals.audit(entry);
-    deps.log("info", `proposal ${event}`, entry);
+    const entry = await deps.proposals.record(event, proposal, user, detail, deps.now());
+    deps.log("info", `proposal ${event}`, { ...entry });
   };
 
   const poster = (proposal: Proposal) =>

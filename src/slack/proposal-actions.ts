@@ -68,17 +68,8 @@ async function recordAudit(
   user: string,
   detail = "",
 ): Promise<void> {
-  const entry = {
-    at: new Date(deps.now()).toISOString(),
-    event,
-    proposal: proposal.id,
-    namespace: proposal.namespace,
-    workload: `${proposal.workload.kind} ${proposal.workload.name}`,
-    user,
-    detail,
-  };
-  await deps.proposals.audit(entry);
-  deps.log("info", `proposal ${event}`, entry);
+  const entry = await deps.proposals.record(event, proposal, user, detail, deps.now());
+  deps.log("info", `proposal ${event}`, { ...entry });
 }
 
 const ephemeral = (text: string) => ({ response_type: "ephemeral" as const, replace_original: false, text });
@@ -86,6 +77,52 @@ const ephemeral = (text: string) => ({ response_type: "ephemeral" as const, repl
 export function registerProposalActions(app: App, deps: ProposalDeps): void {
   const { t } = deps;
   const p = t.proposals;
+
+  /** Stores a new proposal, records it, and queues its dry run and its expiry. */
+  const open = async (
+    fields: Pick<
+      Proposal,
+      | "findingId"
+      | "channel"
+      | "threadTs"
+      | "namespace"
+      | "workload"
+      | "container"
+      | "to"
+      | "reason"
+      | "proposer"
+      | "revertOf"
+    >,
+    detail: string,
+  ) => {
+    const nowMs = deps.now();
+    const expiryMs = deps.config.expiryHours * HOUR_MS;
+    const proposal = await deps.proposals.create({
+      findingId: fields.findingId,
+      channel: fields.channel,
+      threadTs: fields.threadTs,
+      namespace: fields.namespace,
+      workload: fields.workload,
+      container: fields.container,
+      to: fields.to,
+      reason: fields.reason,
+      proposer: fields.proposer,
+      revertOf: fields.revertOf,
+      seen: null,
+      from: { limit: null, request: null },
+      createdAt: new Date(nowMs).toISOString(),
+      expiresAt: new Date(nowMs + expiryMs).toISOString(),
+      status: "checking",
+      refusal: null,
+      gitOps: null,
+      approver: null,
+      appliedAt: null,
+      messageTs: null,
+    });
+    await recordAudit(deps, "proposed", proposal, fields.proposer, detail);
+    await deps.queue.add("dry-run", { proposalId: proposal.id });
+    await deps.queue.add("expire", { proposalId: proposal.id }, expiryMs);
+  };
 
   app.action<BlockAction<ButtonAction>>(
     ACTIONS.propose,
@@ -136,37 +173,21 @@ export function registerProposalActions(app: App, deps: ProposalDeps): void {
       return;
     }
     await ack();
-    const proposal = await deps.proposals.create({
-      findingId: finding.id,
-      channel: finding.channel,
-      threadTs: finding.threadTs,
-      namespace: finding.namespace,
-      workload: { kind: finding.workload.kind, name: finding.workload.name, uid: null },
-      seen: null,
-      container: finding.container,
-      from: { limit: null, request: null },
-      to: { limit: checked.value.limit, request: checked.value.request },
-      reason: checked.value.reason,
-      proposer: body.user.id,
-      createdAt: new Date(nowMs).toISOString(),
-      expiresAt: new Date(nowMs + deps.config.expiryHours * HOUR_MS).toISOString(),
-      status: "checking",
-      refusal: null,
-      gitOps: null,
-      approver: null,
-      appliedAt: null,
-      revertOf: null,
-      messageTs: null,
-    });
-    await recordAudit(
-      deps,
-      "proposed",
-      proposal,
-      body.user.id,
+    await open(
+      {
+        findingId: finding.id,
+        channel: finding.channel,
+        threadTs: finding.threadTs,
+        namespace: finding.namespace,
+        workload: { kind: finding.workload.kind, name: finding.workload.name, uid: null },
+        container: finding.container,
+        to: { limit: checked.value.limit, request: checked.value.request },
+        reason: checked.value.reason,
+        proposer: body.user.id,
+        revertOf: null,
+      },
       `${checked.value.limit}: ${checked.value.reason}`,
     );
-    await deps.queue.add("dry-run", { proposalId: proposal.id });
-    await deps.queue.add("expire", { proposalId: proposal.id }, deps.config.expiryHours * HOUR_MS);
   });
 
   const updateMessage = async (client: Client, proposal: Proposal) => {
@@ -214,62 +235,70 @@ export function registerProposalActions(app: App, deps: ProposalDeps): void {
     return proposal;
   };
 
-  app.action<BlockAction<ButtonAction>>(
-    PROPOSAL_ACTIONS.approve,
-    async ({ ack, body, action, client, respond }: ButtonArgs) => {
-      await ack();
-      const user = body.user.id;
-      const proposal = await decidable(action.value ?? "", client, respond, user);
-      if (!proposal) return;
-      const approvers = approversOf(deps.config, proposal.namespace) ?? [];
-      if (!(await mayApprove(client, approvers, user))) {
-        await recordAudit(deps, "refused", proposal, user, "not an approver");
-        await respond(ephemeral(p.notApprover(proposal.namespace)));
-        return;
-      }
-      if (user === proposal.proposer && !deps.config.allowSelfApproval) {
-        await recordAudit(deps, "refused", proposal, user, "self-approval");
-        await respond(ephemeral(p.selfApproval));
-        return;
-      }
-      const approved = await deps.proposals.transition(proposal.id, ["ready"], (current) => ({
-        ...current,
-        status: "approved",
-        approver: user,
-      }));
-      if (!approved) {
-        const now = await deps.proposals.get(proposal.id);
-        await respond(ephemeral(p.decided(p.statusName[now?.status ?? "approved"])));
-        return;
-      }
-      await recordAudit(deps, "approved", approved, user);
-      await deps.queue.add("apply", { proposalId: approved.id });
-      await updateMessage(client, approved);
-    },
-  );
+  /** A button that decides a proposal still waiting for approval. */
+  const onDecision = (
+    actionId: string,
+    decide: (
+      proposal: Proposal,
+      user: string,
+      isApprover: boolean,
+      client: Client,
+      respond: RespondFn,
+    ) => Promise<void>,
+  ) =>
+    app.action<BlockAction<ButtonAction>>(
+      actionId,
+      async ({ ack, body, action, client, respond }: ButtonArgs) => {
+        await ack();
+        const user = body.user.id;
+        const proposal = await decidable(action.value ?? "", client, respond, user);
+        if (!proposal) return;
+        const approvers = approversOf(deps.config, proposal.namespace) ?? [];
+        await decide(proposal, user, await mayApprove(client, approvers, user), client, respond);
+      },
+    );
 
-  app.action<BlockAction<ButtonAction>>(
-    PROPOSAL_ACTIONS.reject,
-    async ({ ack, body, action, client, respond }: ButtonArgs) => {
-      await ack();
-      const user = body.user.id;
-      const proposal = await decidable(action.value ?? "", client, respond, user);
-      if (!proposal) return;
-      const approvers = approversOf(deps.config, proposal.namespace) ?? [];
-      if (user !== proposal.proposer && !(await mayApprove(client, approvers, user))) {
-        await respond(ephemeral(p.notAllowedToReject));
-        return;
-      }
-      const rejected = await deps.proposals.transition(proposal.id, ["ready"], (current) => ({
-        ...current,
-        status: "rejected",
-        approver: user,
-      }));
-      if (!rejected) return;
-      await recordAudit(deps, "rejected", rejected, user);
-      await updateMessage(client, rejected);
-    },
-  );
+  onDecision(PROPOSAL_ACTIONS.approve, async (proposal, user, isApprover, client, respond) => {
+    if (!isApprover) {
+      await recordAudit(deps, "refused", proposal, user, "not an approver");
+      await respond(ephemeral(p.notApprover(proposal.namespace)));
+      return;
+    }
+    if (user === proposal.proposer && !deps.config.allowSelfApproval) {
+      await recordAudit(deps, "refused", proposal, user, "self-approval");
+      await respond(ephemeral(p.selfApproval));
+      return;
+    }
+    const approved = await deps.proposals.transition(proposal.id, ["ready"], (current) => ({
+      ...current,
+      status: "approved",
+      approver: user,
+    }));
+    if (!approved) {
+      const now = await deps.proposals.get(proposal.id);
+      await respond(ephemeral(p.decided(p.statusName[now?.status ?? "approved"])));
+      return;
+    }
+    await recordAudit(deps, "approved", approved, user);
+    await deps.queue.add("apply", { proposalId: approved.id });
+    await updateMessage(client, approved);
+  });
+
+  onDecision(PROPOSAL_ACTIONS.reject, async (proposal, user, isApprover, client, respond) => {
+    if (user !== proposal.proposer && !isApprover) {
+      await recordAudit(deps, "refused", proposal, user, "reject by someone not allowed");
+      await respond(ephemeral(p.notAllowedToReject));
+      return;
+    }
+    const rejected = await deps.proposals.transition(proposal.id, ["ready"], (current) => ({
+      ...current,
+      status: "rejected",
+      approver: user,
+    }));
+    if (!rejected) return;
+    await recordAudit(deps, "rejected", rejected, user);
+    await updateMessage(client, rejected);
+  });
 
   app.action<BlockAction<ButtonAction>>(
     PROPOSAL_ACTIONS.revert,
@@ -280,28 +309,17 @@ export function registerProposalActions(app: App, deps: ProposalDeps): void {
         await respond(ephemeral(applied ? p.decided(p.statusName[applied.status]) : p.unknown));
         return;
       }
-      const nowMs = deps.now();
       // The revert is a proposal like any other: dry run, then the same approval rules.
-      const revert = await deps.proposals.create({
-        ...applied,
-        seen: null,
-        from: { limit: null, request: null },
-        to: { limit: applied.from.limit, request: applied.from.request },
-        reason: `revert of ${applied.to.limit}`,
-        proposer: body.user.id,
-        createdAt: new Date(nowMs).toISOString(),
-        expiresAt: new Date(nowMs + deps.config.expiryHours * HOUR_MS).toISOString(),
-        status: "checking",
-        refusal: null,
-        gitOps: null,
-        approver: null,
-        appliedAt: null,
-        revertOf: applied.id,
-        messageTs: null,
-      });
-      await recordAudit(deps, "proposed", revert, body.user.id, `revert to ${applied.from.limit}`);
-      await deps.queue.add("dry-run", { proposalId: revert.id });
-      await deps.queue.add("expire", { proposalId: revert.id }, deps.config.expiryHours * HOUR_MS);
+      await open(
+        {
+          ...applied,
+          to: { limit: applied.from.limit, request: applied.from.request },
+          reason: `revert of ${applied.to.limit}`,
+          proposer: body.user.id,
+          revertOf: applied.id,
+        },
+        `revert to ${applied.from.limit}`,
+      );
     },
   );
 }

@@ -137,8 +137,25 @@ export class ProposalStore {
     }
   }
 
-  async audit(entry: AuditEntry): Promise<void> {
+  /** Appends a state change to the audit stream; returns the entry, for the log. */
+  async record(
+    event: AuditEvent,
+    proposal: Proposal,
+    user: string,
+    detail: string,
+    atMs: number,
+  ): Promise<AuditEntry> {
+    const entry: AuditEntry = {
+      at: new Date(atMs).toISOString(),
+      event,
+      proposal: proposal.id,
+      namespace: proposal.namespace,
+      workload: `${proposal.workload.kind} ${proposal.workload.name}`,
+      user,
+      detail,
+    };
     await this.redis.xadd(this.key("audit"), "MAXLEN", "~", AUDIT_MAX, "*", ...Object.entries(entry).flat());
+    return entry;
   }
 
   /** The latest audit entries, newest first, optionally of one namespace. */

@@ -273,6 +273,15 @@ describe("who may approve, and when", () => {
     assert.equal(realPatches().length, 0);
   });
 
+  it("when an approver rejects it, then it is closed without any patch", async () => {
+    const { thread, proposal } = await ready("C0REJECT");
+    await click(thread, proposal, "reject_proposal", CAROL);
+    await slack.until(() => /rejected/.test(proposal.text), "the rejected proposal");
+    assert.match(JSON.stringify(proposal.blocks), /Rejected by <@U0CAROL>/);
+    assert.equal(buttons(proposal).length, 0);
+    assert.equal(realPatches().length, 0);
+  });
+
   it("when nobody approves before it expires, then Approve is refused and the buttons give way to the outcome", async () => {
     const { thread, proposal } = await ready("C0LATE");
     clock = CAPTURED + 25 * 3_600_000;
