@@ -93,6 +93,7 @@ async function publish(
         limitRangeMaxBytes: finding.limitCaps.limitRangeMaxBytes,
         recommendedLimit: finding.recommendation?.memoryLimit ?? null,
         recommendedRequest: finding.recommendation?.memoryRequest ?? null,
+        recommendationNotes: finding.recommendation?.notes ?? [],
         kernelReport: finding.kernelEvent?.excerpt ?? [],
       }),
     );

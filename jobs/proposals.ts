@@ -92,7 +92,8 @@ export function proposalProcessor(deps: ProposalJobDeps) {
   async function dryRun(proposal: Proposal): Promise<void> {
     if (proposal.status !== "checking") return;
     const { namespace, workload } = proposal;
-    const result = settled(await cluster().read(namespace, workload.kind, workload.name));
+    const writer = cluster();
+    const result = settled(await writer.read(namespace, workload.kind, workload.name));
     if (!result.ok) {
       const failed = await move(proposal, ["checking"], { status: "refused", refusal: result.error.message });
       if (failed) {
@@ -104,7 +105,7 @@ export function proposalProcessor(deps: ProposalJobDeps) {
     const container = read.containers.find((c) => c.name === proposal.container);
     const seen = { generation: read.generation, resourceVersion: read.resourceVersion };
     const from = { limit: container?.limit ?? null, request: container?.request ?? null };
-    const base = { seen, from, workload: { ...workload, uid: read.uid } };
+    const base = { seen, from, cluster: writer.cluster, workload: { ...workload, uid: read.uid } };
     const manager = gitOpsManager(read.labels, read.annotations);
     if (manager !== null && !deps.config.patchGitOpsManaged) {
       const handed = await move(proposal, ["checking"], { ...base, status: "gitops", gitOps: manager });
@@ -114,7 +115,7 @@ export function proposalProcessor(deps: ProposalJobDeps) {
       return;
     }
     const checked = settled(
-      await cluster().patchMemory(namespace, workload.kind, workload.name, patchOf(proposal), true),
+      await writer.patchMemory(namespace, workload.kind, workload.name, patchOf(proposal), true),
     );
     const refusal = checked.ok ? null : checked.error.message;
     const next = await move(proposal, ["checking"], {
@@ -222,7 +223,7 @@ export function proposalProcessor(deps: ProposalJobDeps) {
     switch (job.name) {
       case "dry-run":
         return dryRun(proposal);
-      case "apply":
+      case "apply-limit":
         return apply(proposal);
       case "rollout":
         return rollout(proposal, data.check ?? 0);

@@ -101,6 +101,8 @@ export interface ResourcesPatch {
 
 /** What the proposals need from the cluster: read a workload, patch its memory, list its pods. */
 export interface WorkloadWriter {
+  /** The cluster it talks to, as the kubeconfig names it (its context). */
+  readonly cluster: string;
   read(namespace: string, kind: PatchableKind, name: string): Promise<Result<WorkloadSnapshot>>;
   /** A strategic merge patch of the container's memory; with dryRun the API server checks it and stores nothing. */
   patchMemory(

@@ -94,8 +94,10 @@ function refusal(cause: unknown, kind: PatchableKind, name: string): AppError {
 export class KubernetesWorkloads implements WorkloadWriter {
   private readonly apps: AppsV1Api;
   private readonly core: CoreV1Api;
+  readonly cluster: string;
 
   constructor(config: KubeConfig) {
+    this.cluster = config.getCurrentContext() || config.getCurrentCluster()?.name || "in-cluster";
     this.apps = config.makeApiClient(AppsV1Api);
     this.core = config.makeApiClient(CoreV1Api);
   }

@@ -6,7 +6,7 @@ import type { Redis } from "ioredis";
 
 export const PROPOSALS_QUEUE = "proposals";
 
-export type ProposalStep = "dry-run" | "apply" | "rollout" | "verify" | "expire";
+export type ProposalStep = "dry-run" | "apply-limit" | "rollout" | "verify" | "expire";
 
 export interface ProposalJobData {
   proposalId: string;

@@ -108,6 +108,7 @@ export function registerProposalActions(app: App, deps: ProposalDeps): void {
       reason: fields.reason,
       proposer: fields.proposer,
       revertOf: fields.revertOf,
+      cluster: null,
       seen: null,
       from: { limit: null, request: null },
       createdAt: new Date(nowMs).toISOString(),
@@ -280,7 +281,7 @@ export function registerProposalActions(app: App, deps: ProposalDeps): void {
       return;
     }
     await recordAudit(deps, "approved", approved, user);
-    await deps.queue.add("apply", { proposalId: approved.id });
+    await deps.queue.add("apply-limit", { proposalId: approved.id });
     await updateMessage(client, approved);
   });
 

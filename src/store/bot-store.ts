@@ -4,6 +4,7 @@
 
 import { randomBytes } from "node:crypto";
 import type { Redis } from "ioredis";
+import type { RecommendationNote } from "../analysis/recommendation-notes.js";
 
 export interface FindingRecord {
   id: string;
@@ -25,6 +26,8 @@ export interface FindingRecord {
   limitRangeMaxBytes: number | null;
   recommendedLimit: string | null;
   recommendedRequest: string | null;
+  /** Why that recommendation, as the analysis' typed notes. */
+  recommendationNotes: RecommendationNote[];
   kernelReport: string[];
 }
 

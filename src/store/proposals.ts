@@ -25,6 +25,8 @@ export interface Resources {
 
 export interface Proposal {
   id: string;
+  /** The cluster the dry run read, as the kubeconfig names it (null until then). */
+  cluster: string | null;
   findingId: string;
   channel: string;
   threadTs: string;

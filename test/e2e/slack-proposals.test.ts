@@ -8,6 +8,7 @@ import type { BotHandle } from "../../src/cli/bot.js";
 import { botEnv, dropPrefix, startTestBot, uniquePrefix, writeBotConfig } from "../harness/bot.js";
 import { type HarnessCluster, seedCluster, seedDeployment } from "../harness/cluster.js";
 import { FakeSlack, type StoredMessage } from "../harness/fake-slack.js";
+import { podObject } from "../harness/pods.js";
 import { buttonClick, slashCommand, viewSubmission } from "../harness/slack-requests.js";
 
 type Json = Record<string, unknown>;
@@ -37,6 +38,27 @@ before(async () => {
   slack = new FakeSlack();
   await slack.start();
   slack.userGroups.set("S0SRE", [CAROL]);
+  // A bare pod, OOM-killed: nothing owns it, so there is no template to patch.
+  cluster.api.state.pods.push(
+    podObject({
+      name: "debug-shell",
+      uid: "9d1c0a52-0b1e-4c0f-8e1e-5c0ffee0b1e5",
+      namespace: "production",
+      node: "k8s-node-01",
+      container: "shell",
+      limit: "256Mi",
+      request: "256Mi",
+      restartCount: 1,
+      createdAt: "2021-07-11T00:00:00Z",
+      reason: "OOMKilled",
+      exitCode: 137,
+      startedAt: "2021-07-12T03:00:00Z",
+      finishedAt: "2021-07-12T03:30:00Z",
+      owner: null,
+      labels: { app: "debug" },
+      lastContainerId: "0b1e5c0ffee0b1e5c0ffee0b1e5c0ffee0b1e5c0ffee0b1e5c0ffee0b1e5c0ff",
+    }),
+  );
   const config = writeBotConfig(cluster, prefix, {
     proposals: {
       approvers: { production: [ALICE, BOB, "S0SRE"] },
@@ -133,6 +155,7 @@ describe("proposing, approving and applying a limit", () => {
     const view = slack.views[modal] as Json;
     assert.match(JSON.stringify(view), /Now: limit \*1000Mi\*, request \*100Mi\*/);
     assert.match(JSON.stringify(view), /"initial_value":"1280Mi"/);
+    assert.match(JSON.stringify(view), /Resident memory at the kill was 1010.8 MiB; with 25% headroom/);
 
     const proposal = await proposalIn(thread, /waiting for approval/);
     assert.match(JSON.stringify(proposal.blocks), /limit 1000Mi → 1280Mi/);
@@ -309,6 +332,28 @@ describe("who may approve, and when", () => {
       assert.match(String(answer.text), /does not know/);
     }
     assert.equal(realPatches().length, 0);
+  });
+});
+
+describe("workloads without a template", () => {
+  it("when Propose is clicked on a bare pod, then the clicker is told why it cannot be patched in place", async () => {
+    const thread = await investigate("C0BARE");
+    const bare = slack.replies(thread.channel, thread.root.ts).find((m) => /Pod debug-shell/.test(m.text));
+    assert.ok(
+      bare,
+      `a reply for the bare pod among: ${slack
+        .replies(thread.channel, thread.root.ts)
+        .map((m) => m.text)
+        .join(" | ")}`,
+    );
+    const before = slack.responses.length;
+    await click(thread, bare, "propose_limit", ALICE);
+    const answer = await slack.until(
+      () => slack.responses.slice(before).find((r: Json) => r.text),
+      "the answer",
+    );
+    assert.match(String(answer.text), /A Pod cannot be patched in place/);
+    assert.equal(cluster.api.patches.length, 0);
   });
 });
 

@@ -67,7 +67,10 @@ export function proposalModal(
     blocks: [
       section(p.intro(workload, finding.container, shown(current.limit, t), shown(current.request, t))),
       ...(finding.recommendedLimit
-        ? [context(p.suggested(finding.recommendedLimit, shown(finding.recommendedRequest, t)))]
+        ? [
+            context(p.suggested(finding.recommendedLimit, shown(finding.recommendedRequest, t))),
+            ...finding.recommendationNotes.slice(0, 2).map((note) => context(t.reason(note))),
+          ]
         : []),
       input(FIELD_BLOCKS.limit, p.limitLabel, finding.recommendedLimit),
       input(FIELD_BLOCKS.request, p.requestLabel, finding.recommendedRequest, {
