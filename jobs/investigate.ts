@@ -79,7 +79,7 @@ async function publish(
       group,
       await store.saveFinding({
         channel: data.channel,
-        threadTs: data.rootTs,
+        threadTs: data.threadTs ?? data.rootTs,
         namespace: group.namespace,
         workload: { kind: group.kind, name: group.name },
         workloadKey: group.key,
@@ -134,6 +134,7 @@ export function investigateProcessor(deps: InvestigateJobDeps) {
       deps.metrics,
       job.id ?? "",
       data.channel,
+      data.threadTs ?? data.rootTs,
       data.rootTs,
     );
     const finish = async (outcome: "completed" | "failed") =>

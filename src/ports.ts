@@ -28,6 +28,15 @@ export interface LimitCapsInfo {
 export interface ClusterReader {
   /** Every pod of the namespace as the API returns it, page by page. */
   listPods(namespace: string, pageSize: number): Promise<Result<unknown[]>>;
+  /**
+   * Every pod of the namespace (of the cluster when null), page by page, handed to `onPage` as the API
+   * returns it so that large clusters are never held in memory at once; resolves with the count.
+   */
+  eachPodPage(
+    namespace: string | null,
+    pageSize: number,
+    onPage: (pods: unknown[]) => void,
+  ): Promise<Result<number>>;
   /** Whether the namespace exists; null when that cannot be told (no permission to read namespaces). */
   namespaceExists(namespace: string): Promise<boolean | null>;
   readNode(name: string): Promise<Result<NodeInfo>>;

@@ -49,6 +49,16 @@ export async function openAdapters(
   });
 }
 
+/** The cluster reader alone, for digests: no SSH. */
+export function openCluster(config: Config): Result<ClusterReader> {
+  const kube = loadKubeConfig({
+    kubeconfig: config.kubernetes.kubeconfig,
+    context: config.kubernetes.context,
+    inCluster: config.kubernetes.inCluster,
+  });
+  return kube.ok ? ok(new KubernetesCluster(kube.value)) : kube;
+}
+
 /** The cluster client proposals patch workloads with. */
 export function openWorkloads(config: Config): Result<WorkloadWriter> {
   const kube = loadKubeConfig({

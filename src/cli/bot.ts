@@ -6,6 +6,7 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { WebClient, WebClientEvent } from "@slack/web-api";
 import type { Redis } from "ioredis";
+import { digestProcessor } from "../../jobs/digest.js";
 import { investigateProcessor } from "../../jobs/investigate.js";
 import { proposalProcessor } from "../../jobs/proposals.js";
 import { type BotWorker, startBotWorker } from "../../jobs/worker.js";
@@ -16,16 +17,19 @@ import { opsServer } from "../ops/http.js";
 import { boltLogger, type Log } from "../ops/log.js";
 import { Metrics } from "../ops/metrics.js";
 import { answers, producerConnection, watchConnection, workerConnection } from "../queue/connection.js";
+import { DIGESTS_QUEUE, DigestQueue } from "../queue/digests.js";
 import { INVESTIGATE_QUEUE, InvestigationQueue } from "../queue/investigations.js";
 import { PROPOSALS_QUEUE, ProposalQueue } from "../queue/proposals.js";
 import { registerActions } from "../slack/actions.js";
 import { createSlackApp } from "../slack/app.js";
 import { registerOomCommand } from "../slack/commands.js";
+import { registerDigestActions } from "../slack/digest-actions.js";
 import { messages } from "../slack/i18n/catalog.js";
 import { registerProposalActions } from "../slack/proposal-actions.js";
 import { BotStore } from "../store/bot-store.js";
+import { DigestStore } from "../store/digests.js";
 import { ProposalStore } from "../store/proposals.js";
-import { investigateOptions, openAdapters, openWorkloads } from "./adapters.js";
+import { investigateOptions, openAdapters, openCluster, openWorkloads } from "./adapters.js";
 
 export interface BotOptions {
   config: Config;
@@ -103,6 +107,23 @@ async function startWorkers(options: BotOptions, metrics: Metrics): Promise<Resu
         workloads: () => openWorkloads(config),
       }),
     ),
+    startBotWorker(
+      DIGESTS_QUEUE,
+      redis,
+      config.queue,
+      metrics,
+      log,
+      digestProcessor({
+        client,
+        store,
+        digests: new DigestStore(redis, config.queue.prefix),
+        metrics,
+        t,
+        now: options.now,
+        pageSize: config.scan.pageSize,
+        cluster: () => openCluster(config),
+      }),
+    ),
   ];
   return ok({
     redis,
@@ -124,6 +145,8 @@ async function startSlack(options: BotOptions, metrics: Metrics): Promise<SlackP
   watchConnection(producer, log, "commands");
   const queue = new InvestigationQueue(producer, config.queue.prefix, config.queue);
   const proposalQueue = new ProposalQueue(producer, config.queue.prefix);
+  const digestQueue = new DigestQueue(producer, config.queue.prefix);
+  const digests = new DigestStore(producer, config.queue.prefix);
   const slack = createSlackApp(settings.slack, log);
   const store = new BotStore(producer, config.queue.prefix);
   const proposals = new ProposalStore(producer, config.queue.prefix);
@@ -132,11 +155,13 @@ async function startSlack(options: BotOptions, metrics: Metrics): Promise<SlackP
     queue,
     store,
     proposals,
+    digest: { digests, queue: digestQueue, t, slack: config.slack, now: options.now },
     metrics,
     t,
     slack: config.slack,
     queueReady: () => producer.status === "ready",
   });
+  registerDigestActions(slack.app, { digests, store, queue, t });
   registerActions(slack.app, { store, t, slack: config.slack, now: options.now });
   registerProposalActions(slack.app, {
     store,
@@ -153,7 +178,7 @@ async function startSlack(options: BotOptions, metrics: Metrics): Promise<SlackP
     httpListener: slack.httpListener,
     close: async () => {
       if (slack.httpListener === null) await slack.app.stop();
-      await Promise.all([queue.close(), proposalQueue.close()]);
+      await Promise.all([queue.close(), proposalQueue.close(), digestQueue.close()]);
       producer.disconnect();
     },
   };

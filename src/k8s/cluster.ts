@@ -43,16 +43,30 @@ export class KubernetesCluster implements ClusterReader {
 
   async listPods(namespace: string, pageSize: number): Promise<Result<unknown[]>> {
     const pods: unknown[] = [];
+    const listed = await this.eachPodPage(namespace, pageSize, (page) => pods.push(...page));
+    return listed.ok ? ok(pods) : listed;
+  }
+
+  async eachPodPage(
+    namespace: string | null,
+    pageSize: number,
+    onPage: (pods: unknown[]) => void,
+  ): Promise<Result<number>> {
     let token: string | undefined;
+    let count = 0;
     do {
+      const request = { limit: pageSize, _continue: token };
       const page = await call({ verb: "list", resource: "pods", namespace, group: "" }, () =>
-        this.core.listNamespacedPod({ namespace, limit: pageSize, _continue: token }),
+        namespace === null
+          ? this.core.listPodForAllNamespaces(request)
+          : this.core.listNamespacedPod({ namespace, ...request }),
       );
       if (!page.ok) return page;
-      for (const pod of page.value.items) pods.push(wire(pod));
+      onPage(page.value.items.map(wire));
+      count += page.value.items.length;
       token = page.value.metadata?._continue || undefined;
     } while (token);
-    return ok(pods);
+    return ok(count);
   }
 
   async namespaceExists(namespace: string): Promise<boolean | null> {

@@ -13,8 +13,10 @@ export interface InvestigateJobData {
   pod: string | null;
   /** The Slack user who asked. */
   user: string;
-  /** The root message the job updates and threads its replies under. */
+  /** The message the job updates with its progress and summary. */
   rootTs: string;
+  /** The thread its replies go to: rootTs's own, unless it was started from another thread (a digest). */
+  threadTs?: string;
 }
 
 const NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
@@ -31,12 +33,15 @@ export function parseInvestigateData(data: unknown): InvestigateJobData | string
   if (!TS.test(text("rootTs"))) return "rootTs: not a Slack message ts";
   const pod = value.pod ?? null;
   if (pod !== null && (typeof pod !== "string" || !NAME.test(pod))) return "pod: not a pod name";
+  const thread = value.threadTs ?? text("rootTs");
+  if (typeof thread !== "string" || !TS.test(thread)) return "threadTs: not a Slack message ts";
   return {
     channel: text("channel"),
     namespace: text("namespace"),
     pod,
     user: text("user"),
     rootTs: text("rootTs"),
+    threadTs: thread,
   };
 }
 

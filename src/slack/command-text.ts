@@ -6,6 +6,10 @@ export type OomCommand =
   | { kind: "help" }
   | { kind: "status" }
   | { kind: "audit"; namespace: string | null }
+  | { kind: "digest-subscribe"; scope: string; at: string | null; tz: string | null }
+  | { kind: "digest-list" }
+  | { kind: "digest-unsubscribe"; id: string }
+  | { kind: "digest-now"; scope: string }
   | { kind: "investigate"; namespace: string; pod: string | null }
   | { kind: "invalid"; problem: string };
 
@@ -13,9 +17,61 @@ export type OomCommand =
 const NAMESPACE = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const POD = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 
+export type DigestCommand = Extract<OomCommand, { kind: `digest-${string}` }>;
+
+export const isDigestCommand = (command: OomCommand): command is DigestCommand =>
+  command.kind.startsWith("digest-");
+
+const TIME = /^([01]?\d|2[0-3]):([0-5]\d)$/;
+
+/** Whether the runtime knows the IANA zone (Asia/Shanghai, Europe/Berlin, UTC). */
+export function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: zone });
+    return zone.length > 0;
+  } catch {
+    return false;
+  }
+}
+
+function parseDigest(words: string[], t: Messages): OomCommand {
+  const [verb, target, ...options] = words;
+  const invalid = (problem: string): OomCommand => ({
+    kind: "invalid",
+    problem: `${problem}\n${t.digest.usage}`,
+  });
+  const scope = (value: string | undefined) =>
+    value === "all" || (value && NAMESPACE.test(value)) ? value : null;
+  if (verb === "list" && target === undefined) return { kind: "digest-list" };
+  if (verb === "unsubscribe" && target && options.length === 0)
+    return { kind: "digest-unsubscribe", id: target };
+  if (verb === "now" && options.length === 0) {
+    const chosen = scope(target);
+    return chosen ? { kind: "digest-now", scope: chosen } : invalid(t.digest.badScope(target ?? ""));
+  }
+  if (verb !== "subscribe") return invalid("");
+  const chosen = scope(target);
+  if (!chosen) return invalid(t.digest.badScope(target ?? ""));
+  let at: string | null = null;
+  let tz: string | null = null;
+  for (let index = 0; index < options.length; index += 2) {
+    const [key, value] = [options[index], options[index + 1] ?? ""];
+    if (key === "at") {
+      const match = TIME.exec(value);
+      if (!match) return invalid(t.digest.badTime(value));
+      at = `${(match[1] ?? "").padStart(2, "0")}:${match[2]}`;
+    } else if (key === "tz") {
+      if (!isTimeZone(value)) return invalid(t.digest.badZone(value));
+      tz = value;
+    } else return invalid(t.tooManyWords(options.slice(index).join(" ")));
+  }
+  return { kind: "digest-subscribe", scope: chosen, at, tz };
+}
+
 export function parseOomCommand(text: string, t: Messages): OomCommand {
   const words = text.trim().split(/\s+/).filter(Boolean);
   const [first, second, ...rest] = words;
+  if (first === "digest") return parseDigest(words.slice(1), t);
   if (first === undefined || first === "help" || first === "--help") return { kind: "help" };
   if (first === "status" && second === undefined) return { kind: "status" };
   if (first === "audit" && rest.length === 0) {

@@ -7,7 +7,8 @@ import type { Metrics } from "../ops/metrics.js";
 import type { InvestigationQueue } from "../queue/investigations.js";
 import type { BotStore } from "../store/bot-store.js";
 import type { ProposalStore } from "../store/proposals.js";
-import { namespaceAllowed, parseOomCommand } from "./command-text.js";
+import { isDigestCommand, namespaceAllowed, parseOomCommand } from "./command-text.js";
+import { answerDigest, type DigestCommandDeps } from "./digest-commands.js";
 import type { Messages } from "./i18n/catalog.js";
 import type { SlackMessage } from "./render/blocks.js";
 import { helpMessage, problemMessage, queuedMessage, statusMessage } from "./render/messages.js";
@@ -19,6 +20,7 @@ export interface CommandDeps {
   queue: InvestigationQueue;
   store: BotStore;
   proposals: ProposalStore;
+  digest: DigestCommandDeps;
   metrics: Metrics;
   t: Messages;
   slack: SlackConfig;
@@ -46,6 +48,18 @@ export function registerOomCommand(app: App, deps: CommandDeps): void {
       deps.metrics.commands.inc({ command: "status" });
       await ack();
       await answerStatus(deps, command.channel_id, respond);
+      return;
+    }
+    if (isDigestCommand(parsed)) {
+      deps.metrics.commands.inc({ command: "digest" });
+      await ack();
+      await answerDigest(
+        parsed,
+        { channel: command.channel_id, user: command.user_id },
+        deps.digest,
+        client,
+        respond,
+      ).catch(() => respond({ response_type: "ephemeral", text: t.queueUnavailable }));
       return;
     }
     if (parsed.kind === "audit") {

@@ -10,7 +10,8 @@ import type { SlackMessage } from "./render/blocks.js";
 export interface Upload {
   filename: string;
   title: string;
-  content: string;
+  /** Text, or the bytes of a binary file (a PNG). */
+  content: string | Buffer;
 }
 
 /** The Slack error code of a failed call (`channel_not_found`, `ratelimited`...), for metrics. */
@@ -28,7 +29,10 @@ export class ThreadPoster {
     private readonly metrics: Metrics,
     private readonly jobId: string,
     readonly channel: string,
+    /** The thread replies go to; for a job that starts its own thread, "" until it does. */
     readonly threadTs: string,
+    /** The message that shows the job's state: the thread's root, unless the job runs in another's thread. */
+    readonly rootTs: string = threadTs,
   ) {}
 
   private async call<T>(method: string, request: () => Promise<T>): Promise<T> {
@@ -45,7 +49,7 @@ export class ThreadPoster {
     await this.call("chat.update", () =>
       this.client.chat.update({
         channel: this.channel,
-        ts: this.threadTs,
+        ts: this.rootTs,
         text: message.text,
         blocks: message.blocks,
       }),
@@ -54,6 +58,15 @@ export class ThreadPoster {
 
   /** Posts a thread reply for `step`, or updates the one posted for it before. */
   async reply(step: string, message: SlackMessage): Promise<string> {
+    return this.once(step, message, this.threadTs);
+  }
+
+  /** Posts a message in the channel itself (not the thread) for `step`, or updates it. */
+  async channelMessage(step: string, message: SlackMessage): Promise<string> {
+    return this.once(step, message, undefined);
+  }
+
+  private async once(step: string, message: SlackMessage, threadTs: string | undefined): Promise<string> {
     const posted = await this.store.posted(this.jobId, step);
     if (posted !== null) {
       await this.call("chat.update", () =>
@@ -69,7 +82,7 @@ export class ThreadPoster {
     const answer = await this.call("chat.postMessage", () =>
       this.client.chat.postMessage({
         channel: this.channel,
-        thread_ts: this.threadTs,
+        ...(threadTs ? { thread_ts: threadTs } : {}),
         text: message.text,
         blocks: message.blocks,
         unfurl_links: false,
@@ -89,7 +102,7 @@ export class ThreadPoster {
         thread_ts: this.threadTs,
         filename: file.filename,
         title: file.title,
-        content: file.content,
+        ...(typeof file.content === "string" ? { content: file.content } : { file: file.content }),
       }),
     );
     await this.store.recordPosted(this.jobId, step, "uploaded");

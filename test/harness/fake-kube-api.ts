@@ -236,6 +236,10 @@ export class FakeKubeApi {
       response.end(JSON.stringify({ kind: "Namespace", apiVersion: "v1", metadata: { name: namespace } }));
       return;
     }
+    if (url.pathname === "/api/v1/pods") {
+      this.list(response, this.state.pods, "PodList", url.searchParams);
+      return;
+    }
     for (const [pattern, kind, listKind] of ROUTES) {
       const match = pattern.exec(url.pathname);
       if (!match) continue;

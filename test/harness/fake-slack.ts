@@ -34,6 +34,7 @@ export interface StoredFile {
   threadTs: string | null;
   title: string | null;
   content: string;
+  bytes: Buffer;
 }
 
 export const BOT_TOKEN = "xoxb-test-token";
@@ -55,6 +56,17 @@ function parseFields(fields: Json): Json {
   return out;
 }
 
+/** The uploaded file: the body itself, or the first part of a multipart/form-data body. */
+function fileBytes(raw: Buffer, contentType: string): Buffer {
+  const boundary = /boundary=(?:"([^"]+)"|([^;]+))/.exec(contentType);
+  if (!contentType.startsWith("multipart/form-data") || !boundary) return raw;
+  const delimiter = Buffer.from(`--${boundary[1] ?? boundary[2]}`);
+  const start = raw.indexOf(delimiter);
+  const headersEnd = raw.indexOf("\r\n\r\n", start);
+  const end = raw.indexOf(Buffer.concat([Buffer.from("\r\n"), delimiter]), headersEnd);
+  return start < 0 || headersEnd < 0 || end < 0 ? raw : raw.subarray(headersEnd + 4, end);
+}
+
 async function body(request: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of request) chunks.push(chunk as Buffer);
@@ -73,7 +85,9 @@ export class FakeSlack {
   readonly responses: Json[] = [];
   private readonly events = new EventEmitter();
   private readonly rateLimits = new Map<string, { times: number; retryAfter: number }>();
-  private readonly uploads = new Map<string, string>();
+  private readonly uploads = new Map<string, Buffer>();
+  /** User id -> IANA time zone, for users.info. */
+  readonly userZones = new Map<string, string>();
   private readonly holds: Array<{ method: string; match: (args: Json) => boolean; arrive: () => void }> = [];
   private server: Server | null = null;
   private sockets: WebSocketServer | null = null;
@@ -204,7 +218,10 @@ export class FakeSlack {
       return;
     }
     if (url.pathname.startsWith("/upload/")) {
-      this.uploads.set(url.pathname.slice("/upload/".length), raw.toString("utf8"));
+      this.uploads.set(
+        url.pathname.slice("/upload/".length),
+        fileBytes(raw, request.headers["content-type"] ?? ""),
+      );
       response.writeHead(200, { "content-type": "text/plain" });
       response.end("OK - 1");
       return;
@@ -296,6 +313,10 @@ export class FakeSlack {
           channel,
           permalink: `https://fake.slack.com/archives/${channel}/p${String(args.message_ts).replace(".", "")}`,
         };
+      case "users.info": {
+        const user = String(args.user ?? "");
+        return { ok: true, user: { id: user, tz: this.userZones.get(user) ?? "UTC" } };
+      }
       case "views.open": {
         if (typeof args.trigger_id !== "string" || args.trigger_id === "")
           return { ok: false, error: "invalid_trigger_id" };
@@ -318,7 +339,8 @@ export class FakeSlack {
             channel: channel || null,
             threadTs: typeof args.thread_ts === "string" ? args.thread_ts : null,
             title: file.title ?? null,
-            content: this.uploads.get(file.id) ?? "",
+            content: (this.uploads.get(file.id) ?? Buffer.alloc(0)).toString("utf8"),
+            bytes: this.uploads.get(file.id) ?? Buffer.alloc(0),
           });
         }
         return { ok: true, files: files.map((file) => ({ id: file.id, title: file.title ?? "" })) };

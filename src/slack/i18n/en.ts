@@ -39,6 +39,8 @@ export const en = {
     "`/oom <namespace> <pod>`: only that pod",
     "`/oom status`: the queue, the workers and the latest investigations",
     "`/oom audit [namespace]`: the latest limit proposals, approvals and changes",
+    "`/oom digest subscribe <namespace|all> [at HH:MM] [tz <Area/City>]`: a daily restart digest here (default 09:00, your time zone)",
+    "`/oom digest list` · `/oom digest unsubscribe <id>` · `/oom digest now <namespace|all>`",
     "`/oom help`: this help",
   ].join("\n"),
   badCommand: (problem: string) => `:warning: ${problem}`,
@@ -277,6 +279,41 @@ export const en = {
       reverted: "reverted",
       verified: "verified",
     } satisfies Record<AuditEvent, string>,
+  },
+
+  digest: {
+    badTime: (value: string) => `\`${value}\` is not a time of day: write it as HH:MM, e.g. 09:00 or 17:30.`,
+    badZone: (value: string) =>
+      `\`${value}\` is not an IANA time zone: write it like Asia/Shanghai or Europe/Berlin.`,
+    badScope: (value: string) => `\`${value}\` is not a namespace name (or \`all\` for the whole cluster).`,
+    usage:
+      "Usage: `/oom digest subscribe <namespace|all> [at HH:MM] [tz <Area/City>]`, `/oom digest list`, `/oom digest unsubscribe <id>`, `/oom digest now <namespace|all>`",
+    subscribed: (id: string, scope: string, at: string, tz: string) =>
+      `:calendar: Daily restart digest for \`${scope}\` here at ${at} (${tz}). Subscription \`${id}\`; \`/oom digest unsubscribe ${id}\` stops it.`,
+    listTitle: "*Digest subscriptions*",
+    listEmpty: "No digest subscriptions.",
+    listLine: (id: string, scope: string, at: string, tz: string, channel: string) =>
+      `\`${id}\` · \`${scope}\` at ${at} (${tz}) in <#${channel}>`,
+    unsubscribed: (id: string, scope: string) => `Subscription \`${id}\` (\`${scope}\`) stopped.`,
+    unknown: (id: string) => `There is no digest subscription \`${id}\`: \`/oom digest list\` shows them.`,
+    queued: (scope: string) => `:hourglass_flowing_sand: A digest for \`${scope}\` is on its way.`,
+    title: (scope: string, date: string) =>
+      `:bar_chart: Restart digest for \`${scope}\`, 24 hours to ${date}`,
+    quiet: (scope: string, date: string) =>
+      `:sunny: Quiet day in \`${scope}\`: no container restarted in the 24 hours to ${date}.`,
+    totals: (restarts: number, oomKills: number, pods: number) =>
+      `*${restarts}* restart${restarts === 1 ? "" : "s"}, *${oomKills}* OOM kill${oomKills === 1 ? "" : "s"}, *${pods}* pod${pods === 1 ? "" : "s"} affected`,
+    change: (restarts: number, oomKills: number) =>
+      `(${restarts >= 0 ? "+" : ""}${restarts} restarts, ${oomKills >= 0 ? "+" : ""}${oomKills} OOM kills against the day before)`,
+    topTitle: "*Most restarts*",
+    topLine: (workload: string, restarts: number, oomKills: number, reasons: string) =>
+      `${workload}: ${restarts} restart${restarts === 1 ? "" : "s"}${oomKills > 0 ? `, ${oomKills} OOM-killed` : ""}${reasons ? ` (${reasons})` : ""}`,
+    newTitle: "*New today*",
+    chronicTitle: "*Chronic*",
+    chronicLine: (workload: string, days: number) => `${workload}: restarting ${days} days in a row`,
+    investigate: (workload: string) => `Investigate ${workload}`,
+    chartTitle: (scope: string) => `Restarts per day, last 7 days: ${scope}`,
+    snoozed: (count: number) => `${count} snoozed workload${count === 1 ? " is" : "s are"} left out.`,
   },
 
   status: {

@@ -78,6 +78,8 @@ export const zhCN: Messages = {
     "`/oom <命名空间> <Pod>`：只调查这个 Pod",
     "`/oom status`：队列、工作进程和最近的调查",
     "`/oom audit [命名空间]`：最近的 limit 提议、审批和修改",
+    "`/oom digest subscribe <命名空间|all> [at HH:MM] [tz <地区/城市>]`：在本频道订阅每日重启摘要（默认 09:00，你的时区）",
+    "`/oom digest list` · `/oom digest unsubscribe <id>` · `/oom digest now <命名空间|all>`",
     "`/oom help`：显示本帮助",
   ].join("\n"),
   badCommand: (problem) => `:warning: ${problem}`,
@@ -299,6 +301,37 @@ export const zhCN: Messages = {
       reverted: "撤销",
       verified: "验证",
     },
+  },
+
+  digest: {
+    badTime: (value) => `\`${value}\` 不是合法的时间：请写成 HH:MM，例如 09:00 或 17:30。`,
+    badZone: (value) => `\`${value}\` 不是 IANA 时区：请写成 Asia/Shanghai 或 Europe/Berlin 这样的形式。`,
+    badScope: (value) => `\`${value}\` 不是合法的命名空间名称（整个集群请用 \`all\`）。`,
+    usage:
+      "用法：`/oom digest subscribe <命名空间|all> [at HH:MM] [tz <地区/城市>]`、`/oom digest list`、`/oom digest unsubscribe <id>`、`/oom digest now <命名空间|all>`",
+    subscribed: (id, scope, at, tz) =>
+      `:calendar: 已订阅 \`${scope}\` 的每日重启摘要，每天 ${at}（${tz}）发到本频道。订阅 \`${id}\`；用 \`/oom digest unsubscribe ${id}\` 取消。`,
+    listTitle: "*摘要订阅*",
+    listEmpty: "没有摘要订阅。",
+    listLine: (id, scope, at, tz, channel) => `\`${id}\` · \`${scope}\` ${at}（${tz}）发到 <#${channel}>`,
+    unsubscribed: (id, scope) => `订阅 \`${id}\`（\`${scope}\`）已取消。`,
+    unknown: (id) => `没有摘要订阅 \`${id}\`：用 \`/oom digest list\` 查看。`,
+    queued: (scope) => `:hourglass_flowing_sand: \`${scope}\` 的摘要正在生成。`,
+    title: (scope, date) => `:bar_chart: \`${scope}\` 的重启摘要，截至 ${date} 的 24 小时`,
+    quiet: (scope, date) => `:sunny: \`${scope}\` 很平静：截至 ${date} 的 24 小时内没有容器重启。`,
+    totals: (restarts, oomKills, pods) =>
+      `重启 *${restarts}* 次，OOM 杀死 *${oomKills}* 次，涉及 *${pods}* 个 Pod`,
+    change: (restarts, oomKills) =>
+      `（与前一天相比：重启 ${restarts >= 0 ? "+" : ""}${restarts}，OOM ${oomKills >= 0 ? "+" : ""}${oomKills}）`,
+    topTitle: "*重启最多*",
+    topLine: (workload, restarts, oomKills, reasons) =>
+      `${workload}：重启 ${restarts} 次${oomKills > 0 ? `，OOM 杀死 ${oomKills} 次` : ""}${reasons ? `（${reasons}）` : ""}`,
+    newTitle: "*今天新出现*",
+    chronicTitle: "*长期问题*",
+    chronicLine: (workload, days) => `${workload}：连续 ${days} 天重启`,
+    investigate: (workload) => `调查 ${workload}`,
+    chartTitle: (scope) => `最近 7 天每天的重启次数：${scope}`,
+    snoozed: (count) => `已排除 ${count} 个暂停提醒的工作负载。`,
   },
 
   status: {

@@ -1,0 +1,83 @@
+// `/oom digest ...`: subscribe a channel to a daily restart digest, list, unsubscribe, or ask for one
+// now. Subscriptions are stored and scheduled at once; the answer goes only to the person who asked.
+
+import type { App, RespondFn } from "@slack/bolt";
+import type { SlackConfig } from "../config/schema.js";
+import type { DigestQueue } from "../queue/digests.js";
+import type { DigestStore } from "../store/digests.js";
+import { type DigestCommand, isTimeZone, namespaceAllowed } from "./command-text.js";
+import type { Messages } from "./i18n/catalog.js";
+
+export interface DigestCommandDeps {
+  digests: DigestStore;
+  queue: DigestQueue;
+  t: Messages;
+  slack: SlackConfig;
+  now: () => number;
+}
+
+const DEFAULT_TIME = "09:00";
+
+/** The user's time zone as Slack knows it, else UTC. */
+async function userZone(client: App["client"], user: string): Promise<string> {
+  const info = await client.users.info({ user }).catch(() => null);
+  const zone = info?.user?.tz;
+  return zone && isTimeZone(zone) ? zone : "UTC";
+}
+
+export async function answerDigest(
+  command: DigestCommand,
+  request: { channel: string; user: string },
+  deps: DigestCommandDeps,
+  client: App["client"],
+  respond: RespondFn,
+): Promise<void> {
+  const d = deps.t.digest;
+  const say = (text: string) => respond({ response_type: "ephemeral", text });
+  const mayRead = (scope: string) =>
+    scope === "all"
+      ? (deps.slack.channels[request.channel] ?? deps.slack.channels["*"] ?? ["*"]).includes("*")
+      : namespaceAllowed(deps.slack.channels, request.channel, scope).allowed;
+  switch (command.kind) {
+    case "digest-list": {
+      const all = await deps.digests.subscriptions();
+      const lines = all.map((sub) => `• ${d.listLine(sub.id, sub.scope, sub.at, sub.tz, sub.channel)}`);
+      await say(lines.length === 0 ? d.listEmpty : [d.listTitle, ...lines].join("\n"));
+      return;
+    }
+    case "digest-unsubscribe": {
+      const removed = await deps.digests.unsubscribe(command.id);
+      if (!removed) {
+        await say(d.unknown(command.id));
+        return;
+      }
+      await deps.queue.unschedule(removed, await deps.digests.subscriptions());
+      await say(d.unsubscribed(removed.id, removed.scope));
+      return;
+    }
+    case "digest-now":
+    case "digest-subscribe": {
+      if (!mayRead(command.scope)) {
+        await say(deps.t.namespaceNotAllowed(command.scope, ""));
+        return;
+      }
+      const tz =
+        (command.kind === "digest-subscribe" ? command.tz : null) ?? (await userZone(client, request.user));
+      if (command.kind === "digest-now") {
+        await deps.queue.now({ channel: request.channel, scope: command.scope, tz });
+        await say(d.queued(command.scope));
+        return;
+      }
+      const subscription = await deps.digests.subscribe({
+        channel: request.channel,
+        scope: command.scope,
+        at: command.at ?? DEFAULT_TIME,
+        tz,
+        createdBy: request.user,
+        createdAt: new Date(deps.now()).toISOString(),
+      });
+      await deps.queue.schedule(subscription);
+      await say(d.subscribed(subscription.id, subscription.scope, subscription.at, subscription.tz));
+    }
+  }
+}

@@ -1,0 +1,59 @@
+// The daily digest as a Slack message. Pure.
+
+import type { DigestModel } from "../../digest/summary.js";
+import type { Messages } from "../i18n/catalog.js";
+import { type Block, button, context, fitMessage, type SlackMessage, section } from "./blocks.js";
+
+export const DIGEST_ACTIONS = { investigate: "investigate_workload" } as const;
+
+export interface DigestContext {
+  t: Messages;
+  scope: string;
+  /** The digest's end, as the subscriber's clock shows it. */
+  endText: string;
+  snoozed: number;
+  /** The opaque id an Investigate button carries, per `namespace/Kind/name`. */
+  buttonValue: (workload: string) => string;
+}
+
+export function digestMessage(model: DigestModel, ctx: DigestContext): SlackMessage {
+  const d = ctx.t.digest;
+  const notes = ctx.snoozed > 0 ? [context(d.snoozed(ctx.snoozed))] : [];
+  if (model.today.restarts === 0) {
+    const text = d.quiet(ctx.scope, ctx.endText);
+    return fitMessage({ text, blocks: [section(text), ...notes] }, ctx.t.moreBlocks);
+  }
+  const title = d.title(ctx.scope, ctx.endText);
+  const { today, yesterday } = model;
+  const blocks: Block[] = [
+    section(
+      `${title}\n${d.totals(today.restarts, today.oomKills, today.podsAffected)} ${d.change(today.restarts - yesterday.restarts, today.oomKills - yesterday.oomKills)}`,
+    ),
+    section(
+      [
+        d.topTitle,
+        ...model.top.map(
+          (line) =>
+            `• ${d.topLine(`${line.namespace}/${line.workload}`, line.restarts, line.oomKills, line.reasons.join(", "))}`,
+        ),
+      ].join("\n"),
+    ),
+  ];
+  if (model.newOffenders.length > 0)
+    blocks.push(section([d.newTitle, ...model.newOffenders.map((workload) => `• ${workload}`)].join("\n")));
+  if (model.chronic.length > 0)
+    blocks.push(
+      section(
+        [d.chronicTitle, ...model.chronic.map((c) => `• ${d.chronicLine(c.workload, c.days)}`)].join("\n"),
+      ),
+    );
+  blocks.push({
+    type: "actions",
+    elements: model.top.map((line) => {
+      const workload = `${line.namespace}/${line.workload}`;
+      return button(DIGEST_ACTIONS.investigate, d.investigate(line.workload), ctx.buttonValue(workload));
+    }),
+  });
+  blocks.push(...notes);
+  return fitMessage({ text: title, blocks }, ctx.t.moreBlocks);
+}
