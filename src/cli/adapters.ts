@@ -30,16 +30,23 @@ export interface KubeChoice {
   context: string | null;
 }
 
-/** The cluster client and a journal source (to be closed) for one investigation. */
-export async function openAdapters(
-  config: Config,
-  choice: KubeChoice = { kubeconfig: null, context: null },
-): Promise<Result<{ cluster: ClusterReader; journals: NodeJournalSource }>> {
-  const kube = loadKubeConfig({
+const NO_CHOICE: KubeChoice = { kubeconfig: null, context: null };
+
+/** The kubeconfig: the command line's choice, else the configuration's, else in-cluster when set. */
+function kubeConfigOf(config: Config, choice: KubeChoice = NO_CHOICE) {
+  return loadKubeConfig({
     kubeconfig: choice.kubeconfig ?? config.kubernetes.kubeconfig,
     context: choice.context ?? config.kubernetes.context,
     inCluster: config.kubernetes.inCluster && choice.kubeconfig === null,
   });
+}
+
+/** The cluster client and a journal source (to be closed) for one investigation. */
+export async function openAdapters(
+  config: Config,
+  choice: KubeChoice = NO_CHOICE,
+): Promise<Result<{ cluster: ClusterReader; journals: NodeJournalSource }>> {
+  const kube = kubeConfigOf(config, choice);
   if (!kube.ok) return kube;
   const hosts = await knownHosts(config);
   if (!hosts.ok) return hosts;
@@ -51,21 +58,13 @@ export async function openAdapters(
 
 /** The cluster reader alone, for digests: no SSH. */
 export function openCluster(config: Config): Result<ClusterReader> {
-  const kube = loadKubeConfig({
-    kubeconfig: config.kubernetes.kubeconfig,
-    context: config.kubernetes.context,
-    inCluster: config.kubernetes.inCluster,
-  });
+  const kube = kubeConfigOf(config);
   return kube.ok ? ok(new KubernetesCluster(kube.value)) : kube;
 }
 
 /** The cluster client proposals patch workloads with. */
 export function openWorkloads(config: Config): Result<WorkloadWriter> {
-  const kube = loadKubeConfig({
-    kubeconfig: config.kubernetes.kubeconfig,
-    context: config.kubernetes.context,
-    inCluster: config.kubernetes.inCluster,
-  });
+  const kube = kubeConfigOf(config);
   return kube.ok ? ok(new KubernetesWorkloads(kube.value)) : kube;
 }
 
