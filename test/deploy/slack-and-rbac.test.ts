@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { parse, parseAllDocuments } from "yaml";
-import { ROOT } from "../../harness/fixtures.js";
+import { ROOT } from "../harness/fixtures.js";
 
 type Json = Record<string, unknown>;
 

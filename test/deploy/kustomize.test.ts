@@ -1,0 +1,200 @@
+// The shipped manifests, rendered as a user would (`kubectl kustomize`), checked object by object
+// against the Kubernetes schemas, for the security properties the operations guide promises, and
+// for RBAC that covers every API call the adapters make, and nothing more.
+
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { before, describe, it } from "node:test";
+import { parseAllDocuments } from "yaml";
+import { ROOT } from "../harness/fixtures.js";
+
+type Json = Record<string, unknown>;
+type Rule = { apiGroups: string[]; resources: string[]; verbs: string[] };
+
+const OVERLAYS = ["http", "socket-mode"];
+
+function render(overlay: string): Json[] {
+  let output: string;
+  try {
+    output = execFileSync("kubectl", ["kustomize", join(ROOT, "deploy", "overlays", overlay)], {
+      encoding: "utf8",
+    });
+  } catch (error) {
+    throw new Error(
+      `kubectl kustomize failed (kubectl 1.27 or later is needed): ${(error as Error).message}`,
+    );
+  }
+  return parseAllDocuments(output).map((document) => document.toJS() as Json);
+}
+
+/** The kubernetes-models class for an object, e.g. apps/v1 Deployment -> kubernetes-models/apps/v1/Deployment. */
+async function validate(object: Json): Promise<void> {
+  const [group, version] = String(object.apiVersion).includes("/")
+    ? String(object.apiVersion).split("/")
+    : ["", String(object.apiVersion)];
+  const path = `kubernetes-models/${group ? `${group}/` : ""}${version}/${String(object.kind)}`;
+  const module = (await import(path)) as Record<string, new (data: Json) => { validate(): void }>;
+  const Model = module[String(object.kind)];
+  assert.ok(Model, `no schema for ${path}`);
+  new Model(object).validate();
+}
+
+const spec = (object: Json) => (object.spec ?? {}) as Json;
+const podSpec = (object: Json) => ((spec(object).template as Json).spec ?? {}) as Json;
+const containersOf = (object: Json) => (podSpec(object).containers ?? []) as Json[];
+const named = (objects: Json[], kind: string, name: string) =>
+  objects.find((o) => o.kind === kind && (o.metadata as Json).name === name);
+
+describe("the Kustomize overlays", () => {
+  const rendered = new Map<string, Json[]>();
+  before(() => {
+    for (const overlay of OVERLAYS) rendered.set(overlay, render(overlay));
+  });
+
+  for (const overlay of OVERLAYS) {
+    it(`when ${overlay} is rendered, then every object is valid against the Kubernetes schemas`, async () => {
+      const objects = rendered.get(overlay) ?? [];
+      assert.ok(objects.length >= 14);
+      for (const object of objects) {
+        await validate(object).catch((error: Error) => {
+          throw new Error(`${object.kind} ${(object.metadata as Json).name}: ${error.message}`);
+        });
+      }
+    });
+
+    it(`when ${overlay} is rendered, then every pod runs non-root, read-only, without privileges, with probes and limits`, () => {
+      const workloads = (rendered.get(overlay) ?? []).filter(
+        (o) => o.kind === "Deployment" || o.kind === "StatefulSet",
+      );
+      assert.equal(workloads.length, 3);
+      for (const workload of workloads) {
+        const name = String((workload.metadata as Json).name);
+        const pod = podSpec(workload);
+        const podSecurity = (pod.securityContext ?? {}) as Json;
+        assert.equal(podSecurity.runAsNonRoot, true, name);
+        assert.deepEqual(podSecurity.seccompProfile, { type: "RuntimeDefault" }, name);
+        for (const container of containersOf(workload)) {
+          const security = (container.securityContext ?? {}) as Json;
+          assert.equal(security.allowPrivilegeEscalation, false, name);
+          assert.equal(security.readOnlyRootFilesystem, true, name);
+          assert.deepEqual((security.capabilities as Json).drop, ["ALL"], name);
+          assert.ok(container.livenessProbe && container.readinessProbe, `${name}: probes`);
+          const resources = container.resources as { requests?: Json; limits?: Json };
+          assert.ok(
+            resources.requests?.memory && resources.limits?.memory,
+            `${name}: memory request and limit`,
+          );
+        }
+      }
+      for (const name of ["oom-doctor-serve", "oom-doctor-worker"]) {
+        const container = containersOf(named(rendered.get(overlay) ?? [], "Deployment", name) ?? {})[0] ?? {};
+        assert.equal(((container.livenessProbe as Json).httpGet as Json).path, "/healthz");
+        assert.equal(((container.readinessProbe as Json).httpGet as Json).path, "/readyz");
+      }
+    });
+  }
+
+  it("when rendered, then HTTP mode has the signing secret and an Ingress for /slack/events only; Socket Mode the app token and no Ingress", () => {
+    const http = rendered.get("http") ?? [];
+    const socket = rendered.get("socket-mode") ?? [];
+    const env = (objects: Json[]) =>
+      ((containersOf(named(objects, "Deployment", "oom-doctor-serve") ?? {})[0]?.env ?? []) as Json[]).map(
+        (e) => e.name,
+      );
+    assert.ok(env(http).includes("SLACK_SIGNING_SECRET") && !env(http).includes("SLACK_APP_TOKEN"));
+    assert.ok(env(socket).includes("SLACK_APP_TOKEN") && !env(socket).includes("SLACK_SIGNING_SECRET"));
+    const ingress = http.find((o) => o.kind === "Ingress");
+    const rule = (spec(ingress ?? {}).rules as Array<{ http: { paths: Array<{ path: string }> } }>)[0];
+    assert.deepEqual(
+      rule?.http.paths.map((p) => p.path),
+      ["/slack/events"],
+    );
+    assert.equal(
+      socket.some((o) => o.kind === "Ingress"),
+      false,
+    );
+  });
+
+  it("when rendered, then Redis never evicts, and tokens and keys come from Secrets, never inline", () => {
+    const objects = rendered.get("socket-mode") ?? [];
+    const redis = containersOf(named(objects, "StatefulSet", "oom-doctor-redis") ?? {})[0] ?? {};
+    assert.match((redis.args as string[]).join(" "), /--maxmemory-policy noeviction/);
+    for (const deployment of objects.filter((o) => o.kind === "Deployment")) {
+      for (const variable of (containersOf(deployment)[0]?.env ?? []) as Json[]) {
+        if (/TOKEN|SECRET/.test(String(variable.name))) {
+          assert.equal(variable.value, undefined, `${variable.name} must come from a Secret`);
+          assert.ok((variable.valueFrom as Json).secretKeyRef);
+        }
+      }
+    }
+    assert.equal(
+      objects.some((o) => o.kind === "Secret"),
+      false,
+      "Secrets are made by the user, not shipped",
+    );
+  });
+});
+
+describe("RBAC", () => {
+  const clusterRole = (render("socket-mode").find((o) => o.kind === "ClusterRole") ?? {}) as {
+    rules?: Rule[];
+  };
+  const proposalsRole = (parseAllDocuments(
+    readFileSync(join(ROOT, "deploy", "rbac", "proposals.yaml"), "utf8"),
+  )
+    .map((document) => document.toJS() as Json)
+    .find((o) => o.kind === "Role") ?? {}) as { rules?: Rule[] };
+  const rules = [...(clusterRole.rules ?? []), ...(proposalsRole.rules ?? [])];
+
+  it("when read, then no rule uses a wildcard or touches secrets, exec or anything beyond reads and patch", () => {
+    for (const rule of rules) {
+      for (const field of [rule.apiGroups, rule.resources, rule.verbs])
+        assert.ok(!field.includes("*"), JSON.stringify(rule));
+      assert.ok(
+        !rule.resources.some((resource) => /secrets|exec|attach|portforward|proxy/.test(resource)),
+        JSON.stringify(rule),
+      );
+      assert.ok(
+        rule.verbs.every((verb) => ["get", "list", "patch"].includes(verb)),
+        JSON.stringify(rule),
+      );
+    }
+    assert.ok(
+      (clusterRole.rules ?? []).every((rule) => !rule.verbs.includes("patch")),
+      "the cluster-wide role only reads",
+    );
+  });
+
+  it("when the adapters' API calls are listed from the source, then each is granted", () => {
+    // Client methods named like listNamespacedPod, readNode, patchNamespacedDeployment, listPodForAllNamespaces.
+    const GROUPS: Record<string, string> = { core: "", apps: "apps", batch: "batch" };
+    const VERBS: Record<string, string> = { list: "list", read: "get", patch: "patch" };
+    const calls = new Set<string>();
+    for (const file of readdirSync(join(ROOT, "src", "k8s")).filter((name) => name.endsWith(".ts"))) {
+      const source = readFileSync(join(ROOT, "src", "k8s", file), "utf8");
+      for (const match of source.matchAll(
+        /this\.(core|apps|batch)\.(list|read|patch)(?:Namespaced)?([A-Z][A-Za-z]*?)(?:ForAllNamespaces)?\(/g,
+      )) {
+        const [, api = "", verb = "", kind = ""] = match;
+        const resource = `${kind.toLowerCase()}${/s$/.test(kind) ? "es" : "s"}`
+          .replace(/ys$/, "ies")
+          .replace(/sets$/, "sets");
+        calls.add(`${GROUPS[api]}|${resource}|${VERBS[verb]}`);
+      }
+    }
+    assert.ok(calls.size >= 12, `found ${calls.size} calls`);
+    const granted = (call: string) => {
+      const [group, resource, verb] = call.split("|");
+      return rules.some(
+        (rule) =>
+          rule.apiGroups.includes(group ?? "") &&
+          rule.resources.includes(resource ?? "") &&
+          rule.verbs.includes(verb ?? ""),
+      );
+    };
+    const missing = [...calls].filter((call) => !granted(call));
+    assert.deepEqual(missing, [], "API calls the manifests do not grant");
+  });
+});
