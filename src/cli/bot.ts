@@ -16,7 +16,13 @@ import { ok, type Result } from "../errors.js";
 import { opsServer } from "../ops/http.js";
 import { boltLogger, type Log } from "../ops/log.js";
 import { Metrics } from "../ops/metrics.js";
-import { answers, producerConnection, watchConnection, workerConnection } from "../queue/connection.js";
+import {
+  answers,
+  producerConnection,
+  settle,
+  watchConnection,
+  workerConnection,
+} from "../queue/connection.js";
 import { DIGESTS_QUEUE, DigestQueue } from "../queue/digests.js";
 import { INVESTIGATE_QUEUE, InvestigationQueue } from "../queue/investigations.js";
 import { PROPOSALS_QUEUE, ProposalQueue } from "../queue/proposals.js";
@@ -135,6 +141,8 @@ async function startWorkers(options: BotOptions, metrics: Metrics): Promise<Resu
   });
 }
 
+const REDIS_START_MS = 3000;
+
 interface SlackPart extends Part {
   httpListener: ReturnType<typeof createSlackApp>["httpListener"];
 }
@@ -173,6 +181,9 @@ async function startSlack(options: BotOptions, metrics: Metrics): Promise<SlackP
     log,
   });
   if (slack.httpListener === null) await slack.app.start();
+  // Commands are answered "Redis unreachable" until the connection is up: give it a moment at start-up,
+  // but start anyway when Redis is down (/readyz says so).
+  await settle(producer, REDIS_START_MS);
   return {
     redis: producer,
     httpListener: slack.httpListener,

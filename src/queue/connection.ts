@@ -51,3 +51,18 @@ export async function answers(redis: Redis, timeoutMs: number): Promise<boolean>
   clearTimeout(timer);
   return result;
 }
+
+/** Waits until the connection is up, at most `timeoutMs`; says whether it is. Never throws. */
+export async function settle(redis: Redis, timeoutMs: number): Promise<boolean> {
+  if (redis.status === "ready") return true;
+  return new Promise<boolean>((resolve) => {
+    const done = (ready: boolean) => {
+      clearTimeout(timer);
+      redis.off("ready", onReady);
+      resolve(ready);
+    };
+    const onReady = () => done(true);
+    const timer = setTimeout(() => done(false), timeoutMs);
+    redis.once("ready", onReady);
+  });
+}

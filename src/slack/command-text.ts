@@ -22,6 +22,10 @@ export type DigestCommand = Extract<OomCommand, { kind: `digest-${string}` }>;
 export const isDigestCommand = (command: OomCommand): command is DigestCommand =>
   command.kind.startsWith("digest-");
 
+/** A value quoted back to the user: never the whole of an absurdly long one. */
+const quoted = (value: string) =>
+  Array.from(value).length > 64 ? `${Array.from(value).slice(0, 61).join("")}…` : value;
+
 const TIME = /^([01]?\d|2[0-3]):([0-5]\d)$/;
 
 /** Whether the runtime knows the IANA zone (Asia/Shanghai, Europe/Berlin, UTC). */
@@ -47,23 +51,23 @@ function parseDigest(words: string[], t: Messages): OomCommand {
     return { kind: "digest-unsubscribe", id: target };
   if (verb === "now" && options.length === 0) {
     const chosen = scope(target);
-    return chosen ? { kind: "digest-now", scope: chosen } : invalid(t.digest.badScope(target ?? ""));
+    return chosen ? { kind: "digest-now", scope: chosen } : invalid(t.digest.badScope(quoted(target ?? "")));
   }
   if (verb !== "subscribe") return invalid("");
   const chosen = scope(target);
-  if (!chosen) return invalid(t.digest.badScope(target ?? ""));
+  if (!chosen) return invalid(t.digest.badScope(quoted(target ?? "")));
   let at: string | null = null;
   let tz: string | null = null;
   for (let index = 0; index < options.length; index += 2) {
     const [key, value] = [options[index], options[index + 1] ?? ""];
     if (key === "at") {
       const match = TIME.exec(value);
-      if (!match) return invalid(t.digest.badTime(value));
+      if (!match) return invalid(t.digest.badTime(quoted(value)));
       at = `${(match[1] ?? "").padStart(2, "0")}:${match[2]}`;
     } else if (key === "tz") {
-      if (!isTimeZone(value)) return invalid(t.digest.badZone(value));
+      if (!isTimeZone(value)) return invalid(t.digest.badZone(quoted(value)));
       tz = value;
-    } else return invalid(t.tooManyWords(options.slice(index).join(" ")));
+    } else return invalid(t.tooManyWords(quoted(options.slice(index).join(" "))));
   }
   return { kind: "digest-subscribe", scope: chosen, at, tz };
 }
@@ -77,11 +81,12 @@ export function parseOomCommand(text: string, t: Messages): OomCommand {
   if (first === "audit" && rest.length === 0) {
     if (second === undefined) return { kind: "audit", namespace: null };
     if (NAMESPACE.test(second)) return { kind: "audit", namespace: second };
-    return { kind: "invalid", problem: t.invalidNamespace(second) };
+    return { kind: "invalid", problem: t.invalidNamespace(quoted(second)) };
   }
-  if (!NAMESPACE.test(first)) return { kind: "invalid", problem: t.invalidNamespace(first) };
-  if (rest.length > 0) return { kind: "invalid", problem: t.tooManyWords(rest.join(" ")) };
-  if (second !== undefined && !POD.test(second)) return { kind: "invalid", problem: t.invalidPod(second) };
+  if (!NAMESPACE.test(first)) return { kind: "invalid", problem: t.invalidNamespace(quoted(first)) };
+  if (rest.length > 0) return { kind: "invalid", problem: t.tooManyWords(quoted(rest.join(" "))) };
+  if (second !== undefined && !POD.test(second))
+    return { kind: "invalid", problem: t.invalidPod(quoted(second)) };
   return { kind: "investigate", namespace: first, pod: second ?? null };
 }
 

@@ -1,0 +1,92 @@
+// `npm run bench`: every benchmark, one after the other (they would disturb each other side by side),
+// then docs/benchmarks.md with the machine, the date, and what each printed: its figures as ratios
+// against a baseline measured in the same run, and its targets.
+
+import { spawnSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+import { join } from "node:path";
+import { ROOT } from "../harness/fixtures.js";
+
+interface Bench {
+  script: string;
+  title: string;
+  baseline: string;
+  targets: string;
+}
+
+const BENCHES: Bench[] = [
+  {
+    script: "test/bench/parse.bench.ts",
+    title: "Journal parsing",
+    baseline: "`grep -c 'Killed process'` over the same generated journals",
+    targets: "no target; throughput and memory recorded",
+  },
+  {
+    script: "test/bench/scan.bench.ts",
+    title: "Live scan (300 pods, 12 nodes with a real sshd each)",
+    baseline: "the operator's sequential loop, and the critical path (one pod list plus the slowest node)",
+    targets: "8x faster than the sequential loop; within 1.5x of the critical path",
+  },
+  {
+    script: "test/bench/digest.bench.ts",
+    title: "Cluster-wide digest (10,000 pods, 200 namespaces)",
+    baseline: "one bare paginated listing of the same pods with the same client",
+    targets: "within 2x of the floor; under 300 MB peak RSS",
+  },
+  {
+    script: "test/bench/ack.bench.ts",
+    title: "Ack latency (200 signed /oom, 50 at a time)",
+    baseline: "a bare Bolt app that only acknowledges",
+    targets: "p99 under 1.5x the bare app, far below Slack's 3 s",
+  },
+];
+
+const build = spawnSync("npm", ["run", "build"], { cwd: ROOT, stdio: "inherit" });
+if (build.status !== 0) process.exit(build.status ?? 1);
+
+const sections: string[] = [];
+let failed = false;
+for (const bench of BENCHES) {
+  process.stdout.write(`\n== ${bench.title}\n`);
+  const run = spawnSync(process.execPath, ["--import", "tsx", bench.script], { cwd: ROOT, encoding: "utf8" });
+  process.stdout.write(run.stdout);
+  if (run.status !== 0) {
+    failed = true;
+    process.stderr.write(run.stderr);
+  }
+  const output =
+    run.status === 0
+      ? run.stdout.trim()
+      : `failed (exit ${run.status}): ${run.stderr.trim().split("\n").at(-1)}`;
+  sections.push(
+    [
+      `## ${bench.title}`,
+      "",
+      `Baseline, measured in the same run: ${bench.baseline}. Targets: ${bench.targets}.`,
+      "",
+      "```text",
+      output,
+      "```",
+    ].join("\n"),
+  );
+}
+
+const cpu = cpus()[0]?.model ?? "unknown CPU";
+writeFileSync(
+  join(ROOT, "docs", "benchmarks.md"),
+  [
+    "# Benchmarks",
+    "",
+    "Written by `npm run bench`. Each figure is a ratio against a baseline measured in the same run on the",
+    "same machine, so that the machine's own speed and load cancel out; absolute times are for context.",
+    "",
+    `- Machine: ${cpus().length} × ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB`,
+    `- Node.js ${process.version}, ${process.platform}`,
+    `- Date: ${new Date().toISOString().slice(0, 10)}`,
+    "",
+    ...sections.flatMap((section) => [section, ""]),
+  ].join("\n"),
+);
+process.stdout.write("\nwrote docs/benchmarks.md\n");
+process.exitCode = failed ? 1 : 0;

@@ -1,0 +1,159 @@
+// Hostile and absurd input: oversized and forged requests, injection attempts in the command's
+// arguments, journals without newlines or with megabyte lines. Each is refused or handled with a
+// clear message; nothing is enqueued or run that should not be, and the process stays up.
+
+import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import type { BotHandle } from "../../src/cli/bot.js";
+import { botEnv, dropPrefix, startTestBot, uniquePrefix, writeBotConfig } from "../harness/bot.js";
+import { runCli } from "../harness/cli.js";
+import { type HarnessCluster, seedCluster } from "../harness/cluster.js";
+import { FakeSlack } from "../harness/fake-slack.js";
+import { fixturePath } from "../harness/fixtures.js";
+import { buttonClick, slashCommand } from "../harness/slack-requests.js";
+
+let cluster: HarnessCluster;
+let slack: FakeSlack;
+let bot: BotHandle;
+let url: string;
+const prefix = uniquePrefix();
+
+before(async () => {
+  cluster = await seedCluster();
+  slack = new FakeSlack();
+  await slack.start();
+  ({ bot, url } = await startTestBot(botEnv(slack, writeBotConfig(cluster, prefix)), "all", () =>
+    Date.now(),
+  ));
+});
+
+after(async () => {
+  await bot?.close();
+  await slack?.stop();
+  await cluster?.close();
+  await dropPrefix(prefix);
+});
+
+/** Nothing reached Slack's channels or the cluster since `mark`. */
+function nothingDone(mark: { calls: number; requests: number }): void {
+  const posted = slack.calls.slice(mark.calls).filter((call) => call.method.startsWith("chat."));
+  assert.deepEqual(posted, [], "no message posted");
+  assert.deepEqual(cluster.api.requests.slice(mark.requests), [], "no API request");
+}
+
+const mark = () => ({ calls: slack.calls.length, requests: cluster.api.requests.length });
+
+describe("hostile /oom arguments", () => {
+  const attempts = [
+    "prod; rm -rf /",
+    "$(id)",
+    "../../etc",
+    "`reboot`",
+    "生产",
+    "prod\u0000x",
+    "production $(id)",
+    "production ../x",
+  ];
+  for (const text of attempts) {
+    it(`when the text is ${JSON.stringify(text)}, then it is refused with the reason and nothing runs`, async () => {
+      const before = mark();
+      const answer = await slashCommand(url, {
+        text,
+        channel: "C0HOSTILE",
+        responseUrl: slack.responseUrl("hostile"),
+      });
+      assert.equal(answer.status, 200);
+      assert.equal(answer.body?.response_type, "ephemeral");
+      assert.match(JSON.stringify(answer.body), /is not a (namespace|pod) name|Unexpected words/);
+      nothingDone(before);
+    });
+  }
+
+  it("when a signed request carries a 1 MB argument, then it is refused and the process stays up", async () => {
+    const before = mark();
+    const answer = await slashCommand(url, {
+      text: "a".repeat(1024 * 1024),
+      responseUrl: slack.responseUrl("big"),
+    });
+    assert.ok(answer.status === 200 || answer.status === 413, `status ${answer.status}`);
+    if (answer.status === 200) assert.match(JSON.stringify(answer.body), /is not a namespace name/);
+    nothingDone(before);
+    assert.equal((await fetch(`${url}/healthz`)).status, 200);
+  });
+
+  it("when a request is not signed at all, then it is refused", async () => {
+    const response = await fetch(`${url}/slack/events`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: "command=%2Foom&text=production",
+    });
+    assert.equal(response.status, 401);
+  });
+
+  it("when a button names a proposal or finding that does not exist, then the clicker is told and nothing runs", async () => {
+    for (const [actionId, value] of [
+      ["approve_proposal", "0123456789abcdef01234567"],
+      ["snooze_workload", "0123456789abcdef0123456789abcdef"],
+      ["investigate_workload", "not-an-id; DROP"],
+    ] as const) {
+      const before = mark();
+      const responses = slack.responses.length;
+      await buttonClick(url, {
+        actionId,
+        value,
+        messageTs: "1700000000.000001",
+        threadTs: "1700000000.000001",
+        responseUrl: slack.responseUrl(`forged-${actionId}`),
+      });
+      const answer = await slack.until(
+        () => slack.responses.slice(responses).find((r) => r.text),
+        `the answer to ${actionId}`,
+      );
+      assert.match(String(answer.text), /does not know|no longer knows/);
+      nothingDone(before);
+    }
+  });
+});
+
+describe("absurd journals", () => {
+  it("when a journal is 50 MB without a newline, then analyze reports the cut line and still answers", async () => {
+    const path = join(cluster.dir, "no-newline.log");
+    writeFileSync(path, Buffer.alloc(50 * 1024 * 1024, "x"));
+    const run = await runCli([
+      "analyze",
+      "--pods",
+      fixturePath("seed", "pods.json"),
+      "--journal",
+      `k8s-node-04=${path}`,
+    ]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout + run.stderr, /1 overlong lines were shortened/);
+  });
+
+  it("when a kernel line is 1 MB long, then it is shortened and the report after it is still read", async () => {
+    const path = join(cluster.dir, "long-line.log");
+    writeFileSync(
+      path,
+      `Jul 12 12:11:16 k8s-node-04 kernel: ${"A".repeat(1024 * 1024)}\n` +
+        "Jul 12 12:11:17 k8s-node-04 kernel: Memory cgroup out of memory: Killed process 4242 (worker) total-vm:1024kB, anon-rss:512kB, file-rss:0kB, shmem-rss:0kB, UID:0\n",
+    );
+    const run = await runCli([
+      "analyze",
+      "--pods",
+      fixturePath("seed", "pods.json"),
+      "--journal",
+      `k8s-node-04=${path}`,
+      "--format",
+      "json",
+    ]);
+    assert.equal(run.code, 0, run.stderr);
+    const report = JSON.parse(run.stdout) as {
+      warnings: string[];
+      unmatchedEvents: Array<{ victim: string | null }>;
+    };
+    assert.ok(report.warnings.some((warning) => /overlong lines were shortened/.test(warning)));
+    assert.ok(report.unmatchedEvents.some((event) => event.victim === "worker (pid 4242)"));
+  });
+});
