@@ -85,6 +85,7 @@ export class FakeSlack {
   readonly responses: Json[] = [];
   private readonly events = new EventEmitter();
   private readonly rateLimits = new Map<string, { times: number; retryAfter: number }>();
+  private periodic: { n: number; retryAfter: number; seen: number } | null = null;
   private readonly uploads = new Map<string, Buffer>();
   /** User id -> IANA time zone, for users.info. */
   readonly userZones = new Map<string, string>();
@@ -152,6 +153,11 @@ export class FakeSlack {
   /** A response URL for one command or interaction. */
   responseUrl(id: string): string {
     return `http://127.0.0.1:${this.port}/respond/${id}`;
+  }
+
+  /** Every `n`th chat.* call is answered 429 with Retry-After, until turned off with n = 0. */
+  rateLimitEvery(n: number, retryAfterSeconds: number): void {
+    this.periodic = n > 0 ? { n, retryAfter: retryAfterSeconds, seen: 0 } : null;
   }
 
   /** The next `times` calls of `method` are answered 429 with Retry-After. */
@@ -237,6 +243,11 @@ export class FakeSlack {
     if (held) {
       this.record(`${method} (held)`, args, 0);
       held.arrive();
+      return;
+    }
+    if (this.periodic && method.startsWith("chat.") && ++this.periodic.seen % this.periodic.n === 0) {
+      this.record(method, args, 429);
+      send(429, { ok: false, error: "ratelimited" }, { "retry-after": String(this.periodic.retryAfter) });
       return;
     }
     const limit = this.rateLimits.get(method);
