@@ -118,37 +118,36 @@ describe("hostile /oom arguments", () => {
 });
 
 describe("absurd journals", () => {
-  it("when a journal is 50 MB without a newline, then analyze reports the cut line and still answers", async () => {
-    const path = join(cluster.dir, "no-newline.log");
-    writeFileSync(path, Buffer.alloc(50 * 1024 * 1024, "x"));
+  /** `oom-doctor analyze` of the seed's pods with `content` as k8s-node-04's journal. */
+  async function analyzeJournal(name: string, content: string | Buffer, ...options: string[]) {
+    const path = join(cluster.dir, name);
+    writeFileSync(path, content);
+    const journal = `k8s-node-04=${path}`;
     const run = await runCli([
       "analyze",
       "--pods",
       fixturePath("seed", "pods.json"),
       "--journal",
-      `k8s-node-04=${path}`,
+      journal,
+      ...options,
     ]);
     assert.equal(run.code, 0, run.stderr);
+    return run;
+  }
+
+  it("when a journal is 50 MB without a newline, then analyze reports the cut line and still answers", async () => {
+    const run = await analyzeJournal("no-newline.log", Buffer.alloc(50 * 1024 * 1024, "x"));
     assert.match(run.stdout + run.stderr, /1 overlong lines were shortened/);
   });
 
   it("when a kernel line is 1 MB long, then it is shortened and the report after it is still read", async () => {
-    const path = join(cluster.dir, "long-line.log");
-    writeFileSync(
-      path,
+    const run = await analyzeJournal(
+      "long-line.log",
       `Jul 12 12:11:16 k8s-node-04 kernel: ${"A".repeat(1024 * 1024)}\n` +
         "Jul 12 12:11:17 k8s-node-04 kernel: Memory cgroup out of memory: Killed process 4242 (worker) total-vm:1024kB, anon-rss:512kB, file-rss:0kB, shmem-rss:0kB, UID:0\n",
-    );
-    const run = await runCli([
-      "analyze",
-      "--pods",
-      fixturePath("seed", "pods.json"),
-      "--journal",
-      `k8s-node-04=${path}`,
       "--format",
       "json",
-    ]);
-    assert.equal(run.code, 0, run.stderr);
+    );
     const report = JSON.parse(run.stdout) as {
       warnings: string[];
       unmatchedEvents: Array<{ victim: string | null }>;
