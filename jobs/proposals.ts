@@ -18,7 +18,7 @@ import type { Messages } from "../src/slack/i18n/catalog.js";
 import { ThreadPoster } from "../src/slack/poster.js";
 import { proposalMessage, rolloutDone, verifyMessage } from "../src/slack/render/proposals.js";
 import type { BotStore } from "../src/store/bot-store.js";
-import type { AuditEvent, Proposal, ProposalStatus, ProposalStore } from "../src/store/proposals.js";
+import type { AuditEvent, Proposal, ProposalStore } from "../src/store/proposals.js";
 
 export interface ProposalJobDeps {
   client: WebClient;
@@ -73,9 +73,6 @@ export function proposalProcessor(deps: ProposalJobDeps) {
     await show(proposal, workload);
   };
 
-  const move = async (proposal: Proposal, from: ProposalStatus[], change: Partial<Proposal>) =>
-    deps.proposals.transition(proposal.id, from, (current) => ({ ...current, ...change }));
-
   const cluster = (): WorkloadWriter => {
     const writer = deps.workloads();
     if (!writer.ok) throw new UnrecoverableError(writer.error.message);
@@ -95,7 +92,10 @@ export function proposalProcessor(deps: ProposalJobDeps) {
     const writer = cluster();
     const result = settled(await writer.read(namespace, workload.kind, workload.name));
     if (!result.ok) {
-      const failed = await move(proposal, ["checking"], { status: "refused", refusal: result.error.message });
+      const failed = await deps.proposals.transition(proposal.id, ["checking"], {
+        status: "refused",
+        refusal: result.error.message,
+      });
       if (failed) {
         await announce(failed, "dry-run", "oom-doctor", result.error.message);
       }
@@ -108,7 +108,11 @@ export function proposalProcessor(deps: ProposalJobDeps) {
     const base = { seen, from, cluster: writer.cluster, workload: { ...workload, uid: read.uid } };
     const manager = gitOpsManager(read.labels, read.annotations);
     if (manager !== null && !deps.config.patchGitOpsManaged) {
-      const handed = await move(proposal, ["checking"], { ...base, status: "gitops", gitOps: manager });
+      const handed = await deps.proposals.transition(proposal.id, ["checking"], {
+        ...base,
+        status: "gitops",
+        gitOps: manager,
+      });
       if (handed) {
         await announce(handed, "dry-run", "oom-doctor", `managed by ${manager}`);
       }
@@ -118,7 +122,7 @@ export function proposalProcessor(deps: ProposalJobDeps) {
       await writer.patchMemory(namespace, workload.kind, workload.name, patchOf(proposal), true),
     );
     const refusal = checked.ok ? null : checked.error.message;
-    const next = await move(proposal, ["checking"], {
+    const next = await deps.proposals.transition(proposal.id, ["checking"], {
       ...base,
       status: refusal === null ? "ready" : "refused",
       refusal,
@@ -151,7 +155,7 @@ export function proposalProcessor(deps: ProposalJobDeps) {
       container.limit !== proposal.from.limit ||
       container.request !== proposal.from.request
     ) {
-      const stale = await move(proposal, ["approved"], { status: "stale" });
+      const stale = await deps.proposals.transition(proposal.id, ["approved"], { status: "stale" });
       if (stale) await announce(stale, "failed", "oom-doctor", "resources changed since the proposal");
       return;
     }
@@ -159,11 +163,17 @@ export function proposalProcessor(deps: ProposalJobDeps) {
       await cluster().patchMemory(namespace, workload.kind, workload.name, patchOf(proposal), false),
     );
     if (!patched.ok) {
-      const failed = await move(proposal, ["approved"], { status: "failed", refusal: patched.error.message });
+      const failed = await deps.proposals.transition(proposal.id, ["approved"], {
+        status: "failed",
+        refusal: patched.error.message,
+      });
       if (failed) await announce(failed, "failed", proposal.approver ?? "", patched.error.message);
       return;
     }
-    const applied = await move(proposal, ["approved"], { status: "applied", appliedAt: iso() });
+    const applied = await deps.proposals.transition(proposal.id, ["approved"], {
+      status: "applied",
+      appliedAt: iso(),
+    });
     if (!applied) return;
     await deps.proposals.recordBump(`${namespace}/${workload.kind}/${workload.name}`, deps.now(), applied.id);
     const event = applied.revertOf ? "reverted" : "applied";
@@ -210,7 +220,9 @@ export function proposalProcessor(deps: ProposalJobDeps) {
   }
 
   async function expire(proposal: Proposal): Promise<void> {
-    const expired = await move(proposal, ["checking", "ready"], { status: "expired" });
+    const expired = await deps.proposals.transition(proposal.id, ["checking", "ready"], {
+      status: "expired",
+    });
     if (!expired) return;
     await announce(expired, "expired", "oom-doctor", "");
   }

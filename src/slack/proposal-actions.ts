@@ -216,10 +216,7 @@ export function registerProposalActions(app: App, deps: ProposalDeps): void {
     }
     if (proposal.status === "ready" && deps.now() > Date.parse(proposal.expiresAt)) {
       // Past its time but not yet closed by the expire job: close it now.
-      const expired = await deps.proposals.transition(proposal.id, ["ready"], (current) => ({
-        ...current,
-        status: "expired",
-      }));
+      const expired = await deps.proposals.transition(proposal.id, ["ready"], { status: "expired" });
       if (expired) {
         await recordAudit(deps, "expired", expired, user, "approval attempted after expiry");
         await updateMessage(client, expired);
@@ -270,11 +267,10 @@ export function registerProposalActions(app: App, deps: ProposalDeps): void {
       await respond(ephemeral(p.selfApproval));
       return;
     }
-    const approved = await deps.proposals.transition(proposal.id, ["ready"], (current) => ({
-      ...current,
+    const approved = await deps.proposals.transition(proposal.id, ["ready"], {
       status: "approved",
       approver: user,
-    }));
+    });
     if (!approved) {
       const now = await deps.proposals.get(proposal.id);
       await respond(ephemeral(p.decided(p.statusName[now?.status ?? "approved"])));
@@ -291,11 +287,10 @@ export function registerProposalActions(app: App, deps: ProposalDeps): void {
       await respond(ephemeral(p.notAllowedToReject));
       return;
     }
-    const rejected = await deps.proposals.transition(proposal.id, ["ready"], (current) => ({
-      ...current,
+    const rejected = await deps.proposals.transition(proposal.id, ["ready"], {
       status: "rejected",
       approver: user,
-    }));
+    });
     if (!rejected) return;
     await recordAudit(deps, "rejected", rejected, user);
     await updateMessage(client, rejected);

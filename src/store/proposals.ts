@@ -113,13 +113,13 @@ export class ProposalStore {
   }
 
   /**
-   * Moves the proposal from `from` to `to`, changing it with `update`, only if no one else moved it
-   * first (optimistic locking with WATCH): null when it was not in `from` or lost the race.
+   * Applies `change` to the proposal only if it is still in one of the `from` states and no one else
+   * moved it first (optimistic locking with WATCH): null when it was not, or lost the race.
    */
   async transition(
     id: string,
     from: ProposalStatus[],
-    update: (proposal: Proposal) => Proposal,
+    change: Partial<Omit<Proposal, "id">>,
   ): Promise<Proposal | null> {
     const key = this.key("proposal", id);
     const client = this.redis.duplicate();
@@ -131,7 +131,7 @@ export class ProposalStore {
         await client.unwatch();
         return null;
       }
-      const next = update(current);
+      const next = { ...current, ...change };
       const done = await client.multi().set(key, JSON.stringify(next), "EX", PROPOSAL_TTL_SECONDS).exec();
       return done === null ? null : next;
     } finally {
