@@ -8,7 +8,7 @@ import type { ClusterReader, LimitCapsInfo, NodeInfo, OwnerRef } from "../ports.
 import { type ApiCall, apiError } from "./errors.js";
 
 /** The client's model objects back to the API's JSON (dates as RFC 3339 strings), as analysis reads it. */
-function wire<T>(value: T): unknown {
+export function wire<T>(value: T): unknown {
   return JSON.parse(JSON.stringify(value));
 }
 

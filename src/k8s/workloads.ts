@@ -15,6 +15,7 @@ import {
 import { quantityBytesOrNull } from "../analysis/quantity.js";
 import { type AppError, ok, type Result } from "../errors.js";
 import type { PatchableKind, ResourcesPatch, WorkloadSnapshot, WorkloadWriter } from "../ports.js";
+import { wire } from "./cluster.js";
 import { apiError } from "./errors.js";
 
 type Workload = V1Deployment | V1StatefulSet | V1DaemonSet;
@@ -162,7 +163,7 @@ export class KubernetesWorkloads implements WorkloadWriter {
       .join(",");
     try {
       const list = await this.core.listNamespacedPod({ namespace, labelSelector });
-      return ok(list.items.map((pod) => JSON.parse(JSON.stringify(pod)) as unknown));
+      return ok(list.items.map(wire));
     } catch (error) {
       return { ok: false, error: apiError({ verb: "list", resource: "pods", namespace, group: "" }, error) };
     }
