@@ -74,6 +74,17 @@ export function slashCommand(
   );
 }
 
+/** What every interaction payload starts with: its type, the team, the user, the app. */
+function envelope(type: string, user: string) {
+  return {
+    type,
+    team: { id: "T0001", domain: "fake" },
+    user: { id: user, username: user.slice(2).toLowerCase(), team_id: "T0001" },
+    api_app_id: "A0OOM",
+    token: "legacy-verification-token",
+  };
+}
+
 export interface ClickInput {
   actionId: string;
   value: string;
@@ -91,11 +102,7 @@ export function buttonClick(
 ): Promise<BotAnswer> {
   const channel = input.channel ?? "C0OPS";
   const payload = {
-    type: "block_actions",
-    team: { id: "T0001", domain: "fake" },
-    user: { id: input.user ?? "U0BOB", username: "bob", team_id: "T0001" },
-    api_app_id: "A0OOM",
-    token: "legacy-verification-token",
+    ...envelope("block_actions", input.user ?? "U0BOB"),
     container: { type: "message", message_ts: input.messageTs, channel_id: channel, is_ephemeral: false },
     trigger_id: "4.5.6",
     channel: { id: channel, name: "ops" },
@@ -135,11 +142,7 @@ export function viewSubmission(
     ]),
   );
   const payload = {
-    type: "view_submission",
-    team: { id: "T0001", domain: "fake" },
-    user: { id: input.user ?? "U0ALICE", username: "alice", team_id: "T0001" },
-    api_app_id: "A0OOM",
-    token: "legacy-verification-token",
+    ...envelope("view_submission", input.user ?? "U0ALICE"),
     trigger_id: "7.8.9",
     view: {
       id: "V1",
