@@ -13,6 +13,20 @@ export interface BotWorker {
   close(): Promise<void>;
 }
 
+const CONNECTION_ERRORS = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EPIPE",
+  "EHOSTUNREACH",
+  "ENOTFOUND",
+]);
+
+function lostConnection(error: Error): boolean {
+  const code = (error as NodeJS.ErrnoException).code;
+  return (code !== undefined && CONNECTION_ERRORS.has(code)) || error.message === "Connection is closed.";
+}
+
 export function startBotWorker(
   queueName: string,
   connection: Redis,
@@ -52,8 +66,11 @@ export function startBotWorker(
       error: error.message,
     });
   });
-  // Errors of the connection itself: BullMQ reconnects; without a listener Node would crash.
-  worker.on("error", (error) => log("warn", "queue connection error", { error: error.message }));
+  // Without a listener Node would crash. A lost connection is already logged once by the connection's
+  // watcher, and BullMQ reconnects: repeating it at every attempt would bury everything else.
+  worker.on("error", (error) => {
+    if (!lostConnection(error)) log("warn", "queue worker error", { error: error.message });
+  });
   return {
     worker,
     close: async () => {

@@ -3,6 +3,7 @@
 // at once when Redis is down rather than kept waiting; workers wait and retry forever, as BullMQ
 // requires.
 
+import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import type { Log } from "../ops/log.js";
 
@@ -65,4 +66,14 @@ export async function settle(redis: Redis, timeoutMs: number): Promise<boolean> 
     const timer = setTimeout(() => done(false), timeoutMs);
     redis.once("ready", onReady);
   });
+}
+
+/**
+ * A producer-side queue on a shared connection. That connection's watcher logs an outage once; without
+ * a listener of its own, BullMQ would print every reconnection attempt of every queue to stderr.
+ */
+export function producerQueue<T>(name: string, connection: Redis, prefix: string): Queue<T> {
+  const queue = new Queue<T>(name, { connection, prefix, skipWaitingForReady: true });
+  queue.on("error", () => undefined);
+  return queue;
 }

@@ -3,9 +3,10 @@
 // per scope. Schedulers live in Redis: they survive restarts, and however many workers run, each
 // occurrence is one job.
 
-import { Queue } from "bullmq";
+import type { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Subscription } from "../store/digests.js";
+import { producerQueue } from "./connection.js";
 
 export const DIGESTS_QUEUE = "digests";
 
@@ -31,10 +32,10 @@ export function digestRepeat(subscription: Pick<Subscription, "at" | "tz">): { p
 }
 
 export class DigestQueue {
-  readonly queue: Queue;
+  readonly queue: Queue<DigestJobData | SnapshotJobData>;
 
   constructor(connection: Redis, prefix: string) {
-    this.queue = new Queue(DIGESTS_QUEUE, { connection, prefix, skipWaitingForReady: true });
+    this.queue = producerQueue<DigestJobData | SnapshotJobData>(DIGESTS_QUEUE, connection, prefix);
   }
 
   async schedule(subscription: Subscription): Promise<void> {

@@ -2,8 +2,9 @@
 // the one-per-channel-and-namespace rule (BullMQ deduplication).
 
 import { randomUUID } from "node:crypto";
-import { Queue } from "bullmq";
+import type { Queue } from "bullmq";
 import type { Redis } from "ioredis";
+import { producerQueue } from "./connection.js";
 
 export const INVESTIGATE_QUEUE = "investigate";
 
@@ -67,11 +68,7 @@ export class InvestigationQueue {
     prefix: string,
     private readonly retry: { attempts: number; retryDelaySeconds: number },
   ) {
-    this.queue = new Queue<InvestigateJobData>(INVESTIGATE_QUEUE, {
-      connection,
-      prefix,
-      skipWaitingForReady: true,
-    });
+    this.queue = producerQueue<InvestigateJobData>(INVESTIGATE_QUEUE, connection, prefix);
   }
 
   /** The investigation already running (or waiting) for this channel and namespace, if any. */

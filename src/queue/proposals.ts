@@ -1,8 +1,9 @@
 // The proposals queue: one job name per step of a limit change. Job ids are derived from the
 // proposal, so a step is queued once however many clicks ask for it.
 
-import { Queue } from "bullmq";
+import type { Queue } from "bullmq";
 import type { Redis } from "ioredis";
+import { producerQueue } from "./connection.js";
 
 export const PROPOSALS_QUEUE = "proposals";
 
@@ -27,11 +28,7 @@ export class ProposalQueue {
   readonly queue: Queue<ProposalJobData>;
 
   constructor(connection: Redis, prefix: string) {
-    this.queue = new Queue<ProposalJobData>(PROPOSALS_QUEUE, {
-      connection,
-      prefix,
-      skipWaitingForReady: true,
-    });
+    this.queue = producerQueue<ProposalJobData>(PROPOSALS_QUEUE, connection, prefix);
   }
 
   async add(step: ProposalStep, data: ProposalJobData, delayMs = 0): Promise<void> {
