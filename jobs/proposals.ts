@@ -34,6 +34,7 @@ export interface ProposalJobDeps {
   workloads: () => Result<WorkloadWriter>;
 }
 
+const PROPOSAL_ANNOTATION = "oom-doctor.io/proposal";
 const ROLLOUT_CHECK_MS = 15_000;
 const ROLLOUT_CHECKS = 40;
 
@@ -137,7 +138,7 @@ export function proposalProcessor(deps: ProposalJobDeps) {
       limit: proposal.to.limit,
       request: proposal.to.request,
       annotations: {
-        "oom-doctor.io/proposal": proposal.id,
+        [PROPOSAL_ANNOTATION]: proposal.id,
         "oom-doctor.io/approved-by": proposal.approver ?? "",
         "oom-doctor.io/proposed-by": proposal.proposer,
       },
@@ -148,20 +149,25 @@ export function proposalProcessor(deps: ProposalJobDeps) {
     if (proposal.status !== "approved") return;
     const { namespace, workload } = proposal;
     const read = settled(await cluster().read(namespace, workload.kind, workload.name));
+    // The patch carries the proposal's id: finding it means an earlier attempt patched and then died
+    // (a killed worker), so this one only finishes the record. Patching again could undo a change
+    // made since, and the resources no longer match `from` anyway.
+    const patchedBefore = read.ok && read.value.annotations[PROPOSAL_ANNOTATION] === proposal.id;
     const container = read.ok ? read.value.containers.find((c) => c.name === proposal.container) : undefined;
     // The dry run saw `from`; someone else's change since then makes this proposal out of date.
     if (
-      !container ||
-      container.limit !== proposal.from.limit ||
-      container.request !== proposal.from.request
+      !patchedBefore &&
+      (!container || container.limit !== proposal.from.limit || container.request !== proposal.from.request)
     ) {
       const stale = await deps.proposals.transition(proposal.id, ["approved"], { status: "stale" });
       if (stale) await announce(stale, "failed", "oom-doctor", "resources changed since the proposal");
       return;
     }
-    const patched = settled(
-      await cluster().patchMemory(namespace, workload.kind, workload.name, patchOf(proposal), false),
-    );
+    const patched = patchedBefore
+      ? read
+      : settled(
+          await cluster().patchMemory(namespace, workload.kind, workload.name, patchOf(proposal), false),
+        );
     if (!patched.ok) {
       const failed = await deps.proposals.transition(proposal.id, ["approved"], {
         status: "failed",

@@ -7,31 +7,24 @@ import { after, before, beforeEach, describe, it } from "node:test";
 import type { BotHandle } from "../../src/cli/bot.js";
 import { botEnv, dropPrefix, startTestBot, uniquePrefix, writeBotConfig } from "../harness/bot.js";
 import { type HarnessCluster, seedCluster, seedDeployment } from "../harness/cluster.js";
-import { FakeSlack, type StoredMessage } from "../harness/fake-slack.js";
+import { FakeSlack } from "../harness/fake-slack.js";
 import { podObject } from "../harness/pods.js";
-import { buttonClick, slashCommand, viewSubmission } from "../harness/slack-requests.js";
+import { ALICE, BOB, buttons, ProposalFlow, SUGGESTED } from "../harness/proposal-flow.js";
+import { slashCommand } from "../harness/slack-requests.js";
 
 type Json = Record<string, unknown>;
 
 const CAPTURED = Date.parse("2021-07-12T04:10:20Z");
 const DEPLOYMENT = "/apis/apps/v1/namespaces/production/deployments/systembusiness-deployment";
-const ALICE = "U0ALICE";
-const BOB = "U0BOB";
 const CAROL = "U0CAROL";
 const EVE = "U0EVE";
 
 let cluster: HarnessCluster;
 let slack: FakeSlack;
 let bot: BotHandle;
-let url: string;
+let flow: ProposalFlow;
 let clock = CAPTURED;
 const prefix = uniquePrefix();
-
-function buttons(message: StoredMessage): Array<{ action_id: string; value: string }> {
-  return message.blocks
-    .filter((block) => block.type === "actions")
-    .flatMap((block) => block.elements as Array<{ action_id: string; value: string }>);
-}
 
 before(async () => {
   cluster = await seedCluster();
@@ -66,7 +59,9 @@ before(async () => {
       leakAfterBumps: 50,
     },
   });
-  ({ bot, url } = await startTestBot(botEnv(slack, config), "all", () => clock));
+  const started = await startTestBot(botEnv(slack, config), "all", () => clock);
+  bot = started.bot;
+  flow = new ProposalFlow(slack, started.url);
 });
 
 after(async () => {
@@ -83,81 +78,19 @@ beforeEach(() => {
   cluster.api.patches.splice(0);
 });
 
-interface Thread {
-  channel: string;
-  root: StoredMessage;
-  reply: StoredMessage;
-}
-
-/** Investigates production in a channel of its own and returns the workload's reply. */
-async function investigate(channel: string): Promise<Thread> {
-  const answer = await slashCommand(url, {
-    text: "production",
-    channel,
-    responseUrl: slack.responseUrl(channel),
-  });
-  assert.equal(answer.status, 200, answer.text);
-  const root = await slack.until(
-    () => slack.rootMessages(channel).find((m) => /OOM investigation of/.test(m.text)),
-    `the investigation in ${channel}`,
-  );
-  const reply = slack.replies(channel, root.ts).find((m) => /systembusiness-deployment/.test(m.text));
-  assert.ok(reply);
-  return { channel, root, reply };
-}
-
-async function click(thread: Thread, message: StoredMessage, actionId: string, user: string, value?: string) {
-  const target = buttons(message).find((b) => b.action_id === actionId);
-  return buttonClick(url, {
-    actionId,
-    value: value ?? target?.value ?? "",
-    user,
-    channel: thread.channel,
-    messageTs: message.ts,
-    threadTs: thread.root.ts,
-    responseUrl: slack.responseUrl(`${thread.channel}-${actionId}-${user}`),
-  });
-}
-
-/** Clicks Propose, waits for the modal, submits it; returns the ack's body. */
-async function submit(thread: Thread, values: Record<string, string>, user = ALICE): Promise<Json | null> {
-  const opened = slack.views.length;
-  await click(thread, thread.reply, "propose_limit", user);
-  const view = await slack.until(() => slack.views[opened], "the modal");
-  const answer = await viewSubmission(url, {
-    callbackId: String(view.callback_id),
-    privateMetadata: String(view.private_metadata),
-    values,
-    user,
-  });
-  assert.equal(answer.status, 200);
-  return answer.body;
-}
-
-async function proposalIn(thread: Thread, status: RegExp): Promise<StoredMessage> {
-  return slack.until(
-    () =>
-      slack
-        .replies(thread.channel, thread.root.ts)
-        .find((m) => /proposes a memory change/.test(JSON.stringify(m.blocks)) && status.test(m.text)),
-    `a proposal message matching ${status}`,
-  );
-}
-
-const SUGGESTED = { limit: "1280Mi", request: "768Mi", reason: "OOM-killed daily at the limit" };
 const realPatches = () => cluster.api.patches.filter((patch) => !patch.dryRun);
 
 describe("proposing, approving and applying a limit", () => {
   it("when Alice proposes the suggested limit and Bob approves, then one correct patch follows one dry run, and the thread tells it all", async () => {
-    const thread = await investigate("C0HAPPY");
+    const thread = await flow.investigate("C0HAPPY");
     const modal = slack.views.length;
-    assert.equal(await submit(thread, SUGGESTED), null, "the modal closes");
+    assert.equal(await flow.submit(thread, SUGGESTED), null, "the modal closes");
     const view = slack.views[modal] as Json;
     assert.match(JSON.stringify(view), /Now: limit \*1000Mi\*, request \*100Mi\*/);
     assert.match(JSON.stringify(view), /"initial_value":"1280Mi"/);
     assert.match(JSON.stringify(view), /Resident memory at the kill was 1010.8 MiB; with 25% headroom/);
 
-    const proposal = await proposalIn(thread, /waiting for approval/);
+    const proposal = await flow.proposalIn(thread, /waiting for approval/);
     assert.match(JSON.stringify(proposal.blocks), /limit 1000Mi → 1280Mi/);
     assert.match(JSON.stringify(proposal.blocks), /Dry run passed/);
     assert.deepEqual(
@@ -167,7 +100,7 @@ describe("proposing, approving and applying a limit", () => {
     assert.equal(cluster.api.patches.length, 1);
     assert.equal(cluster.api.patches[0]?.dryRun, true);
 
-    await click(thread, proposal, "approve_proposal", BOB);
+    await flow.click(thread, proposal, "approve_proposal", BOB);
     await slack.until(
       () => /applied/.test(proposal.text) && /Rollout complete/.test(JSON.stringify(proposal.blocks)),
       "the applied proposal",
@@ -202,7 +135,7 @@ describe("proposing, approving and applying a limit", () => {
       ["revert_change"],
     );
 
-    await slashCommand(url, {
+    await slashCommand(flow.url, {
       text: "audit production",
       channel: thread.channel,
       responseUrl: slack.responseUrl("audit"),
@@ -217,18 +150,18 @@ describe("proposing, approving and applying a limit", () => {
   });
 
   it("when the modal holds a bad quantity, a request above the limit, or a limit below the resident memory, then the fields say why", async () => {
-    const thread = await investigate("C0MODAL");
-    const bad = await submit(thread, { limit: "lots", request: "", reason: "x" });
+    const thread = await flow.investigate("C0MODAL");
+    const bad = await flow.submit(thread, { limit: "lots", request: "", reason: "x" });
     assert.equal(bad?.response_action, "errors");
     assert.match(JSON.stringify(bad), /`lots` is not a Kubernetes quantity/);
-    const inverted = await submit(thread, { limit: "1280Mi", request: "2Gi", reason: "x" });
+    const inverted = await flow.submit(thread, { limit: "1280Mi", request: "2Gi", reason: "x" });
     assert.match(
       JSON.stringify(inverted),
       /"request":"The request \(2Gi\) cannot be above the limit \(1280Mi\)\."/,
     );
-    const low = await submit(thread, { limit: "1010Mi", request: "", reason: "x" });
+    const low = await flow.submit(thread, { limit: "1010Mi", request: "", reason: "x" });
     assert.match(JSON.stringify(low), /1010Mi is below the 1010.8 MiB the container held/);
-    const huge = await submit(thread, { limit: "4Gi", request: "", reason: "" });
+    const huge = await flow.submit(thread, { limit: "4Gi", request: "", reason: "" });
     assert.match(JSON.stringify(huge), /more than 2x the current 1000Mi/);
     assert.match(JSON.stringify(huge), /"reason":"Say why/);
     const proposed = slack
@@ -238,18 +171,11 @@ describe("proposing, approving and applying a limit", () => {
   });
 });
 
-/** Proposes the suggested change in a fresh thread and waits for its dry run's verdict. */
-async function ready(channel: string): Promise<{ thread: Thread; proposal: StoredMessage }> {
-  const thread = await investigate(channel);
-  await submit(thread, SUGGESTED);
-  return { thread, proposal: await proposalIn(thread, /waiting for approval/) };
-}
-
 describe("who may approve, and when", () => {
   it("when someone who is not an approver clicks Approve, then they are told and nothing is patched", async () => {
-    const { thread, proposal } = await ready("C0EVE");
+    const { thread, proposal } = await flow.ready("C0EVE");
     const before = slack.responses.length;
-    await click(thread, proposal, "approve_proposal", EVE);
+    await flow.click(thread, proposal, "approve_proposal", EVE);
     const answer = await slack.until(
       () => slack.responses.slice(before).find((r: Json) => r.text),
       "the refusal",
@@ -260,9 +186,9 @@ describe("who may approve, and when", () => {
   });
 
   it("when the proposer approves their own proposal, then it is refused", async () => {
-    const { thread, proposal } = await ready("C0SELF");
+    const { thread, proposal } = await flow.ready("C0SELF");
     const before = slack.responses.length;
-    await click(thread, proposal, "approve_proposal", ALICE);
+    await flow.click(thread, proposal, "approve_proposal", ALICE);
     const answer = await slack.until(
       () => slack.responses.slice(before).find((r: Json) => r.text),
       "the refusal",
@@ -272,33 +198,33 @@ describe("who may approve, and when", () => {
   });
 
   it("when Approve is clicked twice and by a group member at once, then the workload is patched once", async () => {
-    const { thread, proposal } = await ready("C0DOUBLE");
+    const { thread, proposal } = await flow.ready("C0DOUBLE");
     const before = realPatches().length;
     await Promise.all([
-      click(thread, proposal, "approve_proposal", BOB),
-      click(thread, proposal, "approve_proposal", BOB),
-      click(thread, proposal, "approve_proposal", CAROL),
+      flow.click(thread, proposal, "approve_proposal", BOB),
+      flow.click(thread, proposal, "approve_proposal", BOB),
+      flow.click(thread, proposal, "approve_proposal", CAROL),
     ]);
     await slack.until(() => /applied/.test(proposal.text), "the applied proposal");
     assert.equal(realPatches().length - before, 1);
   });
 
   it("when the container's resources changed after the dry run, then the apply refuses and asks for a new proposal", async () => {
-    const { thread, proposal } = await ready("C0STALE");
+    const { thread, proposal } = await flow.ready("C0STALE");
     const deployment = cluster.api.state.deployments[0] as Json;
     const container = (
       (((deployment.spec as Json).template as Json).spec as Json).containers as Json[]
     )[0] as Json;
     container.resources = { limits: { memory: "1100Mi" }, requests: { memory: "100Mi" } };
-    await click(thread, proposal, "approve_proposal", BOB);
+    await flow.click(thread, proposal, "approve_proposal", BOB);
     await slack.until(() => /out of date/.test(proposal.text), "the stale proposal");
     assert.match(JSON.stringify(proposal.blocks), /resources changed since the proposal/);
     assert.equal(realPatches().length, 0);
   });
 
   it("when an approver rejects it, then it is closed without any patch", async () => {
-    const { thread, proposal } = await ready("C0REJECT");
-    await click(thread, proposal, "reject_proposal", CAROL);
+    const { thread, proposal } = await flow.ready("C0REJECT");
+    await flow.click(thread, proposal, "reject_proposal", CAROL);
     await slack.until(() => /rejected/.test(proposal.text), "the rejected proposal");
     assert.match(JSON.stringify(proposal.blocks), /Rejected by <@U0CAROL>/);
     assert.equal(buttons(proposal).length, 0);
@@ -306,10 +232,10 @@ describe("who may approve, and when", () => {
   });
 
   it("when nobody approves before it expires, then Approve is refused and the buttons give way to the outcome", async () => {
-    const { thread, proposal } = await ready("C0LATE");
+    const { thread, proposal } = await flow.ready("C0LATE");
     clock = CAPTURED + 25 * 3_600_000;
     const before = slack.responses.length;
-    await click(thread, proposal, "approve_proposal", BOB);
+    await flow.click(thread, proposal, "approve_proposal", BOB);
     const answer = await slack.until(
       () => slack.responses.slice(before).find((r: Json) => r.text),
       "the refusal",
@@ -321,10 +247,10 @@ describe("who may approve, and when", () => {
   });
 
   it("when a payload names a proposal never issued, then the clicker is told it is unknown", async () => {
-    const { thread, proposal } = await ready("C0FORGED");
+    const { thread, proposal } = await flow.ready("C0FORGED");
     for (const value of ["ffffffffffffffffffffffff", "../../etc", ""]) {
       const before = slack.responses.length;
-      await click(thread, proposal, "approve_proposal", BOB, value);
+      await flow.click(thread, proposal, "approve_proposal", BOB, value);
       const answer = await slack.until(
         () => slack.responses.slice(before).find((r: Json) => r.text),
         "the answer",
@@ -337,7 +263,7 @@ describe("who may approve, and when", () => {
 
 describe("workloads without a template", () => {
   it("when Propose is clicked on a bare pod, then the clicker is told why it cannot be patched in place", async () => {
-    const thread = await investigate("C0BARE");
+    const thread = await flow.investigate("C0BARE");
     const bare = slack.replies(thread.channel, thread.root.ts).find((m) => /Pod debug-shell/.test(m.text));
     assert.ok(
       bare,
@@ -347,7 +273,7 @@ describe("workloads without a template", () => {
         .join(" | ")}`,
     );
     const before = slack.responses.length;
-    await click(thread, bare, "propose_limit", ALICE);
+    await flow.click(thread, bare, "propose_limit", ALICE);
     const answer = await slack.until(
       () => slack.responses.slice(before).find((r: Json) => r.text),
       "the answer",
@@ -365,9 +291,9 @@ describe("what the API server and GitOps say", () => {
       message:
         'deployments.apps "systembusiness-deployment" is forbidden: exceeded quota: mem-quota, requested: limits.memory=840Mi, used: limits.memory=3000Mi, limited: limits.memory=3Gi',
     });
-    const thread = await investigate("C0QUOTA");
-    await submit(thread, SUGGESTED);
-    const proposal = await proposalIn(thread, /refused by the dry run/);
+    const thread = await flow.investigate("C0QUOTA");
+    await flow.submit(thread, SUGGESTED);
+    const proposal = await flow.proposalIn(thread, /refused by the dry run/);
     assert.match(JSON.stringify(proposal.blocks), /exceeded quota: mem-quota/);
     assert.equal(buttons(proposal).length, 0);
     assert.equal(realPatches().length, 0);
@@ -379,9 +305,9 @@ describe("what the API server and GitOps say", () => {
       app: "systembusiness",
       "argocd.argoproj.io/instance": "systembusiness",
     };
-    const thread = await investigate("C0ARGO");
-    await submit(thread, SUGGESTED);
-    const proposal = await proposalIn(thread, /handed to git/);
+    const thread = await flow.investigate("C0ARGO");
+    await flow.submit(thread, SUGGESTED);
+    const proposal = await flow.proposalIn(thread, /handed to git/);
     const text = JSON.stringify(proposal.blocks);
     assert.match(text, /managed by Argo CD, which would revert a direct patch/);
     assert.match(text, /memory: 1280Mi/);
@@ -407,8 +333,8 @@ describe("after the change", () => {
           finishedAt: "2021-07-12T09:30:00Z",
         },
       };
-      const { thread, proposal } = await ready("C0AGAIN");
-      await click(thread, proposal, "approve_proposal", BOB);
+      const { thread, proposal } = await flow.ready("C0AGAIN");
+      await flow.click(thread, proposal, "approve_proposal", BOB);
       const verified = await slack.until(
         () =>
           slack
@@ -416,7 +342,7 @@ describe("after the change", () => {
             .find((m) => /OOM-killed again at 2021-07-12 09:30:00 UTC/.test(m.text)),
         "the recurrence",
       );
-      await click(thread, verified, "revert_change", ALICE);
+      await flow.click(thread, verified, "revert_change", ALICE);
       const revert = await slack.until(
         () =>
           slack
@@ -430,7 +356,7 @@ describe("after the change", () => {
       );
       assert.match(JSON.stringify(revert.blocks), /limit 1280Mi → 1000Mi/);
       const before = realPatches().length;
-      await click(thread, revert, "approve_proposal", BOB);
+      await flow.click(thread, revert, "approve_proposal", BOB);
       await slack.until(() => /applied/.test(revert.text), "the revert applied");
       assert.equal(realPatches().length - before, 1);
       const body = realPatches().at(-1)?.body as {

@@ -2,7 +2,7 @@
 // down when a command arrives. Worker processes are real child processes running the CLI.
 
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { after, before, describe, it } from "node:test";
 import type { BotHandle } from "../../src/cli/bot.js";
@@ -10,6 +10,7 @@ import { botEnv, dropPrefix, startTestBot, uniquePrefix, writeBotConfig } from "
 import { type HarnessCluster, seedCluster } from "../harness/cluster.js";
 import { FakeSlack, type StoredMessage } from "../harness/fake-slack.js";
 import { slashCommand } from "../harness/slack-requests.js";
+import { listening, printed, startWorkerProcess, type WorkerProcess } from "../harness/worker-process.js";
 
 const CAPTURED = Date.parse("2021-07-12T04:10:20Z");
 const SUMMARY = /OOM investigation of/;
@@ -21,27 +22,10 @@ let env: Record<string, string>;
 const prefix = uniquePrefix();
 const children: ChildProcess[] = [];
 
-function startWorkerProcess(): { child: ChildProcess; output: () => string } {
-  const child = spawn(process.execPath, ["--import", "tsx", "test/harness/cli-process.ts", "worker"], {
-    env: { ...process.env, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  children.push(child);
-  let output = "";
-  child.stdout?.on("data", (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  child.stderr?.on("data", (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  return { child, output: () => output };
-}
-
-async function listening(worker: { child: ChildProcess; output: () => string }): Promise<void> {
-  while (!/listening on port/.test(worker.output())) {
-    if (worker.child.exitCode !== null) throw new Error(`the worker exited: ${worker.output()}`);
-    await once(worker.child.stderr ?? worker.child, "data");
-  }
+function startWorker(): WorkerProcess {
+  const worker = startWorkerProcess(env);
+  children.push(worker.child);
+  return worker;
 }
 
 before(async () => {
@@ -68,7 +52,7 @@ function root(channel: string): StoredMessage | undefined {
 
 describe("a worker killed in the middle of a job", () => {
   it("when SIGKILL hits after a reply was posted, then a second worker finishes and nothing is posted twice", async () => {
-    const first = startWorkerProcess();
+    const first = startWorker();
     await listening(first);
     // The first worker hangs on the final root update, after posting the workload's reply and file.
     const held = slack.hold("chat.update", (args) => SUMMARY.test(String(args.text ?? "")));
@@ -104,7 +88,7 @@ describe("a worker killed in the middle of a job", () => {
 
 describe("a worker stopped with SIGTERM", () => {
   it("when SIGTERM arrives during a job, then the job is finished before the process exits", async () => {
-    const worker = startWorkerProcess();
+    const worker = startWorker();
     await listening(worker);
     const { arrived, release } = cluster.api.hold("/api/v1/nodes/k8s-node-04");
     await slashCommand(serve.url, {
@@ -115,8 +99,7 @@ describe("a worker stopped with SIGTERM", () => {
     await arrived;
     worker.child.kill("SIGTERM");
     // The worker stops taking jobs but is still in this one; let it go on.
-    while (!/SIGTERM, finishing active work/.test(worker.output()))
-      await once(worker.child.stderr ?? worker.child, "data");
+    await printed(worker, /SIGTERM, finishing active work/);
     release();
     const [code] = await once(worker.child, "exit");
     assert.equal(code, 0, worker.output());

@@ -166,10 +166,12 @@ export class FakeKubeApi {
   }
 
   /**
-   * Holds every request for `path` (without query) until released: a way to stop a client at a known
-   * point, for tests of what happens to work in flight. `arrived` resolves at the first held request.
+   * Holds every request for `path` (without query), or only those of one method, until released: a way
+   * to stop a client at a known point, for tests of what happens to work in flight. A held request has
+   * been received whole, as by a real API server, and is carried out on release even if its client has
+   * gone meanwhile. `arrived` resolves at the first held request.
    */
-  hold(path: string): { arrived: Promise<void>; release: () => void } {
+  hold(path: string, method?: string): { arrived: Promise<void>; release: () => void } {
     let open = () => {};
     let arrive = () => {};
     const opened = new Promise<void>((resolve) => {
@@ -178,11 +180,12 @@ export class FakeKubeApi {
     const arrived = new Promise<void>((resolve) => {
       arrive = resolve;
     });
-    this.gates.set(path, { opened, arrive });
+    const key = gateKey(path, method);
+    this.gates.set(key, { opened, arrive });
     return {
       arrived,
       release: () => {
-        this.gates.delete(path);
+        this.gates.delete(key);
         open();
       },
     };
@@ -201,16 +204,21 @@ export class FakeKubeApi {
   private handle(request: IncomingMessage, response: ServerResponse): void {
     const url = new URL(request.url ?? "/", this.url);
     this.requests.push(`${request.method} ${url.pathname}${url.search}`);
-    const gate = this.gates.get(url.pathname);
-    if (gate) {
-      gate.arrive();
-      gate.opened.then(() => this.answer(request, response, url));
-      return;
-    }
-    this.answer(request, response, url);
+    const chunks: Buffer[] = [];
+    request.on("data", (chunk: Buffer) => chunks.push(chunk));
+    request.on("end", () => {
+      const body = Buffer.concat(chunks).toString("utf8");
+      const gate = this.gates.get(gateKey(url.pathname, request.method)) ?? this.gates.get(url.pathname);
+      if (gate) {
+        gate.arrive();
+        gate.opened.then(() => this.answer(request, body, response, url));
+        return;
+      }
+      this.answer(request, body, response, url);
+    });
   }
 
-  private answer(request: IncomingMessage, response: ServerResponse, url: URL): void {
+  private answer(request: IncomingMessage, body: string, response: ServerResponse, url: URL): void {
     if (request.headers.authorization !== "Bearer harness-token") {
       status(response, 401, "Unauthorized", "Unauthorized");
       return;
@@ -262,7 +270,7 @@ export class FakeKubeApi {
       if (name && request.method === "PATCH") {
         const found = objects.find((object) => metadata(object).name === name);
         if (!found) status(response, 404, "NotFound", `${kind} "${name}" not found`);
-        else this.patch(request, response, url, found);
+        else this.patch(request, body, response, url, found);
         return;
       }
       if (name) {
@@ -290,43 +298,45 @@ export class FakeKubeApi {
    * `dryRun=All` answered but not stored. A stored patch bumps the generation and, as if the rollout
    * were instant, the status.
    */
-  private patch(request: IncomingMessage, response: ServerResponse, url: URL, target: Json): void {
-    const chunks: Buffer[] = [];
-    request.on("data", (chunk: Buffer) => chunks.push(chunk));
-    request.on("end", () => {
-      const body = JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}") as Json;
-      const dryRun = url.searchParams.get("dryRun") === "All";
-      this.patches.push({
-        path: url.pathname,
-        dryRun,
-        contentType: String(request.headers["content-type"] ?? ""),
-        body,
-      });
-      const refusal = this.patchRefusals.get(url.pathname);
-      if (refusal) {
-        status(response, refusal.code, refusal.reason, refusal.message);
-        return;
-      }
-      const patched = strategicMerge(structuredClone(target), body);
-      if (!dryRun) {
-        const meta = metadata(patched);
-        meta.generation = Number(meta.generation ?? 1) + 1;
-        meta.resourceVersion = String(Number(meta.resourceVersion ?? 1) + 1);
-        const replicas = Number(((patched.spec ?? {}) as Json).replicas ?? 1);
-        patched.status = {
-          ...((patched.status ?? {}) as Json),
-          observedGeneration: meta.generation,
-          replicas,
-          updatedReplicas: replicas,
-          readyReplicas: replicas,
-          availableReplicas: replicas,
-        };
-        for (const key of Object.keys(target)) delete target[key];
-        Object.assign(target, patched);
-      }
-      response.writeHead(200, { "content-type": "application/json" });
-      response.end(JSON.stringify(patched));
+  private patch(
+    request: IncomingMessage,
+    text: string,
+    response: ServerResponse,
+    url: URL,
+    target: Json,
+  ): void {
+    const body = JSON.parse(text || "{}") as Json;
+    const dryRun = url.searchParams.get("dryRun") === "All";
+    this.patches.push({
+      path: url.pathname,
+      dryRun,
+      contentType: String(request.headers["content-type"] ?? ""),
+      body,
     });
+    const refusal = this.patchRefusals.get(url.pathname);
+    if (refusal) {
+      status(response, refusal.code, refusal.reason, refusal.message);
+      return;
+    }
+    const patched = strategicMerge(structuredClone(target), body);
+    if (!dryRun) {
+      const meta = metadata(patched);
+      meta.generation = Number(meta.generation ?? 1) + 1;
+      meta.resourceVersion = String(Number(meta.resourceVersion ?? 1) + 1);
+      const replicas = Number(((patched.spec ?? {}) as Json).replicas ?? 1);
+      patched.status = {
+        ...((patched.status ?? {}) as Json),
+        observedGeneration: meta.generation,
+        replicas,
+        updatedReplicas: replicas,
+        readyReplicas: replicas,
+        availableReplicas: replicas,
+      };
+      for (const key of Object.keys(target)) delete target[key];
+      Object.assign(target, patched);
+    }
+    response.writeHead(200, { "content-type": "application/json" });
+    response.end(JSON.stringify(patched));
   }
 
   private list(response: ServerResponse, objects: Json[], kind: string, query: URLSearchParams): void {
@@ -344,4 +354,8 @@ export class FakeKubeApi {
       }),
     );
   }
+}
+
+function gateKey(path: string, method?: string): string {
+  return method ? `${method} ${path}` : path;
 }
