@@ -30,6 +30,7 @@ import { registerActions } from "../slack/actions.js";
 import { createSlackApp } from "../slack/app.js";
 import { registerOomCommand } from "../slack/commands.js";
 import { registerDigestActions } from "../slack/digest-actions.js";
+import { FollowUps } from "../slack/follow-ups.js";
 import { messages } from "../slack/i18n/catalog.js";
 import { registerProposalActions } from "../slack/proposal-actions.js";
 import { BotStore } from "../store/bot-store.js";
@@ -142,6 +143,8 @@ async function startWorkers(options: BotOptions, metrics: Metrics): Promise<Resu
 }
 
 const REDIS_START_MS = 3000;
+/** Commands being queued at once after their acknowledgement (see FollowUps). */
+const FOLLOW_UPS_AT_ONCE = 4;
 
 interface SlackPart extends Part {
   httpListener: ReturnType<typeof createSlackApp>["httpListener"];
@@ -159,6 +162,11 @@ async function startSlack(options: BotOptions, metrics: Metrics): Promise<SlackP
   const store = new BotStore(producer, config.queue.prefix);
   const proposals = new ProposalStore(producer, config.queue.prefix);
   const t = messages(config.slack.locale);
+  const followUps = new FollowUps(FOLLOW_UPS_AT_ONCE, (error) =>
+    log("error", "command follow-up failed", {
+      error: error instanceof Error ? error.message : String(error),
+    }),
+  );
   registerOomCommand(slack.app, {
     queue,
     store,
@@ -168,6 +176,7 @@ async function startSlack(options: BotOptions, metrics: Metrics): Promise<SlackP
     t,
     slack: config.slack,
     queueReady: () => producer.status === "ready",
+    followUps,
   });
   registerDigestActions(slack.app, { digests, store, queue, t });
   registerActions(slack.app, { store, t, slack: config.slack, now: options.now });
@@ -186,9 +195,10 @@ async function startSlack(options: BotOptions, metrics: Metrics): Promise<SlackP
   await settle(producer, REDIS_START_MS);
   return {
     redis: producer,
-    httpListener: slack.httpListener,
+    httpListener: slack.httpListener && followUps.watch(slack.httpListener),
     close: async () => {
       if (slack.httpListener === null) await slack.app.stop();
+      await followUps.idle();
       await Promise.all([queue.close(), proposalQueue.close(), digestQueue.close()]);
       producer.disconnect();
     },

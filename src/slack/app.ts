@@ -18,6 +18,8 @@ export function createSlackApp(settings: ServiceSettings["slack"], log: Log): Sl
     clientOptions: { slackApiUrl: settings.apiUrl, logger },
     logger,
     logLevel: LogLevel.WARN,
+    // Bolt's conversation store is unused here, and its middleware runs on every request.
+    convoStore: false as const,
   };
   if (settings.appToken !== null) {
     // The socket's own Web API client (apps.connections.open) must use the same base URL as the rest.

@@ -9,6 +9,7 @@ import type { BotStore } from "../store/bot-store.js";
 import type { ProposalStore } from "../store/proposals.js";
 import { isDigestCommand, namespaceAllowed, parseOomCommand } from "./command-text.js";
 import { answerDigest, type DigestCommandDeps } from "./digest-commands.js";
+import type { FollowUps } from "./follow-ups.js";
 import type { Messages } from "./i18n/catalog.js";
 import type { SlackMessage } from "./render/blocks.js";
 import { helpMessage, problemMessage, queuedMessage, statusMessage } from "./render/messages.js";
@@ -26,6 +27,7 @@ export interface CommandDeps {
   slack: SlackConfig;
   /** Whether Redis is connected now: if not, say so at once rather than wait. */
   queueReady: () => boolean;
+  followUps: FollowUps;
 }
 
 const ephemeral = (message: SlackMessage) => ({ response_type: "ephemeral" as const, ...message });
@@ -82,37 +84,39 @@ export function registerOomCommand(app: App, deps: CommandDeps): void {
     const { namespace, pod } = parsed;
     const channel = command.channel_id;
     const user = command.user_id;
-    try {
-      const running = await deps.queue.running(channel, namespace);
-      if (running) {
-        await respond(await alreadyRunning(client, t, namespace, running.channel, running.rootTs));
-        return;
-      }
-      const root = await client.chat.postMessage({ channel, ...queuedMessage(namespace, user, t) });
-      const rootTs = root.ts ?? "";
-      const enqueued = await deps.queue
-        .enqueue({ channel, namespace, pod, user, rootTs })
-        .catch(async (error) => {
-          // Nothing was queued: take the root message back rather than leave it promising a report.
+    deps.followUps.run(async () => {
+      try {
+        const running = await deps.queue.running(channel, namespace);
+        if (running) {
+          await respond(await alreadyRunning(client, t, namespace, running.channel, running.rootTs));
+          return;
+        }
+        const root = await client.chat.postMessage({ channel, ...queuedMessage(namespace, user, t) });
+        const rootTs = root.ts ?? "";
+        const enqueued = await deps.queue
+          .enqueue({ channel, namespace, pod, user, rootTs })
+          .catch(async (error) => {
+            // Nothing was queued: take the root message back rather than leave it promising a report.
+            await client.chat.delete({ channel, ts: rootTs }).catch(() => undefined);
+            throw error;
+          });
+        if (!enqueued.queued) {
+          // Another request won the race between the check and the enqueue.
           await client.chat.delete({ channel, ts: rootTs }).catch(() => undefined);
-          throw error;
-        });
-      if (!enqueued.queued) {
-        // Another request won the race between the check and the enqueue.
-        await client.chat.delete({ channel, ts: rootTs }).catch(() => undefined);
-        const other = enqueued.running;
-        await respond(
-          other
-            ? await alreadyRunning(client, t, namespace, other.channel, other.rootTs)
-            : { response_type: "ephemeral", text: t.alreadyRunningNoLink(namespace) },
-        );
+          const other = enqueued.running;
+          await respond(
+            other
+              ? await alreadyRunning(client, t, namespace, other.channel, other.rootTs)
+              : { response_type: "ephemeral", text: t.alreadyRunningNoLink(namespace) },
+          );
+        }
+      } catch (error) {
+        // The command was acknowledged: the user must still hear that it went wrong.
+        const down = !deps.queueReady();
+        await respond({ response_type: "ephemeral", text: down ? t.queueUnavailable : t.internalError });
+        if (!down) throw error;
       }
-    } catch (error) {
-      // The command was acknowledged: the user must still hear that it went wrong.
-      const down = !deps.queueReady();
-      await respond({ response_type: "ephemeral", text: down ? t.queueUnavailable : t.internalError });
-      if (!down) throw error;
-    }
+    });
   });
 }
 
