@@ -40,6 +40,12 @@ const BENCHES: Bench[] = [
     baseline: "a bare Bolt app that only acknowledges",
     targets: "p99 under 1.5x the bare app, far below Slack's 3 s",
   },
+  {
+    script: "test/bench/e2e.bench.ts",
+    title: "End to end (/oom on the scan's cluster, to the finished report in Slack)",
+    baseline: "`oom-doctor scan` on the same cluster, and the operator's sequential loop",
+    targets: "faster than the sequential loop; the queue and Slack add at most a quarter to the scan",
+  },
 ];
 
 const build = spawnSync("npm", ["run", "build"], { cwd: ROOT, stdio: "inherit" });
