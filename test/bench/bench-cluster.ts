@@ -138,6 +138,29 @@ export function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 }
 
+/** `oom-doctor scan` of the bench namespace, built, as a command: its wall time, and what it reports of itself. */
+export async function timedScan(config: string) {
+  let result = { stdout: "", stderr: "" };
+  const wallSeconds = await seconds(async () => {
+    result = await run(process.execPath, [
+      join(import.meta.dirname, "run-cli.mjs"),
+      "scan",
+      NAMESPACE,
+      "--config",
+      config,
+      "--format",
+      "json",
+    ]);
+  });
+  return {
+    wallSeconds,
+    /** Once its modules are loaded, as in a long-running worker. */
+    warmSeconds: Number(/run-seconds (\S+)/.exec(result.stderr)?.[1]),
+    peakRssMb: Number(/peak-rss-kb (\d+)/.exec(result.stderr)?.[1] ?? 0) / 1024,
+    stdout: result.stdout,
+  };
+}
+
 /** The operator's tools, pointed at the bench cluster: the API with curl, the nodes with OpenSSH. */
 export function operatorTools(cluster: HarnessCluster, killed: Killed[]) {
   const ca = join(cluster.dir, "ca.crt");

@@ -5,7 +5,6 @@
 
 import { execFileSync } from "node:child_process";
 import { availableParallelism } from "node:os";
-import { join } from "node:path";
 import {
   buildCluster,
   KILLED,
@@ -14,8 +13,8 @@ import {
   NODES,
   operatorTools,
   PODS,
-  run,
   seconds,
+  timedScan,
 } from "./bench-cluster.js";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -31,24 +30,11 @@ try {
   let peakRssMb = 0;
   let findings = 0;
   for (let i = 0; i < RUNS; i++) {
-    let output = "";
-    scanRuns.push(
-      await seconds(async () => {
-        const result = await run(process.execPath, [
-          join(import.meta.dirname, "run-cli.mjs"),
-          "scan",
-          NAMESPACE,
-          "--config",
-          config,
-          "--format",
-          "json",
-        ]);
-        output = result.stdout;
-        warmRuns.push(Number(/run-seconds (\S+)/.exec(result.stderr)?.[1]));
-        peakRssMb = Math.max(peakRssMb, Number(/peak-rss-kb (\d+)/.exec(result.stderr)?.[1] ?? 0) / 1024);
-      }),
-    );
-    const report = JSON.parse(output) as { findings: Array<{ verdict: string }> };
+    const scan = await timedScan(config);
+    scanRuns.push(scan.wallSeconds);
+    warmRuns.push(scan.warmSeconds);
+    peakRssMb = Math.max(peakRssMb, scan.peakRssMb);
+    const report = JSON.parse(scan.stdout) as { findings: Array<{ verdict: string }> };
     findings = report.findings.filter((finding) => finding.verdict === "container-limit").length;
   }
   if (findings !== KILLED)

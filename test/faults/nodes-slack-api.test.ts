@@ -107,7 +107,18 @@ describe("Slack rate limits on every third call", () => {
   });
 });
 
-describe("a Kubernetes API that does not recover", () => {
+describe("a Kubernetes API answering 500", () => {
+  it("when listing pods fails once and then works, then the job is retried and the report comes", async () => {
+    cluster.api.transientFailures.set("/api/v1/namespaces/production/pods", { status: 500, times: 1 });
+    const root = await investigate("C0BACK500");
+    assert.match(root.text, /OOM investigation of `production`: 3 containers/);
+    assert.equal(cluster.api.transientFailures.get("/api/v1/namespaces/production/pods")?.times, 0);
+    await logs.until(
+      (entry) => entry.channel === "C0BACK500" && entry.message === "job will be retried",
+      "the retry",
+    );
+  });
+
   it("when listing pods fails on every attempt, then the root message says why after the retries", async () => {
     cluster.api.failures.set("/api/v1/namespaces/production/pods", 500);
     try {
