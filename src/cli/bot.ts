@@ -33,6 +33,7 @@ import { registerDigestActions } from "../slack/digest-actions.js";
 import { FollowUps } from "../slack/follow-ups.js";
 import { messages } from "../slack/i18n/catalog.js";
 import { registerProposalActions } from "../slack/proposal-actions.js";
+import { workspaceGuard } from "../slack/workspace-guard.js";
 import { BotStore } from "../store/bot-store.js";
 import { DigestStore } from "../store/digests.js";
 import { ProposalStore } from "../store/proposals.js";
@@ -167,6 +168,7 @@ async function startSlack(options: BotOptions, metrics: Metrics): Promise<SlackP
       error: error instanceof Error ? error.message : String(error),
     }),
   );
+  slack.app.use(workspaceGuard(slack.app, t, log));
   registerOomCommand(slack.app, {
     queue,
     store,

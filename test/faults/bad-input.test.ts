@@ -83,15 +83,6 @@ describe("hostile /oom arguments", () => {
     assert.equal((await fetch(`${url}/healthz`)).status, 200);
   });
 
-  it("when a request is not signed at all, then it is refused", async () => {
-    const response = await fetch(`${url}/slack/events`, {
-      method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded" },
-      body: "command=%2Foom&text=production",
-    });
-    assert.equal(response.status, 401);
-  });
-
   it("when a button names a proposal or finding that does not exist, then the clicker is told and nothing runs", async () => {
     for (const [actionId, value] of [
       ["approve_proposal", "0123456789abcdef01234567"],
@@ -114,6 +105,72 @@ describe("hostile /oom arguments", () => {
       assert.match(String(answer.text), /does not know|no longer knows/);
       nothingDone(before);
     }
+  });
+});
+
+describe("requests Slack did not sign, or signed for another workspace", () => {
+  it("when a request is not signed at all, then it is refused", async () => {
+    const response = await fetch(`${url}/slack/events`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: "command=%2Foom&text=production",
+    });
+    assert.equal(response.status, 401);
+  });
+
+  it("when the signature is wrong, then the request is refused and nothing runs", async () => {
+    const before = mark();
+    const answer = await slashCommand(
+      url,
+      { text: "production", channel: "C0SIG", responseUrl: slack.responseUrl("sig") },
+      { secret: "not-the-signing-secret" },
+    );
+    assert.equal(answer.status, 401);
+    nothingDone(before);
+  });
+
+  it("when the timestamp is over five minutes old, then the request is refused and nothing runs", async () => {
+    const before = mark();
+    const answer = await slashCommand(
+      url,
+      { text: "production", channel: "C0SIG", responseUrl: slack.responseUrl("stale") },
+      { timestamp: Math.floor(Date.now() / 1000) - 600 },
+    );
+    assert.equal(answer.status, 401);
+    nothingDone(before);
+  });
+
+  it("when /oom comes from another workspace, then it is refused in the acknowledgement and nothing runs", async () => {
+    const before = mark();
+    const answer = await slashCommand(url, {
+      text: "production",
+      channel: "C0ELSEWHERE",
+      responseUrl: slack.responseUrl("elsewhere"),
+      team: "T0OTHER",
+    });
+    assert.equal(answer.status, 200);
+    assert.equal(answer.body?.response_type, "ephemeral");
+    assert.match(String(answer.body?.text), /serves another Slack workspace/);
+    nothingDone(before);
+  });
+
+  it("when a button click comes from another workspace, then the clicker is told and nothing runs", async () => {
+    const before = mark();
+    const responses = slack.responses.length;
+    await buttonClick(url, {
+      actionId: "approve_proposal",
+      value: "0123456789abcdef01234567",
+      messageTs: "1700000000.000001",
+      threadTs: "1700000000.000001",
+      responseUrl: slack.responseUrl("elsewhere-click"),
+      team: "T0OTHER",
+    });
+    const answer = await slack.until(
+      () => slack.responses.slice(responses).find((r) => r.text),
+      "the answer to the click",
+    );
+    assert.match(String(answer.text), /serves another Slack workspace/);
+    nothingDone(before);
   });
 });
 

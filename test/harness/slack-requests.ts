@@ -42,11 +42,16 @@ async function post(url: string, form: Record<string, string>, options: SignedOp
   return { status: response.status, body: parsed, text };
 }
 
+/** The workspace the fake Slack's bot token belongs to (its auth.test answer). */
+export const TEAM = "T0001";
+
 export interface CommandInput {
   text: string;
   channel?: string;
   user?: string;
   responseUrl: string;
+  /** The workspace it comes from; default the bot's own. */
+  team?: string;
 }
 
 export function slashCommand(
@@ -58,7 +63,7 @@ export function slashCommand(
     `${botUrl}/slack/events`,
     {
       token: "legacy-verification-token",
-      team_id: "T0001",
+      team_id: input.team ?? TEAM,
       team_domain: "fake",
       channel_id: input.channel ?? "C0OPS",
       channel_name: "ops",
@@ -75,11 +80,11 @@ export function slashCommand(
 }
 
 /** What every interaction payload starts with: its type, the team, the user, the app. */
-function envelope(type: string, user: string) {
+function envelope(type: string, user: string, team = TEAM) {
   return {
     type,
-    team: { id: "T0001", domain: "fake" },
-    user: { id: user, username: user.slice(2).toLowerCase(), team_id: "T0001" },
+    team: { id: team, domain: "fake" },
+    user: { id: user, username: user.slice(2).toLowerCase(), team_id: team },
     api_app_id: "A0OOM",
     token: "legacy-verification-token",
   };
@@ -93,6 +98,8 @@ export interface ClickInput {
   messageTs: string;
   threadTs: string;
   responseUrl: string;
+  /** The workspace it comes from; default the bot's own. */
+  team?: string;
 }
 
 export function buttonClick(
@@ -102,7 +109,7 @@ export function buttonClick(
 ): Promise<BotAnswer> {
   const channel = input.channel ?? "C0OPS";
   const payload = {
-    ...envelope("block_actions", input.user ?? "U0BOB"),
+    ...envelope("block_actions", input.user ?? "U0BOB", input.team),
     container: { type: "message", message_ts: input.messageTs, channel_id: channel, is_ephemeral: false },
     trigger_id: "4.5.6",
     channel: { id: channel, name: "ops" },
@@ -146,7 +153,7 @@ export function viewSubmission(
     trigger_id: "7.8.9",
     view: {
       id: "V1",
-      team_id: "T0001",
+      team_id: TEAM,
       type: "modal",
       callback_id: input.callbackId,
       private_metadata: input.privateMetadata,

@@ -55,6 +55,8 @@ export const en = {
       : `This channel may not investigate \`${namespace}\`; it may investigate: ${allowed} (setting slack.channels).`,
   queueUnavailable:
     ":x: The job queue (Redis) cannot be reached, so nothing was queued. Try again in a minute; if it persists, ask whoever runs oom-doctor to check REDIS_URL.",
+  otherWorkspace:
+    ":no_entry: This oom-doctor serves another Slack workspace; nothing was done. Ask your own administrators for yours.",
   internalError: ":x: Something went wrong on oom-doctor's side; nothing was queued. Its logs say more.",
   alreadyRunning: (namespace: string, link: string) =>
     `\`${namespace}\` is already being investigated for this channel: <${link}|follow that thread>.`,

@@ -94,6 +94,8 @@ export const zhCN: Messages = {
       : `本频道不能调查 \`${namespace}\`；允许的命名空间：${allowed}（配置项 slack.channels）。`,
   queueUnavailable:
     ":x: 无法连接任务队列（Redis），调查未能排队。请稍后重试；如果问题持续，请联系 oom-doctor 的维护者检查 REDIS_URL。",
+  otherWorkspace:
+    ":no_entry: 这个 oom-doctor 服务于另一个 Slack 工作区，未执行任何操作。请联系本工作区的管理员。",
   internalError: ":x: oom-doctor 内部出错，调查未能排队。详情见其日志。",
   alreadyRunning: (namespace, link) => `本频道已在调查 \`${namespace}\`：<${link}|查看该讨论串>。`,
   alreadyRunningNoLink: (namespace) => `本频道已在调查 \`${namespace}\`，报告将发在其讨论串中。`,
