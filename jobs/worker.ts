@@ -4,6 +4,7 @@
 import { type Job, UnrecoverableError, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import type { QueueConfig } from "../src/config/schema.js";
+import { withinGrace } from "../src/ops/grace.js";
 import type { Log } from "../src/ops/log.js";
 import type { Metrics } from "../src/ops/metrics.js";
 
@@ -74,14 +75,12 @@ export function startBotWorker(
   return {
     worker,
     close: async () => {
-      let timer: NodeJS.Timeout | undefined;
-      const grace = new Promise<"timeout">((resolve) => {
-        timer = setTimeout(() => resolve("timeout"), queue.shutdownGraceSeconds * 1000);
-      });
       // Past the grace period the process exits without finishing: the jobs' locks lapse within
       // queue.lockSeconds and another worker takes them over, updating what was already posted.
-      await Promise.race([worker.close(), grace]);
-      clearTimeout(timer);
+      if ((await withinGrace(worker.close(), queue.shutdownGraceSeconds)) === "timeout")
+        log("warn", "stopped before the active jobs finished: another worker will take them over", {
+          queue: queueName,
+        });
     },
   };
 }

@@ -13,6 +13,7 @@ import { type BotWorker, startBotWorker } from "../../jobs/worker.js";
 import type { Config } from "../config/schema.js";
 import type { ServiceSettings } from "../config/service.js";
 import { ok, type Result } from "../errors.js";
+import { withinGrace } from "../ops/grace.js";
 import { opsServer } from "../ops/http.js";
 import { boltLogger, type Log } from "../ops/log.js";
 import { Metrics } from "../ops/metrics.js";
@@ -200,7 +201,9 @@ async function startSlack(options: BotOptions, metrics: Metrics): Promise<SlackP
     httpListener: slack.httpListener && followUps.watch(slack.httpListener),
     close: async () => {
       if (slack.httpListener === null) await slack.app.stop();
-      await followUps.idle();
+      // Acknowledged commands not yet queued: finish them if Slack and Redis let us in time.
+      if ((await withinGrace(followUps.idle(), config.queue.shutdownGraceSeconds)) === "timeout")
+        log("warn", "stopped before every acknowledged command was queued", { left: followUps.pending });
       await Promise.all([queue.close(), proposalQueue.close(), digestQueue.close()]);
       producer.disconnect();
     },

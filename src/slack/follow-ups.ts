@@ -35,6 +35,11 @@ export class FollowUps {
     };
   }
 
+  /** Tasks running or waiting. */
+  get pending(): number {
+    return this.running + this.waiting.length;
+  }
+
   /** Resolves once every task queued so far has finished: a process stopping waits for them. */
   idle(): Promise<void> {
     if (this.running === 0 && this.waiting.length === 0) return Promise.resolve();
