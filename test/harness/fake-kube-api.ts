@@ -172,19 +172,28 @@ export class FakeKubeApi {
    * gone meanwhile. `arrived` resolves at the first held request.
    */
   hold(path: string, method?: string): { arrived: Promise<void>; release: () => void } {
+    const key = gateKey(path, method);
     let open = () => {};
     let arrive = () => {};
     const opened = new Promise<void>((resolve) => {
       open = resolve;
     });
-    const arrived = new Promise<void>((resolve) => {
-      arrive = resolve;
+    // A request that never comes fails the test that waits for it, rather than hanging it.
+    let deadline: NodeJS.Timeout | undefined;
+    const arrived = new Promise<void>((resolve, reject) => {
+      arrive = () => {
+        clearTimeout(deadline);
+        resolve();
+      };
+      deadline = setTimeout(() => reject(new Error(`no request for ${key} within a minute`)), 60_000);
+      deadline.unref();
     });
-    const key = gateKey(path, method);
+    arrived.catch(() => undefined); // only a test that awaits it cares
     this.gates.set(key, { opened, arrive });
     return {
       arrived,
       release: () => {
+        clearTimeout(deadline);
         this.gates.delete(key);
         open();
       },

@@ -31,6 +31,8 @@ async function post(url: string, form: Record<string, string>, options: SignedOp
       "x-slack-signature": signature,
     },
     body,
+    // Slack gives up after 3 s; a bot that never answers fails the test instead of hanging it.
+    signal: AbortSignal.timeout(30_000),
   });
   const text = await response.text();
   let parsed: Record<string, unknown> | null = null;
