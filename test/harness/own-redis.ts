@@ -75,7 +75,8 @@ export class OwnRedis {
         "--logfile",
         "",
       ],
-      { stdio: ["ignore", "pipe", "pipe"] },
+      // With --logfile "" everything it says, errors included, is on stdout.
+      { stdio: ["ignore", "pipe", "ignore"] },
     );
     this.process = child;
     await new Promise<void>((resolve, reject) => {
@@ -83,6 +84,8 @@ export class OwnRedis {
       const onData = (chunk: Buffer) => {
         output += chunk.toString();
         if (!/Ready to accept connections/.test(output)) return;
+        // Started: the stream goes on flowing (and being discarded) without this listener.
+        child.stdout?.off("data", onData);
         child.off("exit", onExit);
         resolve();
       };
