@@ -14,7 +14,8 @@ import {
   writeBotConfig,
 } from "../harness/bot.js";
 import { type HarnessCluster, seedCluster } from "../harness/cluster.js";
-import { BOT_TOKEN, FakeSlack, type StoredMessage } from "../harness/fake-slack.js";
+import { BOT_TOKEN, buttons, FakeSlack, type StoredMessage } from "../harness/fake-slack.js";
+import { investigationIn } from "../harness/investigation.js";
 import { buttonClick, SIGNING_SECRET, slashCommand } from "../harness/slack-requests.js";
 
 const CAPTURED = Date.parse("2021-07-12T04:10:20Z");
@@ -31,26 +32,6 @@ type Json = Record<string, unknown>;
 
 function blockTexts(message: StoredMessage): string {
   return JSON.stringify(message.blocks);
-}
-
-function buttons(message: StoredMessage): Array<{ action_id: string; value: string; label: string }> {
-  return message.blocks
-    .filter((block) => block.type === "actions")
-    .flatMap((block) => block.elements as Array<{ action_id: string; value: string; text: { text: string } }>)
-    .map((element) => ({ action_id: element.action_id, value: element.value, label: element.text.text }));
-}
-
-async function finishedRoot(channel: string, responses: string): Promise<StoredMessage> {
-  const answer = await slashCommand(url, {
-    text: "production",
-    channel,
-    responseUrl: slack.responseUrl(responses),
-  });
-  assert.equal(answer.status, 200);
-  return slack.until(() => {
-    const root = slack.rootMessages(channel)[0];
-    return root && /OOM investigation of|No OOM kills|snoozed workloads/.test(root.text) ? root : null;
-  }, "the root message to show the summary");
 }
 
 before(async () => {
@@ -75,7 +56,7 @@ describe("/oom on the seed cluster", () => {
   let replies: StoredMessage[];
 
   before(async () => {
-    root = await finishedRoot("C0SEED", "seed");
+    root = await investigationIn(slack, url, "C0SEED");
     replies = slack.replies("C0SEED", root.ts);
   });
 
@@ -147,7 +128,7 @@ describe("/oom on the seed cluster", () => {
       ["unsnooze_workload"],
     );
 
-    const snoozedRoot = await finishedRoot("C0SNOOZED", "snoozed");
+    const snoozedRoot = await investigationIn(slack, url, "C0SNOOZED");
     assert.match(snoozedRoot.text, /OOM kills only in snoozed workloads \(1\)/);
     assert.equal(slack.replies("C0SNOOZED", snoozedRoot.ts).length, 0);
 
@@ -277,7 +258,7 @@ describe("bad input and refusals, answered in the acknowledgement", () => {
   it("when the namespace is forbidden by RBAC, then the root message says so and the job is not retried", async () => {
     cluster.api.forbiddenNamespaces.add("production");
     try {
-      const root = await finishedOrFailed("C0RBAC");
+      const root = await investigationIn(slack, url, "C0RBAC");
       assert.match(
         root.text,
         /investigation of `production` failed: cannot list pods in namespace production: grant list on pods/,
@@ -307,21 +288,13 @@ describe("bad input and refusals, answered in the acknowledgement", () => {
   });
 });
 
-async function finishedOrFailed(channel: string): Promise<StoredMessage> {
-  await slashCommand(url, { text: "production", channel, responseUrl: slack.responseUrl(channel) });
-  return slack.until(
-    () => slack.rootMessages(channel).find((m) => /failed|OOM investigation of/.test(m.text)),
-    `the end of the investigation in ${channel}`,
-  );
-}
-
 describe("transient faults", () => {
   it("when the API server answers 503 once, then the job is retried and the report posted once", async () => {
     cluster.api.transientFailures.set("/api/v1/namespaces/production/pods", { status: 503, times: 1 });
     const lists = () =>
       cluster.api.requests.filter((r) => r.startsWith("GET /api/v1/namespaces/production/pods")).length;
     const before = lists();
-    const root = await finishedOrFailed("C0RETRY");
+    const root = await investigationIn(slack, url, "C0RETRY");
     assert.match(root.text, /OOM investigation of/);
     assert.equal(lists() - before, 2, "listed twice: the refused attempt and the retry");
     assert.equal(

@@ -7,9 +7,9 @@ import { after, before, beforeEach, describe, it } from "node:test";
 import type { BotHandle } from "../../src/cli/bot.js";
 import { botEnv, dropPrefix, startTestBot, uniquePrefix, writeBotConfig } from "../harness/bot.js";
 import { type HarnessCluster, seedCluster, seedDeployment } from "../harness/cluster.js";
-import { FakeSlack } from "../harness/fake-slack.js";
+import { buttons, FakeSlack } from "../harness/fake-slack.js";
 import { podObject } from "../harness/pods.js";
-import { ALICE, BOB, buttons, ProposalFlow, SUGGESTED } from "../harness/proposal-flow.js";
+import { ALICE, BOB, ProposalFlow, SUGGESTED } from "../harness/proposal-flow.js";
 import { slashCommand } from "../harness/slack-requests.js";
 
 type Json = Record<string, unknown>;

@@ -14,8 +14,8 @@ import {
   writeBotConfig,
 } from "../harness/bot.js";
 import { type HarnessCluster, seedCluster } from "../harness/cluster.js";
-import { FakeSlack, type StoredMessage } from "../harness/fake-slack.js";
-import { slashCommand } from "../harness/slack-requests.js";
+import { FakeSlack } from "../harness/fake-slack.js";
+import { investigationIn } from "../harness/investigation.js";
 
 const CAPTURED = Date.parse("2021-07-12T04:10:20Z");
 
@@ -65,14 +65,7 @@ after(async () => {
   await dropPrefix(prefix);
 });
 
-async function investigate(channel: string): Promise<StoredMessage> {
-  await slashCommand(url, { text: "production", channel, responseUrl: slack.responseUrl(channel) });
-  return slack.until(
-    () => slack.rootMessages(channel).find((m) => /OOM investigation of|failed/.test(m.text)),
-    `the end of the investigation in ${channel}`,
-    90_000,
-  );
-}
+const investigate = (channel: string) => investigationIn(slack, url, channel, 90_000);
 
 describe("nodes that are down or silent", () => {
   it("when one node refuses connections and another never answers, then the report still comes with both marked", async () => {

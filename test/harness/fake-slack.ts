@@ -28,6 +28,14 @@ export interface StoredMessage {
   updates: number;
 }
 
+/** The buttons of a message's actions blocks: what a user could click. */
+export function buttons(message: StoredMessage): Array<{ action_id: string; value: string; label: string }> {
+  return message.blocks
+    .filter((block) => block.type === "actions")
+    .flatMap((block) => block.elements as Array<{ action_id: string; value: string; text: { text: string } }>)
+    .map((element) => ({ action_id: element.action_id, value: element.value, label: element.text.text }));
+}
+
 export interface StoredFile {
   id: string;
   channel: string | null;

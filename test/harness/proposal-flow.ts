@@ -2,8 +2,9 @@
 // namespace, click a reply's buttons, fill in the Propose modal, and wait for the proposal's message.
 
 import assert from "node:assert/strict";
-import type { FakeSlack, StoredMessage } from "./fake-slack.js";
-import { buttonClick, slashCommand, viewSubmission } from "./slack-requests.js";
+import { buttons, type FakeSlack, type StoredMessage } from "./fake-slack.js";
+import { investigationIn } from "./investigation.js";
+import { buttonClick, viewSubmission } from "./slack-requests.js";
 
 type Json = Record<string, unknown>;
 
@@ -19,12 +20,6 @@ export interface Thread {
   reply: StoredMessage;
 }
 
-export function buttons(message: StoredMessage): Array<{ action_id: string; value: string }> {
-  return message.blocks
-    .filter((block) => block.type === "actions")
-    .flatMap((block) => block.elements as Array<{ action_id: string; value: string }>);
-}
-
 export class ProposalFlow {
   constructor(
     private readonly slack: FakeSlack,
@@ -33,16 +28,8 @@ export class ProposalFlow {
 
   /** Investigates production in a channel of its own and returns the workload's reply. */
   async investigate(channel: string): Promise<Thread> {
-    const answer = await slashCommand(this.url, {
-      text: "production",
-      channel,
-      responseUrl: this.slack.responseUrl(channel),
-    });
-    assert.equal(answer.status, 200, answer.text);
-    const root = await this.slack.until(
-      () => this.slack.rootMessages(channel).find((m) => /OOM investigation of/.test(m.text)),
-      `the investigation in ${channel}`,
-    );
+    const root = await investigationIn(this.slack, this.url, channel);
+    assert.match(root.text, /OOM investigation of/);
     const reply = this.slack.replies(channel, root.ts).find((m) => /systembusiness-deployment/.test(m.text));
     assert.ok(reply);
     return { channel, root, reply };
