@@ -1,5 +1,6 @@
-// `/oom`: acknowledged at once (Slack gives three seconds), checked, then queued. Bad input and refusals
-// are answered in the acknowledgement itself, visible only to the person who typed the command.
+// `/oom`: acknowledged at once (Slack gives three seconds), checked, then queued; whatever follows
+// the acknowledgement runs as a follow-up (see FollowUps). Bad input and refusals are answered in
+// the acknowledgement itself, visible only to the person who typed the command.
 
 import type { App, RespondFn } from "@slack/bolt";
 import type { SlackConfig } from "../config/schema.js";
@@ -49,25 +50,27 @@ export function registerOomCommand(app: App, deps: CommandDeps): void {
     if (parsed.kind === "status") {
       deps.metrics.commands.inc({ command: "status" });
       await ack();
-      await answerStatus(deps, command.channel_id, respond);
+      deps.followUps.run(() => answerStatus(deps, command.channel_id, respond));
       return;
     }
     if (isDigestCommand(parsed)) {
       deps.metrics.commands.inc({ command: "digest" });
       await ack();
-      await answerDigest(
-        parsed,
-        { channel: command.channel_id, user: command.user_id },
-        deps.digest,
-        client,
-        respond,
-      ).catch(() => respond({ response_type: "ephemeral", text: t.queueUnavailable }));
+      deps.followUps.run(() =>
+        answerDigest(
+          parsed,
+          { channel: command.channel_id, user: command.user_id },
+          deps.digest,
+          client,
+          respond,
+        ).catch(() => respond({ response_type: "ephemeral", text: t.queueUnavailable })),
+      );
       return;
     }
     if (parsed.kind === "audit") {
       deps.metrics.commands.inc({ command: "audit" });
       await ack();
-      await answerAudit(deps, command.channel_id, parsed.namespace, respond);
+      deps.followUps.run(() => answerAudit(deps, command.channel_id, parsed.namespace, respond));
       return;
     }
     const { allowed, list } = namespaceAllowed(deps.slack.channels, command.channel_id, parsed.namespace);

@@ -10,7 +10,7 @@ type Listener = (request: IncomingMessage, response: ServerResponse) => void;
 export class FollowUps {
   private running = 0;
   private unanswered = 0;
-  private readonly waiting: Array<() => Promise<void>> = [];
+  private readonly waiting: Array<() => Promise<unknown>> = [];
   private readonly drained: Array<() => void> = [];
 
   constructor(
@@ -18,7 +18,7 @@ export class FollowUps {
     private readonly onError: (error: unknown) => void,
   ) {}
 
-  run(task: () => Promise<void>): void {
+  run(task: () => Promise<unknown>): void {
     this.waiting.push(task);
     this.start();
   }
