@@ -8,8 +8,10 @@ import {
   type NodeJournal,
 } from "./correlate.js";
 import { type Diagnosis, diagnose, type WorkloadStats } from "./diagnose.js";
-import type { OomEvent } from "./oom-event.js";
-import type { ContainerCase } from "./pod.js";
+import { type KernelVerdict, kernelVerdict } from "./kernel-verdict.js";
+import { resolveLogTime } from "./log-time.js";
+import { type OomEvent, sameReport } from "./oom-event.js";
+import { type ContainerCase, finishedMs } from "./pod.js";
 import {
   DEFAULT_POLICY,
   type LimitCaps,
@@ -26,12 +28,25 @@ export interface Finding {
   caps: LimitCaps;
 }
 
+/** One OOM invocation the journals hold, with what the kernel alone shows. */
+export interface KernelEventView {
+  event: OomEvent;
+  node: string | null;
+  verdict: KernelVerdict | null;
+  /** The finding this report explains, when it was tied to a container. */
+  finding: Finding | null;
+  /** When the kernel printed it, when the log's time, zone and year are known (or learned). */
+  epochMs: number | null;
+}
+
 export interface Analysis {
   asOfMs: number;
   findings: Finding[];
   workloads: WorkloadStats[];
   /** Kernel OOM events tied to none of the containers given (other namespaces, system processes). */
   unmatchedEvents: OomEvent[];
+  /** Every OOM invocation in the journals, once each, in journal order. */
+  kernelEvents: KernelEventView[];
 }
 
 export interface AnalyseOptions {
@@ -40,6 +55,11 @@ export interface AnalyseOptions {
   policy?: RecommendationPolicy;
   /** Ceilings for a container's new limit, when the cluster was read. */
   capsFor?: (container: ContainerCase) => LimitCaps;
+  /**
+   * A time near the journals' (the capture time), to give a year to log times printed without one.
+   * Null when nothing tells it: such times then stay unresolved. Defaults to asOfMs.
+   */
+  timeReferenceMs?: number | null;
 }
 
 const DAY_MS = 86_400_000;
@@ -104,12 +124,56 @@ export function analyse(
     };
   });
   const involved = new Set(findings.map((finding) => workloadKey(finding.match.container)));
+  const reference = options.timeReferenceMs === undefined ? options.asOfMs : options.timeReferenceMs;
   return {
     asOfMs: options.asOfMs,
     findings,
     workloads: [...workloads.entries()].filter(([key]) => involved.has(key)).map(([, stats]) => stats),
     unmatchedEvents: correlation.unmatched,
+    kernelEvents: kernelEvents(journals, findings, reference),
   };
+}
+
+/** Every journal's events once: the same report in two journals given for one node counts once. */
+function kernelEvents(
+  journals: NodeJournal[],
+  findings: Finding[],
+  referenceMs: number | null,
+): KernelEventView[] {
+  const views: KernelEventView[] = [];
+  for (const journal of journals) {
+    for (const event of journal.events) {
+      if (views.some((view) => view.event !== event && sameReport(view.event, event))) continue;
+      const finding = findings.find((candidate) => candidate.match.event === event) ?? null;
+      views.push({
+        event,
+        node: event.node ?? journal.node,
+        verdict: kernelVerdict(event),
+        finding,
+        epochMs: eventEpochMs(event, journal, finding, referenceMs),
+      });
+    }
+  }
+  return views;
+}
+
+/**
+ * A wall-clock time needs a zone (given, or learned from the container it matched) and a year (printed,
+ * or the one that puts it nearest the matched container's finishedAt or the capture time).
+ */
+function eventEpochMs(
+  event: OomEvent,
+  journal: NodeJournal,
+  finding: Finding | null,
+  referenceMs: number | null,
+): number | null {
+  const time = event.time;
+  if (time.kind === "instant") return time.epochMs;
+  if (time.kind !== "wall") return null;
+  const offset = journal.utcOffsetMinutes ?? finding?.match.assumedUtcOffsetMinutes ?? null;
+  const reference = (finding ? finishedMs(finding.match.container) : null) ?? referenceMs;
+  if (offset === null || (time.wall.year === null && reference === null)) return null;
+  return resolveLogTime(time, reference ?? 0, offset)?.epochMs ?? null;
 }
 
 /**

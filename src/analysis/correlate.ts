@@ -78,6 +78,15 @@ function eventMatchesContainer(event: OomEvent, container: ContainerCase): boole
   );
 }
 
+/**
+ * Only a kill whose cgroup is unknown may be tied to a pod by the clock: one in another pod, in a
+ * system or user slice, in a plain Docker container or at the root is nobody's pod here.
+ */
+function tiedToNoOtherCgroup(event: OomEvent): boolean {
+  const cgroup = event.taskCgroup;
+  return cgroup === null || (cgroup.kubepods && cgroup.podUid === null && cgroup.containerId === null);
+}
+
 function journalFor(journals: NodeJournal[], node: string | null): NodeJournal | undefined {
   return journals.find(
     (journal) => sameNode(journal.node, node) || journal.facts.some((f) => sameNode(f.node, node)),
@@ -174,7 +183,7 @@ export function correlate(
     const offset = journal.utcOffsetMinutes ?? median(learnedOffsets.get(journal) ?? []);
     match.journalUtcOffsetMinutes = offset;
     const inWindow = journal.events.filter((event) => {
-      if (used.has(event) || event.taskCgroup?.podUid) return false;
+      if (used.has(event) || !tiedToNoOtherCgroup(event)) return false;
       if (!sameNode(event.node ?? journal.node, container.node)) return false;
       const resolved =
         offset === null && event.time.kind === "wall" ? null : resolveLogTime(event.time, reference, offset);

@@ -3,6 +3,7 @@
 
 import { DEFAULT_WINDOW, type Match } from "./correlate.js";
 import { describeLogTime, percent, perDay, plural, signedSeconds, utcOffset } from "./format.js";
+import { hitNodeAllocatable, sacrificedChild } from "./kernel-verdict.js";
 import { resolveLogTime } from "./log-time.js";
 import type { OomEvent, TaskRow } from "./oom-event.js";
 import { type ContainerCase, finishedMs } from "./pod.js";
@@ -11,6 +12,7 @@ import { formatBytes, formatQuantity } from "./quantity.js";
 export const VERDICTS = [
   "container-limit",
   "pod-limit",
+  "node-allocatable",
   "node-pressure",
   "evicted",
   "killed-not-oom",
@@ -139,7 +141,7 @@ function qosFacts(container: ContainerCase, event: OomEvent | null): string[] {
     facts.push(`${sentence}.`);
   } else if (container.qosClass === "Guaranteed") {
     facts.push(
-      `The pod is Guaranteed (requests = limits)${adj !== null ? `; oom_score_adj ${adj} (the kubelet sets -997)` : ""}.`,
+      `The pod is Guaranteed (requests = limits)${adj !== null ? `; oom_score_adj ${adj} (the kubelet sets -997; before Kubernetes 1.15 it set -998, the same as the pod's pause container)` : ""}.`,
     );
   } else if (container.qosClass === "BestEffort") {
     facts.push(
@@ -152,7 +154,7 @@ function qosFacts(container: ContainerCase, event: OomEvent | null): string[] {
   if (protectedTasks.length > 0 && event?.victim) {
     const names = [...new Set(protectedTasks.map((row) => row.name))].join(", ");
     facts.push(
-      `${names} (oom_score_adj -998) is protected by the kubelet, so ${event.victim.comm} was the one to go.`,
+      `${names} (oom_score_adj -998, the kubelet's setting for the pod's pause container) scored lower, so ${event.victim.comm} was the one to go.`,
     );
   }
   return facts;
@@ -320,13 +322,10 @@ export function diagnose(match: Match, context: DiagnoseContext): Diagnosis {
     container.lastTermination !== null &&
     container.lastTermination.reason !== "OOMKilled" &&
     container.lastTermination.exitCode !== 137;
-  if (
-    runningSameContainer ||
-    endedOtherwise ||
-    (event.selected && event.victim && event.selected.pid !== event.victim.pid)
-  ) {
+  const childKilled = sacrificedChild(event);
+  if (runningSameContainer || endedOtherwise || childKilled) {
     const sacrificed =
-      event.selected && event.victim && event.selected.pid !== event.victim.pid
+      childKilled && event.selected && event.victim
         ? [
             `The kernel chose ${event.selected.comm} (pid ${event.selected.pid}, score ${event.selected.score}) and sacrificed its child ${event.victim.comm} (pid ${event.victim.pid}) instead.`,
           ]
@@ -352,7 +351,8 @@ export function diagnose(match: Match, context: DiagnoseContext): Diagnosis {
     );
   }
 
-  if (event.scope === "global" || (event.constraint !== null && event.constraint !== "CONSTRAINT_MEMCG")) {
+  // Scope, not the constraint: kernels of the 4.19 to 5.x era print CONSTRAINT_NONE for memcg OOMs too.
+  if (event.scope === "global") {
     const top = topResident(event.tasks, 5);
     const ram = event.totalRamPages
       ? ` The node has ${formatBytes(event.totalRamPages * PAGE_BYTES)} of RAM.`
@@ -376,7 +376,24 @@ export function diagnose(match: Match, context: DiagnoseContext): Diagnosis {
     );
   }
 
-  if (event.oomCgroup?.podLevel) {
+  if (hitNodeAllocatable(event)) {
+    return withEvent(
+      "node-allocatable",
+      `The node's pod hierarchy hit its limit (node allocatable), not the container's ${withLimit(container)} limit: all pods on the node together used more than the kubelet allows them.`,
+      [
+        `The limit was hit at ${event.oomMemcg}: the kubelet caps it at the node's allocatable memory (capacity minus kube-reserved, system-reserved and the hard eviction threshold).`,
+        ...residentFacts(event, container.memoryLimitBytes, withLimit(container)),
+        ...qosFacts(container, event),
+        "Pods whose usage exceeds their requests overcommit the node; the kubelet evicts by memory.available, but a fast spike reaches the kernel first.",
+      ],
+    );
+  }
+
+  // A pod's cgroup whose limit is this container's own: the pod has no other limited container, so its
+  // cgroup fills when this container does (the pause container adds a few kB and tips it first).
+  const podLimitIsContainers =
+    event.memcg?.limitBytes != null && event.memcg.limitBytes === container.memoryLimitBytes;
+  if (event.oomCgroup?.podLevel && !podLimitIsContainers) {
     return withEvent(
       "pod-limit",
       `The pod's own cgroup (all its containers together) hit its limit, not the container's ${withLimit(container)} limit.`,
@@ -388,10 +405,16 @@ export function diagnose(match: Match, context: DiagnoseContext): Diagnosis {
     );
   }
 
+  const samePodLimit = event.oomCgroup?.podLevel
+    ? [
+        `The kernel names the pod's cgroup (${event.oomMemcg}), whose limit equals this container's own ${withLimit(container)}: this is the pod's only container, so its usage filled the pod's cgroup.`,
+      ]
+    : [];
   return withEvent(
     "container-limit",
     `The container hit its own ${withLimit(container)} memory limit and the kernel killed its process; this was not node memory pressure.`,
     [
+      ...samePodLimit,
       ...residentFacts(event, container.memoryLimitBytes, withLimit(container)),
       ...qosFacts(container, event),
     ],

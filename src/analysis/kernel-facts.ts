@@ -29,7 +29,7 @@ export type KernelFact =
   | { kind: "table-row"; pid: number; rest: string }
   | {
       kind: "summary";
-      constraint: string;
+      constraint: string | null;
       globalOom: boolean;
       oomMemcg: string | null;
       taskMemcg: string | null;
@@ -44,8 +44,10 @@ export type KernelFact =
   | { kind: "mem-info" }
   | { kind: "mem-info-line"; values: Record<string, number> }
   | { kind: "pages-ram"; pages: number }
+  | { kind: "no-killable" }
   | { kind: "suppressed"; source: string; count: number }
   | { kind: "user-stack"; pointer: bigint }
+  | { kind: "memcg-frame" }
   | { kind: "boot" };
 
 // A comm is at most 15 bytes; allowing a little more tolerates odd encodings without swallowing a line.
@@ -53,32 +55,43 @@ const INVOKED =
   /^(.{1,32}) invoked oom-killer: gfp_mask=(0x[0-9a-f]+)(?:\([^)]*\))?,\s*(?:nodemask=\S*?,\s*)?order=(-?\d+),\s*oom_score_adj=(-?\d+)/;
 const CPUSET = /^(.{1,32}) cpuset=(\S*) mems_allowed=\S+/;
 const CPU = /^CPU: \d+ (?:UID: \d+ )?PID: (\d+) Comm: (.*?)(?: Kdump: \S+)? (?:Not tainted|Tainted:)(.*)$/;
-const KERNEL_VERSION = /\b(\d+\.\d+(?:\.\d+)?(?:-[\w.+~-]+)?) #/;
-const TASK_IN = /^Task in (\S+)(?: killed as a result of limit of (\S+))?/;
+const KERNEL_VERSION = /^\d+\.\d+[\w.+~-]*$/;
+const TASK_IN =
+  /^Task in (\/\S*?)(?:\.\.\.)?(?: killed as a result of limit of (\/\S*?)(?:\.\.\.)?)?(?:\s|$)/;
 const COUNTER = /^(memory|memory\+swap|swap|kmem): usage (\d+)kB, limit (\d+)kB, failcnt (\d+)/;
 const STATS_FOR = /^Memory cgroup stats for (\S+?):?(?:\s+(.*))?$/;
-const INLINE_STAT = /([a-z_]+):(\d+)KB/g;
+const INLINE_STAT = /^([a-z_]+):(\d+)KB$/;
 const STAT = /^([a-z_]+) (\d+)$/;
 const TASKS_STATE = /^Tasks state \(memory values in pages\):/;
 const TABLE_HEADER = /^\[\s*pid\s*\]\s+(.*\S)\s*$/;
 const TABLE_ROW = /^\[\s*(\d+)\]\s+(.*)$/;
-const SUMMARY = /^oom-kill:constraint=([A-Z_]+)(?:,(.*))?$/;
-const SUMMARY_TASK = /,?task=(.*),pid=(-?\d+),uid=(\d+)$/;
+// Some vendor 3.10 kernels print the summary without its constraint: `oom-kill:,cpuset=...`.
+const SUMMARY = /^oom-kill:(?:constraint=([A-Z_]+))?(?:,(.*))?$/;
+const DIGITS = /^-?\d+$/;
 const KILL_PREFIX = "(Memory cgroup out of memory|Out of memory(?: \\(oom_kill_allocating_task\\))?)";
 const SELECT = new RegExp(
   `^(?:${KILL_PREFIX}: )?Kill process (\\d+) \\((.*)\\) score (\\d+) or sacrifice child`,
 );
-const KILLED = new RegExp(`^(?:${KILL_PREFIX}: )?Killed process (\\d+) \\((.*)\\)(?: (total-vm:.*))?$`);
+// Upstream prints `Killed process N (comm) total-vm:...`; Red Hat's 3.10 kernels `Killed process N (comm),
+// UID U, total-vm:...` and its 2.6.32 ones `Killed process N, UID U, (comm) total-vm:...`. The comm may
+// hold spaces and parentheses: it runs to the last `)` that the figures can follow.
+const KILLED = new RegExp(
+  `^(?:${KILL_PREFIX}: )?Killed process (\\d+)(?:, UID (\\d+),)? \\((.*)\\)(?:,? (?:UID (\\d+), )?(total-vm:.*))?$`,
+);
+// Before 4.6 the kernel panicked with it; since, it only warns.
+const NO_KILLABLE = /^(?:Kernel panic - not syncing: )?Out of memory and no killable processes/;
 const KILLED_FIELD = /(total-vm|anon-rss|file-rss|shmem-rss|UID|pgtables|oom_score_adj):\s*(-?\d+)(kB)?/g;
 const OOM_GROUP = /^Tasks in (\S+) are going to be killed due to memory\.oom\.group set/;
 const REAPED =
   /^oom_reaper: reaped process (\d+) \((.*)\),? now anon-rss:\s*(\d+)kB, file-rss:\s*(\d+)kB, shmem-rss:\s*(\d+)kB/;
 const MEM_INFO = /^Mem-Info:/;
-const MEM_INFO_PAIR = /([a-z_]+):(\d+)/g;
+const MEM_INFO_PAIR = /^([a-z_]+):(\d+)$/;
 const PAGES_RAM = /^(\d+) pages RAM$/;
 const MEM_INFO_LINE = /^active_anon:\d+.*$/;
 const SUPPRESSED = /^(\S+): (\d+) callbacks suppressed/;
 const BOOT = /^Linux version \d/;
+// Call-trace frames only a memcg OOM passes through (a global one never does), in every trace format.
+const MEMCG_FRAME = /\bmem_cgroup_(?:out_of_memory|oom_synchronize)\+0x/;
 // `RSP: 002b:<address>`: the user-space stack pointer of the task that invoked the OOM killer.
 const USER_STACK = /^RSP: 002b:([0-9a-f]{16})\b/;
 
@@ -108,46 +121,83 @@ function killedFields(text: string, cutByPager: boolean): Partial<Record<string,
 }
 
 function killedFact(match: RegExpExecArray, cutByPager: boolean): KernelFact {
-  const fields = killedFields(match[4] ?? "", cutByPager);
+  const fields = killedFields(match[6] ?? "", cutByPager);
+  const redHatUid = match[3] ?? match[5];
   return {
     kind: "killed",
     scope: scopeOf(match[1]),
     victim: {
       pid: number(match[2]),
-      comm: match[3] ?? "",
+      comm: match[4] ?? "",
       totalVmKb: fields["total-vm"] ?? null,
       anonRssKb: fields["anon-rss"] ?? null,
       fileRssKb: fields["file-rss"] ?? null,
       shmemRssKb: fields["shmem-rss"] ?? null,
-      uid: fields.UID ?? null,
+      uid: fields.UID ?? (redHatUid === undefined ? null : number(redHatUid)),
       pgtablesKb: fields.pgtables ?? null,
       oomScoreAdj: fields.oom_score_adj ?? null,
     },
   };
 }
 
+/**
+ * The task's own fields end the summary line: `,task=<comm>,pid=<n>,uid=<n>`. The comm may hold commas,
+ * so they are read from the end, with string searches rather than a backtracking pattern.
+ */
+function summaryTask(rest: string): { at: number; comm: string; pid: number; uid: number } | null {
+  const uidAt = rest.lastIndexOf(",uid=");
+  const pidAt = uidAt < 0 ? -1 : rest.lastIndexOf(",pid=", uidAt);
+  const taskAt = pidAt < 0 ? -1 : rest.lastIndexOf("task=", pidAt);
+  if (taskAt < 0) return null;
+  const pid = rest.slice(pidAt + 5, uidAt);
+  const uid = rest.slice(uidAt + 5);
+  if (!DIGITS.test(pid) || !DIGITS.test(uid)) return null;
+  const at = taskAt > 0 && rest[taskAt - 1] === "," ? taskAt - 1 : taskAt;
+  return { at, comm: rest.slice(taskAt + 5, pidAt), pid: number(pid), uid: number(uid) };
+}
+
+/** The release in `Not tainted 4.18.0-305.el8.x86_64 #1`: the word before the build number. */
+function kernelVersion(text: string): string | null {
+  const words = text.split(/\s+/);
+  for (let i = 0; i + 1 < words.length; i++) {
+    const word = words[i] ?? "";
+    if (words[i + 1]?.startsWith("#") && KERNEL_VERSION.test(word)) return word;
+  }
+  return null;
+}
+
 function summaryFact(match: RegExpExecArray): KernelFact {
   const rest = match[2] ?? "";
-  const task = SUMMARY_TASK.exec(rest);
-  const before = task ? rest.slice(0, task.index) : rest;
-  const field = (name: string) => new RegExp(`(?:^|,)${name}=([^,]*)`).exec(before)?.[1] ?? null;
+  const task = summaryTask(rest);
+  const fields = (task ? rest.slice(0, task.at) : rest).split(",");
+  const field = (name: string) => {
+    const found = fields.find((text) => text.startsWith(`${name}=`));
+    return found === undefined ? null : found.slice(name.length + 1);
+  };
   return {
     kind: "summary",
-    constraint: match[1] ?? "",
-    globalOom: /(?:^|,)global_oom(?:,|$)/.test(before),
+    constraint: match[1] ?? null,
+    globalOom: fields.includes("global_oom"),
     oomMemcg: field("oom_memcg"),
     taskMemcg: field("task_memcg"),
-    comm: task?.[1] ?? null,
-    pid: task ? number(task[2]) : null,
-    uid: task ? number(task[3]) : null,
+    comm: task?.comm ?? null,
+    pid: task?.pid ?? null,
+    uid: task?.uid ?? null,
   };
 }
 
 type Rule = readonly [RegExp, (match: RegExpExecArray, cutByPager: boolean) => KernelFact];
 
+/**
+ * Reads `name:value` pairs separated by blanks. Each word is matched whole and anchored: a global search
+ * over the line would backtrack quadratically on a long run of letters.
+ */
 function pairs(text: string, pattern: RegExp, scale = 1): Record<string, number> {
   const values: Record<string, number> = {};
-  for (const pair of text.matchAll(pattern)) values[pair[1] ?? ""] = number(pair[2]) * scale;
+  for (const word of text.split(/\s+/)) {
+    const pair = pattern.exec(word);
+    if (pair) values[pair[1] ?? ""] = number(pair[2]) * scale;
+  }
   return values;
 }
 
@@ -185,7 +235,7 @@ const RULES: readonly Rule[] = [
       kind: "cpu",
       pid: number(m[1]),
       comm: m[2] ?? "",
-      kernelVersion: KERNEL_VERSION.exec(m[3] ?? "")?.[1] ?? null,
+      kernelVersion: kernelVersion(m[3] ?? ""),
     }),
   ],
   [
@@ -215,8 +265,10 @@ const RULES: readonly Rule[] = [
   [MEM_INFO, () => ({ kind: "mem-info" })],
   [PAGES_RAM, (m) => ({ kind: "pages-ram", pages: number(m[1]) })],
   [MEM_INFO_LINE, (m) => ({ kind: "mem-info-line", values: pairs(m[0], MEM_INFO_PAIR) })],
+  [NO_KILLABLE, () => ({ kind: "no-killable" })],
   [SUPPRESSED, (m) => ({ kind: "suppressed", source: m[1] ?? "", count: number(m[2]) })],
   [USER_STACK, (m) => ({ kind: "user-stack", pointer: BigInt(`0x${m[1]}`) })],
+  [MEMCG_FRAME, () => ({ kind: "memcg-frame" })],
   [BOOT, () => ({ kind: "boot" })],
 ];
 

@@ -65,10 +65,15 @@ export interface OomEvent {
   memoryStats: Array<{ path: string; values: Record<string, number> }>;
   tasks: TaskRow[];
   victim: Victim | null;
+  /** Which line named the victim: its `Killed process` line, or, when that did not survive, the
+   * `oom-kill:` summary or the `Kill process ... or sacrifice child` choice. */
+  victimSource: "kill-line" | "summary" | "choice" | null;
   /** Every process the kernel killed for this event, the victim first (more with memory.oom.group). */
   killed: Victim[];
   /** 3.x/4.x `Kill process N ... or sacrifice child`: the process chosen before a child was sacrificed. */
   selected: { pid: number; comm: string; score: number } | null;
+  /** `Out of memory and no killable processes...`: the kernel found nothing it could kill. */
+  noKillable: boolean;
   invoker: { comm: string; pid: number | null; oomScoreAdj: number; gfpMask: string; order: number } | null;
   kernelVersion: string | null;
   /** Go keeps goroutine stacks in its heap arenas at 0xc000000000 on 64-bit: a runtime fingerprint. */
@@ -113,6 +118,12 @@ interface Draft {
   columns: string[] | null;
   taskPids: Set<number>;
   summaryPid: number | null;
+  /** The task the `oom-kill:` summary line names: the victim when no kill line follows. */
+  summaryTask: { pid: number; comm: string; uid: number | null } | null;
+  /** The call trace passed through the memcg OOM path. */
+  memcgTrace: boolean;
+  /** The time of the report's latest line: a long silence means the report is over. */
+  lastTime: LogTime;
   hasTaskIn: boolean;
   counters: Set<string>;
   lastTouched: number;
@@ -143,8 +154,10 @@ function emptyEvent(record: LogRecord, node: string | null): OomEvent {
     memoryStats: [],
     tasks: [],
     victim: null,
+    victimSource: null,
     killed: [],
     selected: null,
+    noKillable: false,
     invoker: null,
     kernelVersion: null,
     invokerStackInGoHeap: false,
@@ -227,18 +240,44 @@ function containerIdFromCpuset(cpuset: string): string | null {
 }
 
 const SAME_MOMENT_MS = 2000;
+// A kernel prints one report in well under a second; even a slow console is done in this long. Lines
+// after a longer silence belong to another report.
+const REPORT_SILENCE_SECONDS = 30;
 
 function wallMs(time: Extract<LogTime, { kind: "wall" }>): number {
   const w = time.wall;
   return Date.UTC(w.year ?? 2000, w.month - 1, w.day, w.hour, w.minute, w.second, w.millisecond);
 }
 
+/** Seconds from `a` to `b` when both are on one clock, else null. */
+function secondsBetween(a: LogTime, b: LogTime): number | null {
+  if (a.kind === "instant" && b.kind === "instant") return (b.epochMs - a.epochMs) / 1000;
+  if (a.kind === "wall" && b.kind === "wall") return (wallMs(b) - wallMs(a)) / 1000;
+  if (a.kind === "uptime" && b.kind === "uptime") return b.seconds - a.seconds;
+  return null;
+}
+
+/** Whole seconds: the log's clock cannot tell two moments within one second apart. */
+function wholeSecond(time: LogTime): boolean {
+  if (time.kind === "instant") return time.epochMs % 1000 === 0;
+  if (time.kind === "wall") return time.wall.millisecond === 0;
+  if (time.kind === "uptime") return Number.isInteger(time.seconds);
+  return true;
+}
+
+/**
+ * Two kill lines are one line printed twice when their stamps agree: exactly when the log has sub-second
+ * stamps (the same kill a few milliseconds apart is another OOM invocation), roughly when it has not.
+ */
+function sameStamp(a: LogTime, b: LogTime): boolean {
+  if (wholeSecond(a) && wholeSecond(b)) return sameMoment(a, b);
+  return secondsBetween(a, b) === 0;
+}
+
 function sameMoment(a: LogTime, b: LogTime): boolean {
-  if (a.kind === "instant" && b.kind === "instant") return Math.abs(a.epochMs - b.epochMs) <= SAME_MOMENT_MS;
-  if (a.kind === "wall" && b.kind === "wall") return Math.abs(wallMs(a) - wallMs(b)) <= SAME_MOMENT_MS;
-  if (a.kind === "uptime" && b.kind === "uptime")
-    return Math.abs(a.seconds - b.seconds) <= SAME_MOMENT_MS / 1000;
-  return a.kind === "none" && b.kind === "none";
+  if (a.kind === "none" || b.kind === "none") return a.kind === b.kind;
+  const seconds = secondsBetween(a, b);
+  return seconds !== null && Math.abs(seconds) <= SAME_MOMENT_MS / 1000;
 }
 
 function sameCgroupState(a: OomEvent, b: OomEvent): boolean {
@@ -252,15 +291,18 @@ function sameCgroupState(a: OomEvent, b: OomEvent): boolean {
  * name the same victim; a piece without a kill line joins the kill whose pid its task table lists, or
  * that describes the same cgroup in the same state.
  */
-function sameReport(a: OomEvent, b: OomEvent): boolean {
+export function sameReport(a: OomEvent, b: OomEvent): boolean {
   if (a.node !== b.node || !sameMoment(a.time, b.time)) return false;
-  if (a.victim && b.victim) return a.victim.pid === b.victim.pid && a.victim.comm === b.victim.comm;
+  if (a.victim && b.victim)
+    return a.victim.pid === b.victim.pid && a.victim.comm === b.victim.comm && sameStamp(a.time, b.time);
   const [whole, piece] = a.victim ? [a, b] : [b, a];
   const victim = whole.victim;
   if (victim === null) return sameCgroupState(a, b);
   if (piece.tasks.some((row) => row.pid === victim.pid)) return true;
   if (piece.tasks.length > 0) return false;
-  return sameCgroupState(a, b) || (piece.invoker !== null && whole.invoker === null);
+  // A header without the rest of its report precedes the kill it belongs to, never follows it.
+  const headerFirst = (secondsBetween(piece.time, whole.time) ?? 0) >= 0;
+  return sameCgroupState(a, b) || (piece.invoker !== null && whole.invoker === null && headerFirst);
 }
 
 /** Says what is missing from a report; a report without its header or its kill line is partial. */
@@ -268,10 +310,17 @@ function assessCompleteness(event: OomEvent): void {
   const caveats: string[] = [];
   if (event.invoker === null)
     caveats.push("the report's header is missing (rate-limited or cut from the log)");
-  if (event.victim === null) caveats.push("no `Killed process` line");
+  const victimMissing = event.victim === null && !event.noKillable;
+  if (victimMissing) caveats.push("no `Killed process` line");
+  if (event.victimSource === "summary" || event.victimSource === "choice")
+    caveats.push(
+      `no \`Killed process\` line: the victim is the one the ${event.victimSource === "summary" ? "`oom-kill:` summary" : "`Kill process` line"} names, without its figures`,
+    );
+  if (event.noKillable) caveats.push("the kernel found no process it could kill");
   if (event.cutByPager) caveats.push("some lines were cut by a pager");
   event.caveats = caveats;
-  event.partial = event.invoker === null || event.victim === null;
+  const inferred = event.victim !== null && event.victimSource !== "kill-line";
+  event.partial = event.invoker === null || victimMissing || inferred;
 }
 
 /** Fills what `target` lacks from a repeat of the same report. */
@@ -337,7 +386,7 @@ export class OomEventAssembler {
       this.nodes.set(key, facts);
     }
     if (record.kernel) facts.kernelRecords++;
-    if (record.bootMarker) facts.bootMarkers++;
+    if (record.marker === "boot") facts.bootMarkers++;
     if (record.time.kind !== "none" && record.time.kind !== "uptime") {
       facts.firstTime ??= record.time;
       facts.lastTime = record.time;
@@ -350,16 +399,18 @@ export class OomEventAssembler {
     this.seq++;
     const node = this.nodeOf(record);
     const facts = this.track(record, node);
-    if (!record.kernel) return;
     const key = node ?? "";
     let drafts = this.drafts.get(key);
     if (!drafts) {
       drafts = [];
       this.drafts.set(key, drafts);
     }
+    // Lines on either side of a separator are not continuous: no report spans one.
+    if (record.marker !== null) this.close(drafts, () => true);
+    if (!record.kernel) return;
     const inStats = drafts.some((draft) => draft.section === "stats");
     const fact = readKernelLine(record.message, record.cutByPager, inStats);
-    this.closeStale(drafts);
+    this.closeStale(drafts, record.time);
     if (fact === null) return;
     if (fact.kind === "suppressed") {
       facts.suppressedCallbacks += fact.count;
@@ -369,11 +420,14 @@ export class OomEventAssembler {
       facts.bootMarkers++;
       return;
     }
+    // A new report's header ends every report on the node that has reached its kill.
+    if (fact.kind === "invoked") this.close(drafts, (draft) => draft.event.victim !== null);
     const draft = this.draftFor(fact, drafts, record, node);
     if (!draft) return;
     draft.lastTouched = this.seq;
+    if (record.time.kind !== "none") draft.lastTime = record.time;
     if (record.cutByPager) draft.event.cutByPager = true;
-    if (draft.event.excerpt.length < EXCERPT_LINES) {
+    if (draft.event.excerpt.length < EXCERPT_LINES && fact.kind !== "memcg-frame") {
       draft.event.excerpt.push(record.cutByPager ? `${record.message.trim()}>` : record.message.trim());
     }
     this.apply(draft, fact, record);
@@ -386,6 +440,9 @@ export class OomEventAssembler {
       columns: null,
       taskPids: new Set(),
       summaryPid: null,
+      summaryTask: null,
+      memcgTrace: false,
+      lastTime: record.time,
       hasTaskIn: false,
       counters: new Set(),
       lastTouched: this.seq,
@@ -413,7 +470,10 @@ export class OomEventAssembler {
   ): Draft | undefined {
     const open = (accepts: (draft: Draft) => boolean) =>
       this.latest(drafts, accepts) ?? this.newDraft(drafts, record, node);
-    const noVictim = (draft: Draft) => draft.event.victim === null;
+    const noVictim = (draft: Draft) => draft.event.victim === null && !draft.event.noKillable;
+    // A report's task table lists every candidate: a pid it does not list belongs to another report.
+    const couldList = (draft: Draft, pid: number | null) =>
+      draft.event.tasks.length === 0 || (pid !== null && draft.taskPids.has(pid));
     switch (fact.kind) {
       case "invoked":
         return this.newDraft(drafts, record, node);
@@ -427,7 +487,8 @@ export class OomEventAssembler {
       case "cpu":
         return (
           this.latest(drafts, (d) => d.event.invoker?.pid === null && d.event.invoker?.comm === fact.comm) ??
-          open((d) => d.event.kernelVersion === null && noVictim(d))
+          // A panic's "no killable processes" prints its CPU line after it.
+          open((d) => d.event.kernelVersion === null && (noVictim(d) || d.event.noKillable))
         );
       case "task-in":
         return open((d) => !d.hasTaskIn && noVictim(d));
@@ -439,6 +500,7 @@ export class OomEventAssembler {
       case "mem-info":
         return open((d) => noVictim(d) && d.event.memInfo === null);
       case "user-stack":
+      case "memcg-frame":
         return this.latest(drafts, (d) => noVictim(d) && d.section === "header");
       case "mem-info-line":
       case "pages-ram":
@@ -450,11 +512,10 @@ export class OomEventAssembler {
       case "table-row":
         return this.latest(drafts, (d) => d.section === "tasks" && d.columns !== null);
       case "summary":
-        return (
-          this.latest(
-            drafts,
-            (d) => d.summaryPid === null && noVictim(d) && d.taskPids.has(fact.pid ?? -1),
-          ) ?? open((d) => d.summaryPid === null && noVictim(d))
+        // Straight after a table it is that report's, whatever pid it names: 3.x kernels may name a
+        // thread of a listed process.
+        return open(
+          (d) => d.summaryPid === null && noVictim(d) && (d.section === "tasks" || couldList(d, fact.pid)),
         );
       case "select":
         return (
@@ -466,15 +527,16 @@ export class OomEventAssembler {
         return (
           this.latest(drafts, (d) => noVictim(d) && d.summaryPid === pid) ??
           // memory.oom.group kills every task of the cgroup right after saying so.
-          this.latest(drafts, (d) => d.event.oomGroup !== null) ??
+          this.latest(drafts, (d) => d.event.oomGroup !== null && couldList(d, pid)) ??
           this.latest(drafts, (d) => noVictim(d) && d.event.selected?.pid === pid) ??
           this.latest(drafts, (d) => noVictim(d) && d.taskPids.has(pid)) ??
           // Another task of a report that already has its victim, killed at the same moment: a group kill
           // whose announcement is missing, or a follow-up kill whose own report was rate-limited.
           this.latest(drafts, (d) => d.taskPids.has(pid) && sameMoment(d.event.time, record.time)) ??
-          // A sacrificed child that the task table did not list.
+          // A sacrificed child, or another thread of the chosen process, that the task table did not list.
           this.latest(drafts, (d) => noVictim(d) && d.event.selected !== null && d.summaryPid === null) ??
-          this.latest(drafts, (d) => noVictim(d) && d.summaryPid === null) ??
+          // A report whose table is missing (vm.oom_dump_tasks off, or cut from the log).
+          this.latest(drafts, (d) => noVictim(d) && d.summaryPid === null && couldList(d, pid)) ??
           this.newDraft(drafts, record, node)
         );
       }
@@ -485,6 +547,8 @@ export class OomEventAssembler {
         );
       case "reaped":
         return this.latest(drafts, (d) => d.event.victim?.pid === fact.pid);
+      case "no-killable":
+        return open((d) => noVictim(d) && d.summaryPid === null && d.event.selected === null);
       case "suppressed":
       case "boot":
         return undefined;
@@ -555,6 +619,8 @@ export class OomEventAssembler {
       case "summary":
         draft.section = "kill";
         draft.summaryPid = fact.pid;
+        draft.summaryTask =
+          fact.pid === null ? null : { pid: fact.pid, comm: fact.comm ?? "", uid: fact.uid };
         event.constraint = fact.constraint;
         if (fact.globalOom) event.scope = "global";
         event.oomMemcg = fact.oomMemcg ?? event.oomMemcg;
@@ -572,6 +638,7 @@ export class OomEventAssembler {
         event.killed.push(victim);
         if (event.victim === null) {
           event.victim = victim;
+          event.victimSource = "kill-line";
           event.time = record.time;
           event.scope ??= fact.scope;
         }
@@ -601,30 +668,63 @@ export class OomEventAssembler {
       case "user-stack":
         event.invokerStackInGoHeap = fact.pointer >= GO_ARENA_START && fact.pointer < GO_ARENA_END;
         break;
+      case "memcg-frame":
+        draft.memcgTrace = true;
+        break;
+      case "no-killable":
+        draft.section = "kill";
+        event.noKillable = true;
+        event.scope = "global";
+        break;
       case "suppressed":
       case "boot":
         break;
     }
   }
 
-  private closeStale(drafts: Draft[]): void {
+  /** Finishes the node's reports that `done` picks; later lines cannot join them. */
+  private close(drafts: Draft[], done: (draft: Draft) => boolean): void {
     for (let i = drafts.length - 1; i >= 0; i--) {
       const draft = drafts[i];
-      if (!draft) continue;
-      const idle = this.seq - draft.lastTouched;
-      if ((draft.event.victim !== null && idle > CLOSE_AFTER_RECORDS) || idle > ABANDON_AFTER_RECORDS) {
+      if (draft && done(draft)) {
         drafts.splice(i, 1);
         this.finish(draft);
       }
     }
   }
 
+  /** Reports whose lines stopped coming: many other lines since, or a silence in the log's time. */
+  private closeStale(drafts: Draft[], now: LogTime): void {
+    this.close(drafts, (draft) => {
+      const idle = this.seq - draft.lastTouched;
+      if ((draft.event.victim !== null && idle > CLOSE_AFTER_RECORDS) || idle > ABANDON_AFTER_RECORDS)
+        return true;
+      const silence = secondsBetween(draft.lastTime, now);
+      return silence !== null && silence > REPORT_SILENCE_SECONDS;
+    });
+  }
+
   /** Completes a draft into an event, or drops it when it is only a fragment of a report. */
   private finish(draft: Draft): void {
     const event = draft.event;
-    const hasBody =
-      draft.summaryPid !== null || event.tasks.length > 0 || event.selected !== null || event.memcg !== null;
-    const isReport = event.victim !== null || (event.invoker !== null && hasBody);
+    // A header, a kill or a summary is an OOM invocation, a header left alone at a cut included; so are
+    // a memcg's figures with its stats, table or `Task in` line. A `Mem-Info:` dump alone is not (page
+    // allocation failures print one too), nor is one stray line.
+    const memcgPieces = [
+      event.memcg !== null,
+      draft.hasTaskIn,
+      event.tasks.length > 0,
+      event.memoryStats.length > 0,
+    ];
+    const isReport =
+      event.victim !== null ||
+      event.invoker !== null ||
+      event.noKillable ||
+      draft.summaryPid !== null ||
+      event.selected !== null ||
+      ((event.memcg !== null || draft.hasTaskIn) && memcgPieces.filter(Boolean).length >= 2) ||
+      // `Task in X killed as a result of limit of Y` is printed only for a memcg OOM.
+      (draft.hasTaskIn && event.oomMemcg !== null);
     if (!isReport) return;
     this.complete(draft);
     if (this.recent.some((emitted) => sameReport(emitted, event))) return;
@@ -643,7 +743,12 @@ export class OomEventAssembler {
 
   private complete(draft: Draft): void {
     const event = draft.event;
+    this.completeVictim(draft);
+    // Without a `Task in` or summary line, the first `Memory cgroup stats for` names the cgroup that hit
+    // its limit (the kernel prints that cgroup first, then its children).
+    event.oomMemcg ??= event.memoryStats[0]?.path ?? null;
     event.oomCgroup = event.oomMemcg ? decodeCgroupPath(event.oomMemcg) : null;
+    if (event.taskMemcg === null && event.oomCgroup?.containerId) event.taskMemcg = event.oomMemcg;
     event.taskCgroup = event.taskMemcg ? decodeCgroupPath(event.taskMemcg, draft.taskInCut) : null;
     const cpusetId = event.cpuset ? containerIdFromCpuset(event.cpuset) : null;
     const task = event.taskCgroup;
@@ -652,14 +757,43 @@ export class OomEventAssembler {
       task.containerIdIsPrefix = false;
     }
     if (event.scope === null) {
-      if (event.constraint === "CONSTRAINT_MEMCG" || event.memcg !== null) event.scope = "memcg";
+      const memcgSigns =
+        event.constraint === "CONSTRAINT_MEMCG" || event.memcg !== null || event.oomMemcg !== null;
+      if (memcgSigns || draft.memcgTrace) event.scope = "memcg";
       else if (event.constraint !== null || event.memInfo !== null) event.scope = "global";
     }
-    const victim = event.victim;
-    if (victim && victim.oomScoreAdj === null) {
-      victim.oomScoreAdj = event.tasks.find((row) => row.pid === victim.pid)?.oomScoreAdj ?? null;
-    }
     assessCompleteness(event);
+  }
+
+  /**
+   * The victim when no `Killed process` line survived: the task the summary line names, or the process
+   * a lone `Kill process` line chose. Figures the kill line would have printed stay null; the uid and
+   * oom_score_adj come from the task table when the kill line lacks them.
+   */
+  private completeVictim(draft: Draft): void {
+    const event = draft.event;
+    const chosen = draft.summaryTask ?? event.selected;
+    if (event.victim === null && chosen !== null) {
+      event.victim = {
+        pid: chosen.pid,
+        comm: chosen.comm,
+        totalVmBytes: null,
+        anonRssBytes: null,
+        fileRssBytes: null,
+        shmemRssBytes: null,
+        uid: "uid" in chosen ? chosen.uid : null,
+        pgtablesBytes: null,
+        oomScoreAdj: null,
+      };
+      event.killed = [event.victim];
+      event.victimSource = draft.summaryTask ? "summary" : "choice";
+    }
+    const victim = event.victim;
+    if (victim === null) return;
+    const row = event.tasks.find((task) => task.pid === victim.pid);
+    victim.uid ??= draft.summaryTask?.pid === victim.pid ? draft.summaryTask.uid : (row?.uid ?? null);
+    victim.uid ??= row?.uid ?? null;
+    victim.oomScoreAdj ??= row?.oomScoreAdj ?? null;
   }
 
   private emitReady(all: boolean): OomEvent[] {

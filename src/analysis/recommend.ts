@@ -127,6 +127,15 @@ function requestAdvice(
   };
 }
 
+/**
+ * How many processes the limited cgroup charged, from the task table (the pod's pause container, at
+ * oom_score_adj -998, holds next to nothing and is not counted).
+ */
+function processesCharged(event: OomEvent | null): number {
+  if (event === null || event.scope !== "memcg") return 0;
+  return event.tasks.filter((row) => row.oomScoreAdj !== -998).length;
+}
+
 function withReasons(
   recommendation: Omit<Recommendation, "reasons" | "notes">,
   notes: RecommendationNote[],
@@ -150,11 +159,14 @@ export function recommend(
     case "killed-not-oom":
       return null;
     case "node-pressure":
+    case "node-allocatable":
     case "evicted": {
       const usage = diagnosis.verdict === "evicted" ? (container.eviction?.usageBytes ?? null) : resident;
       const request = container.memoryRequestBytes;
       const wanted = usage !== null && (request === null || request < usage) ? roundUpHuman(usage) : null;
-      notes.push({ kind: "node-ran-short" });
+      notes.push({
+        kind: diagnosis.verdict === "node-allocatable" ? "allocatable-exhausted" : "node-ran-short",
+      });
       if (wanted !== null)
         notes.push({ kind: "request-near-usage", requestBytes: wanted, usageBytes: usage ?? 0 });
       notes.push({ kind: "guaranteed-for-critical" });
@@ -172,24 +184,29 @@ export function recommend(
       break;
   }
 
-  // The limit was hit (or the container was OOMKilled with no report left): raise it.
-  const basis = resident ?? event?.memcg?.usageBytes ?? current;
+  // The limit was hit (or the container was OOMKilled with no report left): raise it. With several
+  // processes in the cgroup, the victim's own resident memory is only part of what was charged.
+  const processes = processesCharged(event);
+  const usage = event?.memcg?.usageBytes ?? null;
+  const fromCgroup = usage !== null && (processes > 1 || resident === null);
+  const basis = fromCgroup ? usage : (resident ?? current);
   if (basis === null) return null;
   const fromEvidence = basis * (1 + policy.headroomFraction);
   const fromStep = (current ?? 0) + policy.minStepBytes;
   const wanted = roundUpHuman(Math.max(fromEvidence, fromStep));
   const { bytes, cappedBy } = capLimit(wanted, policy, caps);
+  const sizing = {
+    headroomPercent: Math.round(policy.headroomFraction * 100),
+    withHeadroomBytes: Math.round(fromEvidence),
+    minStepBytes: policy.minStepBytes,
+    limitBytes: wanted,
+  };
   notes.push(
-    resident !== null
-      ? {
-          kind: "sized-from-resident",
-          residentBytes: resident,
-          headroomPercent: Math.round(policy.headroomFraction * 100),
-          withHeadroomBytes: Math.round(fromEvidence),
-          minStepBytes: policy.minStepBytes,
-          limitBytes: wanted,
-        }
-      : { kind: "no-kernel-figures", minStepBytes: policy.minStepBytes },
+    fromCgroup && usage !== null
+      ? { kind: "sized-from-cgroup", processes, victimResidentBytes: resident, usageBytes: usage, ...sizing }
+      : resident !== null
+        ? { kind: "sized-from-resident", residentBytes: resident, ...sizing }
+        : { kind: "no-kernel-figures", minStepBytes: policy.minStepBytes },
   );
   if (cappedBy !== null) {
     if (current !== null && bytes <= current) {

@@ -10,11 +10,22 @@ export type Ceiling = "configured-maximum" | "node-allocatable" | "limit-range" 
 
 export type RecommendationNote =
   | { kind: "node-ran-short" }
+  | { kind: "allocatable-exhausted" }
   | { kind: "request-near-usage"; requestBytes: number; usageBytes: number }
   | { kind: "guaranteed-for-critical" }
   | {
       kind: "sized-from-resident";
       residentBytes: number;
+      headroomPercent: number;
+      withHeadroomBytes: number;
+      minStepBytes: number;
+      limitBytes: number;
+    }
+  | {
+      kind: "sized-from-cgroup";
+      processes: number;
+      victimResidentBytes: number | null;
+      usageBytes: number;
       headroomPercent: number;
       withHeadroomBytes: number;
       minStepBytes: number;
@@ -52,12 +63,25 @@ export function noteText(note: RecommendationNote): string {
   switch (note.kind) {
     case "node-ran-short":
       return "The node ran short, not the container: a higher limit would not help.";
+    case "allocatable-exhausted":
+      return "All pods on the node together reached its allocatable memory, not this container's limit: a higher limit would not help. Bring requests near real usage so the scheduler stops overcommitting the node, and check kube-reserved, system-reserved and the kubelet's eviction thresholds so that eviction comes before the kernel's kill.";
     case "request-near-usage":
       return `Set the memory request to ${formatQuantity(note.requestBytes)}, near the ${formatBytes(note.usageBytes)} the container really used, so the scheduler stops overcommitting the node.`;
     case "guaranteed-for-critical":
       return "For critical workloads set requests equal to limits (Guaranteed QoS, oom_score_adj -997) so they are killed last.";
     case "sized-from-resident":
       return `Resident memory at the kill was ${formatBytes(note.residentBytes)}; with ${note.headroomPercent}% headroom that is ${formatBytes(note.withHeadroomBytes)}, and a raise should be at least ${formatQuantity(note.minStepBytes)}: ${formatQuantity(note.limitBytes)}.`;
+    case "sized-from-cgroup": {
+      const victim =
+        note.victimResidentBytes === null
+          ? ""
+          : ` (the victim's own ${formatBytes(note.victimResidentBytes)} is only part of it)`;
+      const why =
+        note.processes > 1
+          ? `The cgroup held ${note.processes} processes, so this is sized`
+          : "The kill line's figures did not survive, so this is sized";
+      return `${why} from the cgroup's usage at the kill, ${formatBytes(note.usageBytes)}${victim}; with ${note.headroomPercent}% headroom that is ${formatBytes(note.withHeadroomBytes)}, and a raise should be at least ${formatQuantity(note.minStepBytes)}: ${formatQuantity(note.limitBytes)}.`;
+    }
     case "no-kernel-figures":
       return `No kernel figures were available, so this is the current limit plus the minimum step of ${formatQuantity(note.minStepBytes)}: confirm with the node's journal.`;
     case "cannot-raise":

@@ -2,6 +2,7 @@
 
 import { analyse, newestTimestampMs } from "../analysis/analyse.js";
 import { parseUtcOffset } from "../analysis/log-time.js";
+import type { ContainerCase } from "../analysis/pod.js";
 import { ok, type Result } from "../errors.js";
 import { buildReport } from "../report/model.js";
 import { type OutputFormat, render } from "../report/render.js";
@@ -12,14 +13,17 @@ import type { CliIo } from "./io.js";
 export const ANALYZE_USAGE = `Usage:
   oom-doctor analyze DIR [options]                 DIR holds pods.json and journal/<node>.log
   oom-doctor analyze --pods FILE --journal [NODE=]FILE ... [options]
+  oom-doctor analyze --journal [NODE=]FILE ... [options]   the kernel's reports alone, no pods
 
 Options:
-  --pods FILE             kubectl get pods -o json (or -o yaml) output: a List or one Pod
+  --pods FILE             kubectl get pods -o json (or -o yaml) output: a List or one Pod; without it,
+                          every OOM report in the journals is listed with what the kernel alone shows
   --journal [NODE=]FILE   a node's journal: journalctl -o json/-o export/short text, dmesg, pasted lines;
                           NODE defaults to the host names in the file, then the file name (repeatable)
   --namespace NS          only pods in this namespace
   --format FORMAT         text (default), markdown or json
-  --as-of TIME            the capture time, for restart rates (default: the newest time in the pod data)
+  --as-of TIME            the capture time, for restart rates and for the year of syslog-style times
+                          (default: the newest time in the pod data)
   --node-utc-offset OFF   the nodes' UTC offset for journals printed without a zone, e.g. +08:00
   --no-color              plain text even on a terminal`;
 
@@ -91,7 +95,10 @@ export function parseAnalyzeArgs(args: string[], io: CliIo): Result<AnalyzeOptio
     return usageError("analyze", `unexpected arguments: ${positionals.slice(1).join(" ")}`);
   const dir = positionals[0] ?? null;
   const pods = (values.pods as string | undefined) ?? null;
-  if (dir === null && pods === null) return usageError("analyze", "give a capture directory or --pods FILE");
+  if (dir === null && pods === null && journals.length === 0)
+    return usageError("analyze", "give a capture directory, --pods FILE, or --journal [NODE=]FILE");
+  if (pods === null && dir === null && namespace !== null)
+    return usageError("analyze", "--namespace needs --pods: a journal alone does not say which pod is where");
   if (dir !== null && (pods !== null || journals.length > 0)) {
     return usageError("analyze", "give either a capture directory or --pods/--journal, not both");
   }
@@ -116,9 +123,12 @@ export async function runAnalyze(options: AnalyzeOptions, io: CliIo): Promise<Re
     podsPath = capture.value.pods;
     sources = capture.value.journals;
   }
-  if (podsPath === null) return usageError("analyze", "give a capture directory or --pods FILE");
-  const pods = await loadPods(podsPath);
-  if (!pods.ok) return pods;
+  let podContainers: ContainerCase[] = [];
+  if (podsPath !== null) {
+    const pods = await loadPods(podsPath);
+    if (!pods.ok) return pods;
+    podContainers = pods.value.containers;
+  }
   const warnings: string[] = [];
   const journals = [];
   for (const source of sources) {
@@ -127,14 +137,17 @@ export async function runAnalyze(options: AnalyzeOptions, io: CliIo): Promise<Re
     journals.push(loaded.value.journal);
     warnings.push(...loaded.value.warnings);
   }
-  const containers = pods.value.containers.filter(
+  const containers = podContainers.filter(
     (container) => options.namespace === null || container.namespace === options.namespace,
   );
   if (options.namespace !== null && containers.length === 0) {
     warnings.push(`no pods in namespace ${options.namespace} in ${podsPath}`);
   }
-  const asOfMs = options.asOfMs ?? newestTimestampMs(containers) ?? io.now();
-  const analysis = analyse(containers, journals, { asOfMs });
+  const captureMs = options.asOfMs ?? newestTimestampMs(containers);
+  const analysis = analyse(containers, journals, {
+    asOfMs: captureMs ?? io.now(),
+    timeReferenceMs: captureMs,
+  });
   const report = buildReport(analysis, options.namespace, warnings);
   return ok(render(report, options.format, { colour: options.colour }));
 }

@@ -1,5 +1,6 @@
 // The report as Markdown: for tickets, post-mortems and chat tools other than Slack.
 
+import { countsByVerdict, kernelEventLine } from "./kernel-events.js";
 import type { FindingJson, Report } from "./model.js";
 
 function escapeCell(text: string): string {
@@ -59,10 +60,19 @@ export function renderMarkdown(report: Report): string {
     "",
   ];
   for (const finding of report.findings) out.push(...section(finding));
-  if (report.unmatchedEvents.length > 0) {
-    out.push("## Kernel OOM kills not tied to a container", "");
-    for (const event of report.unmatchedEvents)
-      out.push(`- ${event.node ?? "unknown node"} ${event.time}: ${event.victim ?? "no victim line"}`);
+  if (report.kernelEvents.length > 0) {
+    out.push(
+      "## Kernel OOM reports in the journals",
+      "",
+      `${report.kernelEvents.length}: ${countsByVerdict(report.kernelEvents.map((event) => event.verdict))}.`,
+      "",
+    );
+    for (const event of report.kernelEvents) {
+      const line = kernelEventLine(event, report);
+      out.push(
+        `- **${line.verdict}** ${line.where}: ${line.what}${line.tiedTo ? ` (\`${line.tiedTo}\`)` : ""}`,
+      );
+    }
     out.push("");
   }
   const failed = report.nodes.filter((node) => node.status !== "ok");

@@ -1,11 +1,12 @@
 // The neutral report: what every renderer (text, markdown, JSON, Slack) shows. Its JSON form is a
 // documented contract (schemaVersion 1); change it only by adding fields.
 
-import type { Analysis, Finding } from "../analysis/analyse.js";
+import type { Analysis, Finding, KernelEventView } from "../analysis/analyse.js";
 import { splitContainerId } from "../analysis/cgroup-path.js";
 import type { MatchMethod } from "../analysis/correlate.js";
 import { VERDICTS, type Verdict, type WorkloadStats } from "../analysis/diagnose.js";
 import { describeLogTime } from "../analysis/format.js";
+import type { KernelVerdict } from "../analysis/kernel-verdict.js";
 import type { OomEvent, Victim } from "../analysis/oom-event.js";
 import type { RecommendationNote } from "../analysis/recommendation-notes.js";
 import type { ErrorKind } from "../errors.js";
@@ -22,6 +23,13 @@ export interface KernelEventJson {
   memcgLimitBytes: number | null;
   failcnt: number | null;
   victim: Victim | null;
+  /** Every process killed for this invocation, the victim first (several with memory.oom.group). */
+  killed: Victim[];
+  /** The `<comm> invoked oom-killer:` header, when the log has it. */
+  invoker: { comm: string; pid: number | null; gfpMask: string; order: number; oomScoreAdj: number } | null;
+  /** The cgroup that hit its limit, and the victim's, as the kernel printed them. */
+  oomMemcg: string | null;
+  taskMemcg: string | null;
   podUid: string | null;
   containerId: string | null;
   /** What the cgroup path says about the node: `systemd` or `cgroupfs`, and the container runtime. */
@@ -29,7 +37,18 @@ export interface KernelEventJson {
   runtime: string | null;
   kernelVersion: string | null;
   partial: boolean;
+  /** What is missing or damaged in the report, in words. */
+  caveats: string[];
   excerpt: string[];
+}
+
+/** One OOM invocation in the journals: `time` is ISO, or null when the log's time cannot be placed. */
+export interface JournalKernelEventJson extends Omit<KernelEventJson, "time"> {
+  time: string | null;
+  /** What the kernel's report alone shows; null when it cannot tell a cgroup's limit from the node's. */
+  verdict: KernelVerdict | null;
+  /** Index into `findings` of the container this report was tied to. */
+  finding: number | null;
 }
 
 export interface FindingJson {
@@ -112,6 +131,8 @@ export interface Report {
     podUid: string | null;
     containerId: string | null;
   }>;
+  /** Every OOM invocation the journals hold, deduplicated, in journal order. */
+  kernelEvents: JournalKernelEventJson[];
   /** Nodes whose journals were read (scan) and how that went; empty for analyze. */
   nodes: NodeStatusJson[];
   /** Things the reader should know about the inputs: skipped lines, cut lines, unknown nodes. */
@@ -122,36 +143,39 @@ function round(value: number | null, digits: number): number | null {
   return value === null ? null : Number(value.toFixed(digits));
 }
 
-function eventTime(event: OomEvent, finding: Finding | null): string {
-  const finished = finding?.match.container.lastTermination?.finishedAt;
-  const skew = finding?.match.clockSkewSeconds ?? null;
-  if (event.time.kind === "instant") return new Date(event.time.epochMs).toISOString();
-  if (finished && skew !== null) return new Date(Date.parse(finished) + skew * 1000).toISOString();
-  return describeLogTime(event.time);
+/** ISO when the time could be placed, else the time as the log printed it. */
+function eventTime(view: KernelEventView | undefined, event: OomEvent): string {
+  const epochMs = view?.epochMs ?? null;
+  return epochMs === null ? describeLogTime(event.time) : new Date(epochMs).toISOString();
 }
 
-function kernelEventJson(event: OomEvent, finding: Finding | null): KernelEventJson {
+function kernelEventJson(event: OomEvent, view: KernelEventView | undefined): KernelEventJson {
   return {
-    time: eventTime(event, finding),
+    time: eventTime(view, event),
     timeAsLogged: describeLogTime(event.time),
-    node: event.node,
+    node: view?.node ?? event.node,
     constraint: event.constraint,
     scope: event.scope,
     memcgUsageBytes: event.memcg?.usageBytes ?? null,
     memcgLimitBytes: event.memcg?.limitBytes ?? null,
     failcnt: event.memcg?.failcnt ?? null,
     victim: event.victim,
+    killed: event.killed,
+    invoker: event.invoker,
+    oomMemcg: event.oomMemcg,
+    taskMemcg: event.taskMemcg,
     podUid: event.taskCgroup?.podUid ?? null,
     containerId: event.taskCgroup?.containerId ?? null,
     cgroupDriver: event.taskCgroup?.driver ?? null,
     runtime: event.taskCgroup?.runtime ?? null,
     kernelVersion: event.kernelVersion,
     partial: event.partial,
+    caveats: event.caveats,
     excerpt: event.excerpt,
   };
 }
 
-function findingJson(finding: Finding): FindingJson {
+function findingJson(finding: Finding, views: Map<OomEvent, KernelEventView>): FindingJson {
   const { match, diagnosis, recommendation } = finding;
   const container = match.container;
   const termination = container.lastTermination;
@@ -182,7 +206,7 @@ function findingJson(finding: Finding): FindingJson {
     summary: diagnosis.summary,
     evidence: diagnosis.evidence,
     explanation: [diagnosis.summary, ...diagnosis.evidence].join(" "),
-    kernelEvent: match.event ? kernelEventJson(match.event, finding) : null,
+    kernelEvent: match.event ? kernelEventJson(match.event, views.get(match.event)) : null,
     matchedBy: match.matchedBy,
     clockSkewSeconds: match.clockSkewSeconds,
     recommendation: recommendation
@@ -212,15 +236,18 @@ export function buildReport(
   warnings: string[],
   nodes: NodeStatusJson[] = [],
 ): Report {
-  const findings = analysis.findings
-    .map(findingJson)
+  const views = new Map(analysis.kernelEvents.map((view) => [view.event, view]));
+  const ordered = analysis.findings
+    .map((finding) => ({ finding, json: findingJson(finding, views) }))
     .sort(
-      (a, b) =>
+      ({ json: a }, { json: b }) =>
         (VERDICT_ORDER.get(a.verdict) ?? 0) - (VERDICT_ORDER.get(b.verdict) ?? 0) ||
         a.namespace.localeCompare(b.namespace) ||
         a.pod.localeCompare(b.pod) ||
         a.container.localeCompare(b.container),
     );
+  const findings = ordered.map(({ json }) => json);
+  const findingIndex = new Map(ordered.map(({ finding }, index) => [finding, index]));
   const byVerdict = Object.fromEntries(VERDICTS.map((verdict) => [verdict, 0])) as Record<Verdict, number>;
   for (const finding of findings) byVerdict[finding.verdict]++;
   return {
@@ -236,10 +263,16 @@ export function buildReport(
     })),
     unmatchedEvents: analysis.unmatchedEvents.map((event) => ({
       node: event.node,
-      time: eventTime(event, null),
+      time: eventTime(views.get(event), event),
       victim: event.victim ? `${event.victim.comm} (pid ${event.victim.pid})` : null,
       podUid: event.taskCgroup?.podUid ?? null,
       containerId: event.taskCgroup?.containerId ?? null,
+    })),
+    kernelEvents: analysis.kernelEvents.map((view) => ({
+      ...kernelEventJson(view.event, view),
+      time: view.epochMs === null ? null : new Date(view.epochMs).toISOString(),
+      verdict: view.verdict,
+      finding: view.finding === null ? null : (findingIndex.get(view.finding) ?? null),
     })),
     nodes,
     warnings,

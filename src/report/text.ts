@@ -1,6 +1,7 @@
 // The report for a terminal: one block per finding, verdict first. Colour only when asked (a TTY).
 
 import { formatQuantity } from "../analysis/quantity.js";
+import { countsByVerdict, kernelEventLine } from "./kernel-events.js";
 import type { FindingJson, Report } from "./model.js";
 
 export interface TextOptions {
@@ -12,6 +13,7 @@ export interface TextOptions {
 const VERDICT_COLOUR: Record<string, string> = {
   "container-limit": "31",
   "pod-limit": "31",
+  "node-allocatable": "35",
   "node-pressure": "35",
   evicted: "33",
   "killed-not-oom": "36",
@@ -71,22 +73,26 @@ function block(finding: FindingJson, options: TextOptions): string[] {
   return lines;
 }
 
-export function renderText(report: Report, options: TextOptions): string {
+function headline(report: Report): string {
   const scope = report.namespace ? ` in namespace ${report.namespace}` : "";
-  const counts = Object.entries(report.summary.byVerdict)
-    .filter(([, count]) => count > 0)
-    .map(([verdict, count]) => `${count} ${verdict}`)
-    .join(", ");
-  const out = [
-    `oom-doctor: ${report.summary.findings} affected container${report.summary.findings === 1 ? "" : "s"}${scope}${counts ? ` (${counts})` : ""}, as of ${report.asOf}`,
-    "",
-  ];
+  const findings = report.summary.findings;
+  if (findings === 0 && report.kernelEvents.length > 0) {
+    const count = report.kernelEvents.length;
+    return `oom-doctor: ${count} kernel OOM report${count === 1 ? "" : "s"} in the journals (${countsByVerdict(report.kernelEvents.map((event) => event.verdict))}), no affected container${scope} given`;
+  }
+  const counts = countsByVerdict(report.findings.map((finding) => finding.verdict));
+  return `oom-doctor: ${findings} affected container${findings === 1 ? "" : "s"}${scope}${counts ? ` (${counts})` : ""}, as of ${report.asOf}`;
+}
+
+export function renderText(report: Report, options: TextOptions): string {
+  const out = [headline(report), ""];
   for (const finding of report.findings) out.push(...block(finding, options), "");
-  if (report.unmatchedEvents.length > 0) {
-    out.push(`Kernel OOM kills not tied to any container given (${report.unmatchedEvents.length}):`);
-    for (const event of report.unmatchedEvents) {
+  if (report.kernelEvents.length > 0) {
+    out.push(`Kernel OOM reports in the journals (${report.kernelEvents.length}):`);
+    for (const event of report.kernelEvents) {
+      const line = kernelEventLine(event, report);
       out.push(
-        `  - ${event.node ?? "unknown node"} ${event.time}: ${event.victim ?? "no victim line"}${event.podUid ? ` (pod UID ${event.podUid})` : ""}`,
+        `  - ${paint(`[${line.verdict}]`, VERDICT_COLOUR[line.verdict] ?? "0", options.colour)} ${line.where}: ${line.what}${line.tiedTo ? ` -> ${line.tiedTo}` : ""}`,
       );
     }
     out.push("");

@@ -116,7 +116,12 @@ describe("oom-doctor analyze", () => {
       /--journal =file: expected NODE=FILE/,
     ],
     ["an unknown option", ["analyze", "--frobnicate"], /Unknown option '--frobnicate'/],
-    ["nothing to analyse", ["analyze"], /give a capture directory or --pods FILE/],
+    ["nothing to analyse", ["analyze"], /give a capture directory, --pods FILE, or --journal/],
+    [
+      "--namespace with a journal alone",
+      ["analyze", "--journal", "node.log", "--namespace", "shop"],
+      /--namespace needs --pods/,
+    ],
     ["both a directory and --pods", ["analyze", "dir", "--pods", "p.json"], /not both/],
     ["an unknown command", ["analyse-this"], /unknown command "analyse-this"/],
   ];

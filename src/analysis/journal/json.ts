@@ -32,7 +32,7 @@ export function recordsFromEntry(entry: Record<string, unknown>): LogRecord[] {
   const bootId = field(entry, "_BOOT_ID");
   return message
     .split("\n")
-    .map((line) => ({ time, host, kernel, message: line, cutByPager: false, bootId, bootMarker: false }));
+    .map((line) => ({ time, host, kernel, message: line, cutByPager: false, bootId, marker: null }));
 }
 
 /** Parses one line of `journalctl -o json`; anything that is not a JSON object gives no record. */

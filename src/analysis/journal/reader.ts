@@ -34,7 +34,7 @@ const PASSED_OVER: LogRecord = Object.freeze({
   message: "",
   cutByPager: false,
   bootId: null,
-  bootMarker: false,
+  marker: null,
 }) as LogRecord;
 // Journal continuation lines are indented to the message column; a hard wrap leaves little or none.
 const MULTILINE_INDENT = /^ {8,}|^\t/;
@@ -171,7 +171,7 @@ export class JournalReader {
     if (this.stats.form === "json") return this.stats.lines > 1 && line.startsWith("{");
     const held = this.held;
     // Only journal and syslog lines name their source; in dmesg every line is the kernel's.
-    if (!held?.prefixed || held.record.bootMarker || held.record.host === null) return false;
+    if (!held?.prefixed || held.record.marker !== null || held.record.host === null) return false;
     if (held.record.kernel) return this.prefixHead !== null && line.startsWith(this.prefixHead);
     return line.length > 0 && !ALWAYS_READ.has(line.charCodeAt(0));
   }
@@ -191,15 +191,15 @@ export class JournalReader {
     const parsed = parseTextLine(line);
     if (parsed.kind === "records") {
       const first = parsed.records[0];
-      // A `-- Boot --` separator names no host: it belongs to the host around it.
-      if (first?.bootMarker) first.host = this.held?.record.host ?? null;
-      if (this.held?.record.bootMarker) this.held.record.host ??= first?.host ?? null;
+      // A separator names no host: it belongs to the host around it.
+      if (first?.marker) first.host = this.held?.record.host ?? null;
+      if (this.held?.record.marker) this.held.record.host ??= first?.host ?? null;
       this.releaseHeld(out);
       const last = parsed.records.length - 1;
       out.push(...parsed.records.slice(0, last));
       const lastRecord = parsed.records[last];
       this.held = lastRecord ? { record: lastRecord, prefixed: true } : null;
-      if (lastRecord && !lastRecord.bootMarker) this.prefixHead = line.slice(0, PREFIX_HEAD);
+      if (lastRecord && lastRecord.marker === null) this.prefixHead = line.slice(0, PREFIX_HEAD);
       return out;
     }
     const held = this.held;
@@ -227,7 +227,7 @@ export class JournalReader {
         message: parsed.text.trim(),
         cutByPager: false,
         bootId: null,
-        bootMarker: false,
+        marker: null,
       },
       prefixed: false,
     };

@@ -10,8 +10,12 @@ export interface LogRecord {
   /** The line ended in a pager's `>`: its end is missing. */
   cutByPager: boolean;
   bootId: string | null;
-  /** A `-- Boot ... --` or `-- Reboot --` separator rather than a message. */
-  bootMarker: boolean;
+  /**
+   * A separator rather than a message: `boot` for journalctl's `-- Boot ... --` and `-- Reboot --`,
+   * `gap` for grep's `--` between non-adjacent matches. Either way the lines before and after it are
+   * not continuous, so no report spans it.
+   */
+  marker: "boot" | "gap" | null;
 }
 
 /** Splits off a pager's trailing `>`: pasted `journalctl` output cuts long lines this way. */

@@ -9,11 +9,14 @@ const ISO = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:[.,](\d+))?(Z|[+
 const FULL =
   /^(?:\S+\s+)?(\d{4})-(\d{2})-(\d{2})\s+(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:\s+([A-Za-z]{1,6}|[+-]\d{2,4}))?\s+(.*)$/;
 const SHORT = /^(\S+)\s+(\d{1,2})\s+(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?\s+(.*)$/;
-const DMESG_T = /^\[\s*\S+\s+(\S+)\s+(\d{1,2})\s+(\d{2}):(\d{2}):(\d{2})\s+(\d{4})\]\s?(.*)$/;
-const MONOTONIC = /^\[\s*(\d+\.\d+)\]\s?(.*)$/;
+// `dmesg -T`; a paste may have lost the opening bracket of the first line.
+const DMESG_T =
+  /^\[?\s*\S+\s+(\S+)\s+(\d{1,2})\s+(\d{2}):(\d{2}):(\d{2})\s+(\d{4})\](?:\[\s*[TC]\d+\])?\s?(.*)$/;
+// A kernel built with CONFIG_PRINTK_CALLER adds the caller after the stamp: `[ 37.05][ T9185]`.
+const MONOTONIC = /^\[\s*(\d+\.\d+)\](?:\[\s*[TC]\d+\])?\s?(.*)$/;
 const HOST_IDENT = /^(\S+)\s+([^\s:[]+)(?:\[(\d+)\])?:(?: (.*))?$/;
 const IDENT_ONLY = /^kernel:(?: (.*))?$/;
-const KERNEL_STAMP = /^\[\s*\d+\.\d+\]\s?/;
+const KERNEL_STAMP = /^\[\s*\d+\.\d+\](?:\[\s*[TC]\d+\])?\s?/;
 const BOOT_MARKER = /^-- (?:Boot [0-9a-f]+|Reboot) --$/;
 
 interface Prefix {
@@ -74,6 +77,7 @@ function fullPrefix(line: string): Prefix | null {
 
 function bracketPrefix(line: string): Prefix | null {
   let m = DMESG_T.exec(line);
+  if (m && line.charCodeAt(0) !== 0x5b && !/^\S+\s/.test(line)) m = null;
   if (m) {
     const month = monthNumber(m[1] ?? "");
     if (month !== null) {
@@ -104,7 +108,7 @@ function matchPrefix(line: string): Prefix | null {
   const first = line.charCodeAt(0);
   if (first === 0x5b) return bracketPrefix(line);
   if (first >= 0x30 && first <= 0x39) return isoPrefix(line) ?? fullPrefix(line) ?? shortPrefix(line);
-  return shortPrefix(line) ?? fullPrefix(line);
+  return shortPrefix(line) ?? fullPrefix(line) ?? bracketPrefix(line);
 }
 
 function records(messageText: string, time: LogTime, host: string | null, kernel: boolean): LogRecord[] {
@@ -120,7 +124,7 @@ function records(messageText: string, time: LogTime, host: string | null, kernel
       message: kernel && part.charCodeAt(0) === 0x5b ? part.replace(KERNEL_STAMP, "") : part,
       cutByPager: cutByPager && index === parts.length - 1,
       bootId: null,
-      bootMarker: false,
+      marker: null,
     });
   }
   return out;
@@ -131,10 +135,29 @@ export type TextLine =
   /** A line with no recognisable prefix: a bare kernel line, or the rest of a wrapped or multi-line one. */
   | { kind: "unprefixed"; text: string };
 
+/** `boot` for journalctl's boot separators, `gap` for grep's `--` between context groups. */
+function separatorKind(line: string): "boot" | "gap" | null {
+  if (!line.startsWith("--")) return null;
+  const trimmed = line.trim();
+  if (trimmed === "--") return "gap";
+  return BOOT_MARKER.test(trimmed) ? "boot" : null;
+}
+
+// `dmesg -r` and some vendors' dmesg tools keep the kernel's log level: `<6>[ 1205.51] ...`.
+const KMSG_LEVEL = /^<\d{1,3}>(?=\[)/;
+// A console that could not keep up says so before the next line it prints.
+const PRINTK_DROPPED = /^\*\* \d+ printk messages dropped \*\* ?/;
+
 /** Parses one text line. */
 export function parseTextLine(line: string): TextLine {
-  const trimmedEnd = line.endsWith("\r") ? line.slice(0, -1) : line;
-  if (trimmedEnd.startsWith("-- ") && BOOT_MARKER.test(trimmedEnd.trim())) {
+  const withoutCr = line.endsWith("\r") ? line.slice(0, -1) : line;
+  const trimmedEnd = withoutCr.startsWith("** ")
+    ? withoutCr.replace(PRINTK_DROPPED, "")
+    : withoutCr.startsWith("<")
+      ? withoutCr.replace(KMSG_LEVEL, "")
+      : withoutCr;
+  const separator = separatorKind(trimmedEnd);
+  if (separator !== null) {
     const marker: LogRecord = {
       time: NO_TIME,
       host: null,
@@ -142,11 +165,13 @@ export function parseTextLine(line: string): TextLine {
       message: trimmedEnd.trim(),
       cutByPager: false,
       bootId: null,
-      bootMarker: true,
+      marker: separator,
     };
     return { kind: "records", records: [marker] };
   }
-  const prefix = matchPrefix(trimmedEnd);
+  // Mail quotes and Markdown lists indent whole pastes: an indented line that starts like a log line is one.
+  const prefix =
+    matchPrefix(trimmedEnd) ?? (/^[ \t]/.test(trimmedEnd) ? matchPrefix(trimmedEnd.trimStart()) : null);
   if (!prefix) return { kind: "unprefixed", text: trimmedEnd };
   if (!prefix.hasHost) {
     const ident = IDENT_ONLY.exec(prefix.rest);

@@ -92,6 +92,7 @@ export const en = {
   verdictName: {
     "container-limit": "container limit",
     "pod-limit": "pod limit",
+    "node-allocatable": "node allocatable",
     "node-pressure": "node out of memory",
     evicted: "evicted",
     "killed-not-oom": "killed, not OOM",
@@ -101,6 +102,8 @@ export const en = {
   verdictLine: {
     "container-limit": "hit its own memory limit; the kernel killed it (not node pressure)",
     "pod-limit": "the pod's cgroup (all containers together) hit its limit",
+    "node-allocatable":
+      "all pods on the node together hit the node's allocatable memory; this container was chosen",
     "node-pressure": "the node ran out of memory; this container was chosen as the victim",
     evicted: "evicted by the kubelet under node memory pressure",
     "killed-not-oom": "killed with SIGKILL, but not by the OOM killer",

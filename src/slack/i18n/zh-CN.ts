@@ -42,12 +42,25 @@ function reason(note: RecommendationNote): string {
   switch (note.kind) {
     case "node-ran-short":
       return "是节点内存不足，不是容器超限：提高 limit 无济于事。";
+    case "allocatable-exhausted":
+      return "是节点上所有 Pod 合计达到了节点可分配内存，不是这个容器超限：提高 limit 无济于事。请让 request 接近实际用量，避免调度器超额分配节点，并检查 kube-reserved、system-reserved 和 kubelet 的驱逐阈值，让驱逐先于内核的 OOM kill 发生。";
     case "request-near-usage":
       return `把内存 request 设为 ${formatQuantity(note.requestBytes)}，接近容器实际使用的 ${formatBytes(note.usageBytes)}，调度器就不会再超额分配该节点。`;
     case "guaranteed-for-critical":
       return "关键工作负载请把 request 设为等于 limit（Guaranteed QoS，oom_score_adj -997），它们会最后被杀。";
     case "sized-from-resident":
       return `被杀时常驻内存为 ${formatBytes(note.residentBytes)}；加 ${note.headroomPercent}% 余量为 ${formatBytes(note.withHeadroomBytes)}，且每次至少提高 ${formatQuantity(note.minStepBytes)}：${formatQuantity(note.limitBytes)}。`;
+    case "sized-from-cgroup": {
+      const victim =
+        note.victimResidentBytes === null
+          ? ""
+          : `（被杀进程自身的 ${formatBytes(note.victimResidentBytes)} 只是其中一部分）`;
+      const why =
+        note.processes > 1
+          ? `该 cgroup 中有 ${note.processes} 个进程，因此`
+          : "被杀进程的数据没有保留下来，因此";
+      return `${why}按被杀时 cgroup 的用量 ${formatBytes(note.usageBytes)} 计算${victim}；加 ${note.headroomPercent}% 余量为 ${formatBytes(note.withHeadroomBytes)}，且每次至少提高 ${formatQuantity(note.minStepBytes)}：${formatQuantity(note.limitBytes)}。`;
+    }
     case "no-kernel-figures":
       return `没有内核数据，因此建议值为当前 limit 加最小步长 ${formatQuantity(note.minStepBytes)}：请用节点日志确认。`;
     case "cannot-raise":
@@ -126,6 +139,7 @@ export const zhCN: Messages = {
   verdictName: {
     "container-limit": "容器内存上限",
     "pod-limit": "Pod 内存上限",
+    "node-allocatable": "节点可分配内存上限",
     "node-pressure": "节点内存耗尽",
     evicted: "被驱逐",
     "killed-not-oom": "被杀但非 OOM",
@@ -135,6 +149,8 @@ export const zhCN: Messages = {
   verdictLine: {
     "container-limit": "达到了容器自身的内存上限，被内核杀死（不是节点内存不足）",
     "pod-limit": "Pod 的 cgroup（所有容器合计）达到了上限",
+    "node-allocatable":
+      "节点上所有 Pod 合计达到了节点可分配内存（allocatable）上限，内核选中了这个容器的进程",
     "node-pressure": "节点内存耗尽，内核选中了这个容器的进程",
     evicted: "节点内存压力下被 kubelet 驱逐",
     "killed-not-oom": "被 SIGKILL 杀死，但不是 OOM killer 所为",

@@ -27,6 +27,7 @@ export interface ReportContext {
 const VERDICT_ICON: Record<Verdict, string> = {
   "container-limit": ":red_circle:",
   "pod-limit": ":red_circle:",
+  "node-allocatable": ":large_orange_circle:",
   "node-pressure": ":large_orange_circle:",
   evicted: ":large_orange_circle:",
   "killed-not-oom": ":large_yellow_circle:",

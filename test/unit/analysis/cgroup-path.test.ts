@@ -48,6 +48,31 @@ describe("memcg paths", () => {
       { podUid: UID, containerId: null, podLevel: true },
     ],
     ["a QoS-level cgroup", "/kubepods/burstable", { qos: "Burstable", podUid: null, podLevel: false }],
+    [
+      "the node's pod hierarchy (systemd)",
+      "/kubepods.slice",
+      { kubepods: true, driver: "systemd", podUid: null, qos: null },
+    ],
+    [
+      "a kubelet nested in a kind node",
+      `/kubelet.slice/kubelet-kubepods.slice/kubelet-kubepods-besteffort.slice/kubelet-kubepods-besteffort-pod${SYSTEMD_UID}.slice/cri-containerd-${ID}.scope`,
+      { kubepods: true, qos: "BestEffort", podUid: UID, containerId: ID, runtime: "containerd" },
+    ],
+    [
+      "a plain Docker container (cgroupfs)",
+      `/docker/${ID}`,
+      { kubepods: false, driver: "cgroupfs", runtime: "docker", containerId: ID, podUid: null },
+    ],
+    [
+      "a plain Docker container (systemd)",
+      `/system.slice/docker-${ID}.scope`,
+      { kubepods: false, driver: "systemd", runtime: "docker", containerId: ID },
+    ],
+    [
+      "a pod under a Docker-in-Docker node",
+      `/docker/${ID}/kubepods/burstable/pod${UID}/${ID.replace("0", "1")}`,
+      { kubepods: true, driver: "cgroupfs", podUid: UID, containerId: ID.replace("0", "1"), runtime: null },
+    ],
   ];
   for (const [what, path, expected] of cases) {
     it(`when the path is ${what}, then pod and container are decoded`, () => {
@@ -58,9 +83,19 @@ describe("memcg paths", () => {
     });
   }
 
-  it("when the path is outside kubepods, then there is nothing to decode", () => {
-    assert.equal(decodeCgroupPath("/system.slice/containerd.service"), null);
-    assert.equal(decodeCgroupPath("/"), null);
+  it("when the path is a system service, a user session or the root, then it names no pod or container", () => {
+    for (const path of [
+      "/system.slice/containerd.service",
+      "/user.slice/user-1000.slice/session-3.scope",
+      "/",
+    ]) {
+      const ref = decodeCgroupPath(path);
+      assert.equal(ref?.kubepods, false, path);
+      assert.equal(ref?.podUid, null, path);
+      assert.equal(ref?.containerId, null, path);
+    }
+    assert.equal(decodeCgroupPath("/")?.driver, null, "the root says nothing of the driver");
+    assert.equal(decodeCgroupPath(""), null);
   });
 
   it("when a pager cut the container id, then it is a prefix that matches only its full id", () => {

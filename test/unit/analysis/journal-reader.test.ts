@@ -103,8 +103,9 @@ describe("text lines", () => {
   });
 
   it("when journalctl separates boots, then the marker is a boot record", () => {
-    assert.equal(prefixed("-- Boot 0f1e2d3c4b5a69788796a5b4c3d2e1f0 --")?.bootMarker, true);
-    assert.equal(prefixed("-- Reboot --")?.bootMarker, true);
+    assert.equal(prefixed("-- Boot 0f1e2d3c4b5a69788796a5b4c3d2e1f0 --")?.marker, "boot");
+    assert.equal(prefixed("-- Reboot --")?.marker, "boot");
+    assert.equal(prefixed("--")?.marker, "gap", "grep's separator between context groups");
   });
 
   it("when a month is written in any supported locale, then its number is known", () => {

@@ -64,19 +64,57 @@ describe("verdicts", () => {
     );
   });
 
-  it("when the limit hit was the pod's own cgroup, then pod-limit", () => {
-    const podSlice = `/kubepods.slice/kubepods-pod${GKE.uid.replaceAll("-", "_")}.slice`;
-    const text = readFixture("kernel", "gke-5.15-cgroupv2-containerd.json")
-      .toString("utf8")
-      .replace(/oom_memcg=[^,]*/, `oom_memcg=${podSlice}`);
+  const podSlice = `/kubepods.slice/kubepods-pod${GKE.uid.replaceAll("-", "_")}.slice`;
+  const podLimitHit = readFixture("kernel", "gke-5.15-cgroupv2-containerd.json")
+    .toString("utf8")
+    .replace(/oom_memcg=[^,]*/, `oom_memcg=${podSlice}`);
+
+  it("when the limit hit was the pod's own cgroup, above this container's, then pod-limit", () => {
     const finding = only(
       findings(
-        [{ uid: GKE.uid, node: "gke-pool-1-5f2a", lastContainerId: GKE.id }],
-        [journal(null, parseJournal(text))],
+        [{ uid: GKE.uid, node: "gke-pool-1-5f2a", lastContainerId: GKE.id, limit: "256Mi" }],
+        [journal(null, parseJournal(podLimitHit))],
       ),
     );
     assert.equal(finding.diagnosis.verdict, "pod-limit");
     assert.match(finding.diagnosis.summary, /pod's own cgroup/);
+  });
+
+  it("when the pod's cgroup hit a limit equal to its only container's, then container-limit, saying so", () => {
+    const finding = only(
+      findings(
+        [{ uid: GKE.uid, node: "gke-pool-1-5f2a", lastContainerId: GKE.id, limit: "512Mi" }],
+        [journal(null, parseJournal(podLimitHit))],
+      ),
+    );
+    assert.equal(finding.diagnosis.verdict, "container-limit");
+    assert.match(
+      finding.diagnosis.evidence.join(" "),
+      /pod's cgroup .* whose limit equals this container's own 512Mi/,
+    );
+  });
+
+  it("when the node's pod hierarchy hit its limit, then node-allocatable, and no limit raise", () => {
+    const text = podLimitHit.replace(/oom_memcg=[^,]*/, "oom_memcg=/kubepods.slice");
+    const finding = only(
+      findings(
+        [
+          {
+            uid: GKE.uid,
+            node: "gke-pool-1-5f2a",
+            lastContainerId: GKE.id,
+            limit: "512Mi",
+            request: "128Mi",
+          },
+        ],
+        [journal(null, parseJournal(text))],
+      ),
+    );
+    assert.equal(finding.diagnosis.verdict, "node-allocatable");
+    assert.match(finding.diagnosis.summary, /node allocatable/);
+    assert.doesNotMatch(finding.diagnosis.summary, /container hit its own/);
+    assert.equal(finding.recommendation?.memoryLimit, null, "a higher limit would not help");
+    assert.equal(finding.recommendation?.notes[0]?.kind, "allocatable-exhausted");
   });
 
   it("when the node ran out (global OOM), then node-pressure names the biggest holders and advises requests", () => {
