@@ -69,8 +69,9 @@ const TABLE_ROW = /^\[\s*(\d+)\]\s+(.*)$/;
 const SUMMARY = /^oom-kill:(?:constraint=([A-Z_]+))?(?:,(.*))?$/;
 const DIGITS = /^-?\d+$/;
 const KILL_PREFIX = "(Memory cgroup out of memory|Out of memory(?: \\(oom_kill_allocating_task\\))?)";
+// 2.6.3x and later: `Kill process N (comm) score S or sacrifice child`; before, `kill process ... or a child`.
 const SELECT = new RegExp(
-  `^(?:${KILL_PREFIX}: )?Kill process (\\d+) \\((.*)\\) score (\\d+) or sacrifice child`,
+  `^(?:${KILL_PREFIX}: )?[Kk]ill process (\\d+) \\((.*)\\) score (\\d+) or (?:sacrifice|a) child`,
 );
 // Upstream prints `Killed process N (comm) total-vm:...`; Red Hat's 3.10 kernels `Killed process N (comm),
 // UID U, total-vm:...` and its 2.6.32 ones `Killed process N, UID U, (comm) total-vm:...`. The comm may
@@ -186,7 +187,11 @@ function summaryFact(match: RegExpExecArray): KernelFact {
   };
 }
 
-type Rule = readonly [RegExp, (match: RegExpExecArray, cutByPager: boolean) => KernelFact];
+/**
+ * A line pattern with a literal every match holds (`^` in front: at the start). Most kernel lines in a
+ * journal are no part of a report: the literal turns them away without running a pattern.
+ */
+type Rule = readonly [string, RegExp, (match: RegExpExecArray, cutByPager: boolean) => KernelFact];
 
 /**
  * Reads `name:value` pairs separated by blanks. Each word is matched whole and anchored: a global search
@@ -203,9 +208,10 @@ function pairs(text: string, pattern: RegExp, scale = 1): Record<string, number>
 
 // Most frequent lines first: task-table rows and kill lines dominate long reports.
 const RULES: readonly Rule[] = [
-  [TABLE_ROW, (m) => ({ kind: "table-row", pid: number(m[1]), rest: m[2] ?? "" })],
-  [KILLED, killedFact],
+  ["^[", TABLE_ROW, (m) => ({ kind: "table-row", pid: number(m[1]), rest: m[2] ?? "" })],
+  ["Killed process", KILLED, killedFact],
   [
+    " invoked oom-killer:",
     INVOKED,
     (m) => ({
       kind: "invoked",
@@ -216,6 +222,7 @@ const RULES: readonly Rule[] = [
     }),
   ],
   [
+    ": usage ",
     COUNTER,
     (m) => ({
       kind: "counter",
@@ -225,11 +232,16 @@ const RULES: readonly Rule[] = [
       failcnt: number(m[4]),
     }),
   ],
-  [SUMMARY, summaryFact],
-  [TASK_IN, (m) => ({ kind: "task-in", taskMemcg: m[1] ?? "", oomMemcg: m[2] ?? null })],
-  [STATS_FOR, (m) => ({ kind: "stats-for", path: m[1] ?? "", inline: pairs(m[2] ?? "", INLINE_STAT, 1024) })],
-  [TABLE_HEADER, (m) => ({ kind: "table-header", columns: (m[1] ?? "").split(/\s+/) })],
+  ["^oom-kill:", SUMMARY, summaryFact],
+  ["^Task in ", TASK_IN, (m) => ({ kind: "task-in", taskMemcg: m[1] ?? "", oomMemcg: m[2] ?? null })],
   [
+    "^Memory cgroup stats for",
+    STATS_FOR,
+    (m) => ({ kind: "stats-for", path: m[1] ?? "", inline: pairs(m[2] ?? "", INLINE_STAT, 1024) }),
+  ],
+  ["^[", TABLE_HEADER, (m) => ({ kind: "table-header", columns: (m[1] ?? "").split(/\s+/) })],
+  [
+    "^CPU: ",
     CPU,
     (m) => ({
       kind: "cpu",
@@ -239,6 +251,7 @@ const RULES: readonly Rule[] = [
     }),
   ],
   [
+    "ill process ",
     SELECT,
     (m) => ({
       kind: "select",
@@ -249,6 +262,7 @@ const RULES: readonly Rule[] = [
     }),
   ],
   [
+    "^oom_reaper: ",
     REAPED,
     (m) => ({
       kind: "reaped",
@@ -259,18 +273,29 @@ const RULES: readonly Rule[] = [
       shmemRssKb: number(m[5]),
     }),
   ],
-  [OOM_GROUP, (m) => ({ kind: "oom-group", memcg: m[1] ?? "" })],
-  [CPUSET, (m) => ({ kind: "cpuset", comm: m[1] ?? "", cpuset: m[2] ?? "" })],
-  [TASKS_STATE, () => ({ kind: "tasks-state" })],
-  [MEM_INFO, () => ({ kind: "mem-info" })],
-  [PAGES_RAM, (m) => ({ kind: "pages-ram", pages: number(m[1]) })],
-  [MEM_INFO_LINE, (m) => ({ kind: "mem-info-line", values: pairs(m[0], MEM_INFO_PAIR) })],
-  [NO_KILLABLE, () => ({ kind: "no-killable" })],
-  [SUPPRESSED, (m) => ({ kind: "suppressed", source: m[1] ?? "", count: number(m[2]) })],
-  [USER_STACK, (m) => ({ kind: "user-stack", pointer: BigInt(`0x${m[1]}`) })],
-  [MEMCG_FRAME, () => ({ kind: "memcg-frame" })],
-  [BOOT, () => ({ kind: "boot" })],
+  ["^Tasks in ", OOM_GROUP, (m) => ({ kind: "oom-group", memcg: m[1] ?? "" })],
+  [" cpuset=", CPUSET, (m) => ({ kind: "cpuset", comm: m[1] ?? "", cpuset: m[2] ?? "" })],
+  ["^Tasks state", TASKS_STATE, () => ({ kind: "tasks-state" })],
+  ["^Mem-Info:", MEM_INFO, () => ({ kind: "mem-info" })],
+  [" pages RAM", PAGES_RAM, (m) => ({ kind: "pages-ram", pages: number(m[1]) })],
+  ["^active_anon:", MEM_INFO_LINE, (m) => ({ kind: "mem-info-line", values: pairs(m[0], MEM_INFO_PAIR) })],
+  ["no killable processes", NO_KILLABLE, () => ({ kind: "no-killable" })],
+  [
+    " callbacks suppressed",
+    SUPPRESSED,
+    (m) => ({ kind: "suppressed", source: m[1] ?? "", count: number(m[2]) }),
+  ],
+  ["^RSP: 002b:", USER_STACK, (m) => ({ kind: "user-stack", pointer: BigInt(`0x${m[1]}`) })],
+  ["mem_cgroup_", MEMCG_FRAME, () => ({ kind: "memcg-frame" })],
+  ["^Linux version ", BOOT, () => ({ kind: "boot" })],
 ];
+
+const GATED_RULES = RULES.map(([needle, pattern, build]) => ({
+  atStart: needle.startsWith("^"),
+  literal: needle.replace(/^\^/, ""),
+  pattern,
+  build,
+}));
 
 /**
  * What a kernel line says about an OOM report, or null for lines that carry nothing we use (stack
@@ -283,7 +308,8 @@ export function readKernelLine(message: string, cutByPager: boolean, inStats: bo
     const stat = STAT.exec(line);
     if (stat) return { kind: "stat", name: stat[1] ?? "", value: number(stat[2]) };
   }
-  for (const [pattern, build] of RULES) {
+  for (const { literal, atStart, pattern, build } of GATED_RULES) {
+    if (atStart ? !line.startsWith(literal) : !line.includes(literal)) continue;
     const match = pattern.exec(line);
     if (match) return build(match, cutByPager);
   }

@@ -42,6 +42,22 @@ describe("recommendations", () => {
     assert.match(reasons, /GOMEMLIMIT .*1152MiB/, "the stack pointer in Go's arena gives the Go hint");
   });
 
+  it("when the cgroup held several processes, then the limit is sized from the cgroup's usage", () => {
+    const app = seedEvent.tasks.find((row) => row.name === "systembusin");
+    assert.ok(app);
+    const twoWorkers: OomEvent = {
+      ...seedEvent,
+      memcg: { usageBytes: 2000 * MI, limitBytes: 2000 * MI, failcnt: 1 },
+      tasks: [...seedEvent.tasks, { ...app, pid: app.pid + 1 }],
+    };
+    const advice = recommend(container({ limit: "2000Mi" }), diagnosis(), twoWorkers);
+    const note = advice?.notes.find((candidate) => candidate.kind === "sized-from-cgroup");
+    assert.equal(note?.kind, "sized-from-cgroup");
+    assert.equal(note.processes, 2, "the pause container is not counted");
+    assert.equal(advice?.memoryLimit, "2560Mi", "2000Mi used by the cgroup, plus 25%, rounded up");
+    assert.match(advice?.reasons.join(" ") ?? "", /The cgroup held 2 processes/);
+  });
+
   it("when kills are regular, then a leak is named", () => {
     const advice = recommend(container(), diagnosis({ regularKills: true }), seedEvent);
     assert.match(advice?.reasons.join(" ") ?? "", /a leak is likely/);

@@ -38,6 +38,14 @@ const GKE = {
 };
 
 describe("verdicts", () => {
+  const gkeFinding = (text: string, spec: Partial<PodSpec>) =>
+    only(
+      findings(
+        [{ uid: GKE.uid, node: "gke-pool-1-5f2a", lastContainerId: GKE.id, ...spec }],
+        [journal(null, parseJournal(text))],
+      ),
+    );
+
   it("when a Guaranteed container's own cgroup hit its limit, then container-limit, matched by id", () => {
     const finding = only(
       findings(
@@ -70,23 +78,13 @@ describe("verdicts", () => {
     .replace(/oom_memcg=[^,]*/, `oom_memcg=${podSlice}`);
 
   it("when the limit hit was the pod's own cgroup, above this container's, then pod-limit", () => {
-    const finding = only(
-      findings(
-        [{ uid: GKE.uid, node: "gke-pool-1-5f2a", lastContainerId: GKE.id, limit: "256Mi" }],
-        [journal(null, parseJournal(podLimitHit))],
-      ),
-    );
+    const finding = gkeFinding(podLimitHit, { limit: "256Mi" });
     assert.equal(finding.diagnosis.verdict, "pod-limit");
     assert.match(finding.diagnosis.summary, /pod's own cgroup/);
   });
 
   it("when the pod's cgroup hit a limit equal to its only container's, then container-limit, saying so", () => {
-    const finding = only(
-      findings(
-        [{ uid: GKE.uid, node: "gke-pool-1-5f2a", lastContainerId: GKE.id, limit: "512Mi" }],
-        [journal(null, parseJournal(podLimitHit))],
-      ),
-    );
+    const finding = gkeFinding(podLimitHit, { limit: "512Mi" });
     assert.equal(finding.diagnosis.verdict, "container-limit");
     assert.match(
       finding.diagnosis.evidence.join(" "),
@@ -96,20 +94,7 @@ describe("verdicts", () => {
 
   it("when the node's pod hierarchy hit its limit, then node-allocatable, and no limit raise", () => {
     const text = podLimitHit.replace(/oom_memcg=[^,]*/, "oom_memcg=/kubepods.slice");
-    const finding = only(
-      findings(
-        [
-          {
-            uid: GKE.uid,
-            node: "gke-pool-1-5f2a",
-            lastContainerId: GKE.id,
-            limit: "512Mi",
-            request: "128Mi",
-          },
-        ],
-        [journal(null, parseJournal(text))],
-      ),
-    );
+    const finding = gkeFinding(text, { limit: "512Mi", request: "128Mi" });
     assert.equal(finding.diagnosis.verdict, "node-allocatable");
     assert.match(finding.diagnosis.summary, /node allocatable/);
     assert.doesNotMatch(finding.diagnosis.summary, /container hit its own/);
