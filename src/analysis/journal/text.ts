@@ -65,7 +65,9 @@ function isoPrefix(line: string): Prefix | null {
   const m = ISO.exec(line);
   if (!m) return null;
   const clock = wall(Number(m[1]), Number(m[2]), m[3], m[4], m[5], m[6], m[7]);
-  return { time: timeFromWall(clock, m[8]), rest: m[9] ?? "", hasHost: true };
+  // `dmesg --time-format iso` writes a comma before the fraction and no host; journalctl a dot.
+  const dmesg = line.charCodeAt(19) === 0x2c;
+  return { time: timeFromWall(clock, m[8]), rest: m[9] ?? "", hasHost: !dmesg };
 }
 
 function fullPrefix(line: string): Prefix | null {
@@ -145,6 +147,8 @@ function separatorKind(line: string): "boot" | "gap" | null {
 
 // `dmesg -r` and some vendors' dmesg tools keep the kernel's log level: `<6>[ 1205.51] ...`.
 const KMSG_LEVEL = /^<\d{1,3}>(?=\[)/;
+// `dmesg -x` names facility and level first: `kern  :err   : [ 12.34] ...`.
+const DMESG_DECODED = /^kern {0,2}:[a-z]{3,6} {0,3}: /;
 // A console that could not keep up says so before the next line it prints.
 const PRINTK_DROPPED = /^\*\* \d+ printk messages dropped \*\* ?/;
 
@@ -155,7 +159,9 @@ export function parseTextLine(line: string): TextLine {
     ? withoutCr.replace(PRINTK_DROPPED, "")
     : withoutCr.startsWith("<")
       ? withoutCr.replace(KMSG_LEVEL, "")
-      : withoutCr;
+      : withoutCr.startsWith("kern")
+        ? withoutCr.replace(DMESG_DECODED, "")
+        : withoutCr;
   const separator = separatorKind(trimmedEnd);
   if (separator !== null) {
     const marker: LogRecord = {

@@ -85,6 +85,32 @@ describe("text lines", () => {
     assert.equal(record?.message, "memory: usage 1kB, limit 1kB, failcnt 0");
   });
 
+  it("when dmesg prints ISO times (--time-format iso), then the line is the kernel's and the time an instant", () => {
+    const record = prefixed(
+      "2023-12-13T07:23:21,123456+00:00 stress invoked oom-killer: gfp_mask=0xcc0, order=0, oom_score_adj=0",
+    );
+    assert.equal(record?.kernel, true);
+    assert.equal(record?.host, null);
+    assert.deepEqual(record?.time, { kind: "instant", epochMs: Date.parse("2023-12-13T07:23:21.123Z") });
+    assert.match(record?.message ?? "", /^stress invoked oom-killer/);
+  });
+
+  it("when dmesg decodes facility and level (-x), then they are stripped from a kernel line", () => {
+    const record = prefixed(
+      "kern  :err   : [  123.656789] Memory cgroup out of memory: Killed process 42 (stress)",
+    );
+    assert.deepEqual(record?.time, { kind: "uptime", seconds: 123.656789 });
+    assert.equal(record?.message, "Memory cgroup out of memory: Killed process 42 (stress)");
+  });
+
+  it("when a kernel has CONFIG_PRINTK_CALLER or dmesg -r keeps the level, then both are stripped", () => {
+    assert.equal(
+      prefixed("[   37.052923][ T9185] a.out invoked oom-killer:")?.message,
+      "a.out invoked oom-killer:",
+    );
+    assert.equal(prefixed("<6>[ 1205.517883] Task in /a killed")?.message, "Task in /a killed");
+  });
+
   it("when short-iso has a +08:00 offset, then the time is an instant", () => {
     const record = prefixed("2021-07-12T12:11:16+08:00 k8s-node-04 kernel: x");
     assert.deepEqual(record?.time, { kind: "instant", epochMs: Date.parse("2021-07-12T04:11:16Z") });
