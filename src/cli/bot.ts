@@ -19,8 +19,9 @@ import { boltLogger, type Log } from "../ops/log.js";
 import { Metrics } from "../ops/metrics.js";
 import {
   answers,
+  type ConnectionHealth,
+  checkAtStart,
   producerConnection,
-  settle,
   watchConnection,
   workerConnection,
 } from "../queue/connection.js";
@@ -59,6 +60,18 @@ interface Part {
   /** Stops taking work (waiting for active jobs) and disconnects. */
   close(): Promise<void>;
   redis: Redis;
+  health: ConnectionHealth;
+}
+
+/** A connection that passed its start-up check, with its watcher; or why the bot must not start. */
+async function connect(redis: Redis, log: Log, name: string): Promise<Result<ConnectionHealth>> {
+  const health = watchConnection(redis, log, name);
+  const checked = await checkAtStart(redis, REDIS_START_MS);
+  if (!checked.ok) {
+    redis.disconnect();
+    return checked;
+  }
+  return ok(health);
 }
 
 async function startWorkers(options: BotOptions, metrics: Metrics): Promise<Result<Part>> {
@@ -67,8 +80,9 @@ async function startWorkers(options: BotOptions, metrics: Metrics): Promise<Resu
   const probe = await openAdapters(config);
   if (!probe.ok) return probe;
   await probe.value.journals.close();
-  const redis = workerConnection(settings.redisUrl);
-  watchConnection(redis, log, "worker");
+  const redis = workerConnection(settings.redis);
+  const health = await connect(redis, log, "worker");
+  if (!health.ok) return health;
   const client = new WebClient(settings.slack.botToken, {
     slackApiUrl: settings.slack.apiUrl,
     logger: boltLogger(log, "slack-web-api"),
@@ -136,6 +150,7 @@ async function startWorkers(options: BotOptions, metrics: Metrics): Promise<Resu
   ];
   return ok({
     redis,
+    health: health.value,
     close: async () => {
       await Promise.all(workers.map((worker) => worker.close()));
       await proposalQueue.close();
@@ -152,10 +167,13 @@ interface SlackPart extends Part {
   httpListener: ReturnType<typeof createSlackApp>["httpListener"];
 }
 
-async function startSlack(options: BotOptions, metrics: Metrics): Promise<SlackPart> {
+async function startSlack(options: BotOptions, metrics: Metrics): Promise<Result<SlackPart>> {
   const { config, settings, log } = options;
-  const producer = producerConnection(settings.redisUrl);
-  watchConnection(producer, log, "commands");
+  const producer = producerConnection(settings.redis);
+  // Commands are answered "Redis unreachable" until the connection is up: give it a moment at start-up,
+  // but start anyway when Redis is down (/readyz says so).
+  const health = await connect(producer, log, "commands");
+  if (!health.ok) return health;
   const queue = new InvestigationQueue(producer, config.queue.prefix, config.queue);
   const proposalQueue = new ProposalQueue(producer, config.queue.prefix);
   const digestQueue = new DigestQueue(producer, config.queue.prefix);
@@ -193,11 +211,9 @@ async function startSlack(options: BotOptions, metrics: Metrics): Promise<SlackP
     log,
   });
   if (slack.httpListener === null) await slack.app.start();
-  // Commands are answered "Redis unreachable" until the connection is up: give it a moment at start-up,
-  // but start anyway when Redis is down (/readyz says so).
-  await settle(producer, REDIS_START_MS);
-  return {
+  return ok({
     redis: producer,
+    health: health.value,
     httpListener: slack.httpListener && followUps.watch(slack.httpListener),
     close: async () => {
       if (slack.httpListener === null) await slack.app.stop();
@@ -207,7 +223,7 @@ async function startSlack(options: BotOptions, metrics: Metrics): Promise<SlackP
       await Promise.all([queue.close(), proposalQueue.close(), digestQueue.close()]);
       producer.disconnect();
     },
-  };
+  });
 }
 
 export async function startBot(options: BotOptions): Promise<Result<BotHandle>> {
@@ -216,13 +232,18 @@ export async function startBot(options: BotOptions): Promise<Result<BotHandle>> 
   const workers = options.settings.role !== "serve" ? await startWorkers(options, metrics) : null;
   if (workers && !workers.ok) return workers;
   const slack = options.settings.role !== "worker" ? await startSlack(options, metrics) : null;
-  const pingable = slack?.redis ?? (workers?.ok ? workers.value.redis : null);
+  if (slack && !slack.ok) {
+    await workers?.value.close();
+    return slack;
+  }
+  const part = slack?.value ?? workers?.value ?? null;
   const server: Server = opsServer(
     {
       metrics,
-      ready: async () => !closing && pingable !== null && (await answers(pingable, 1000)),
+      ready: async () =>
+        !closing && part !== null && part.health.problem === null && (await answers(part.redis, 1000)),
     },
-    slack?.httpListener ?? null,
+    slack?.value.httpListener ?? null,
   );
   await new Promise<void>((resolve) => server.listen(options.settings.port, resolve));
   const port = (server.address() as AddressInfo).port;
@@ -234,8 +255,8 @@ export async function startBot(options: BotOptions): Promise<Result<BotHandle>> 
       closing = true;
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
-      await slack?.close();
-      if (workers?.ok) await workers.value.close();
+      await slack?.value.close();
+      await workers?.value.close();
       await stopped;
     },
   });
