@@ -5,7 +5,9 @@ import assert from "node:assert/strict";
 import type { ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { after, before, describe, it } from "node:test";
+import { Queue } from "bullmq";
 import type { BotHandle } from "../../src/cli/bot.js";
+import { INVESTIGATE_QUEUE } from "../../src/queue/investigations.js";
 import { botEnv, dropPrefix, startTestBot, uniquePrefix, writeBotConfig } from "../harness/bot.js";
 import { type HarnessCluster, seedCluster } from "../harness/cluster.js";
 import { FakeSlack, type StoredMessage } from "../harness/fake-slack.js";
@@ -74,6 +76,27 @@ describe("a worker killed in the middle of a job", () => {
       await slack.until(() => SUMMARY.test(root("C0KILL")?.text ?? ""), "the second worker to finish");
     } finally {
       await second.bot.close();
+    }
+    // Taken over by the second worker's stalled check, run at a third of the 3 s lock: not by a retry.
+    const started = second.logs
+      .entries()
+      .find((e) => e.message === "queue worker started" && e.queue === INVESTIGATE_QUEUE);
+    assert.deepEqual(
+      { lock: started?.lockMs, renew: started?.renewMs, check: started?.stalledCheckMs },
+      { lock: 3000, renew: 1000, check: 1000 },
+    );
+    const takeover = second.logs
+      .entries()
+      .find((e) => /taken over from a worker that stopped/.test(String(e.message)));
+    assert.ok(takeover, "the stalled check took the job over");
+    const queue = new Queue(INVESTIGATE_QUEUE, { prefix, connection: { host: "127.0.0.1", port: 6379 } });
+    try {
+      const job = await queue.getJob(String(takeover.job));
+      assert.equal(job?.data.channel, "C0KILL");
+      assert.equal(job?.stalledCounter, 1, "moved back once by the stalled check");
+      assert.equal(job?.attemptsMade, 1, "finished at its first attempt: no retry was needed");
+    } finally {
+      await queue.close();
     }
     const replies = slack.replies("C0KILL", message.ts);
     assert.equal(replies.length, 1, "one reply for the workload");
