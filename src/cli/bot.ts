@@ -29,7 +29,7 @@ import { DIGESTS_QUEUE, DigestQueue } from "../queue/digests.js";
 import { INVESTIGATE_QUEUE, InvestigationQueue } from "../queue/investigations.js";
 import { PROPOSALS_QUEUE, ProposalQueue } from "../queue/proposals.js";
 import { registerActions } from "../slack/actions.js";
-import { createSlackApp } from "../slack/app.js";
+import { createSlackApp, webClientOptions } from "../slack/app.js";
 import { registerOomCommand } from "../slack/commands.js";
 import { registerDigestActions } from "../slack/digest-actions.js";
 import { FollowUps } from "../slack/follow-ups.js";
@@ -83,10 +83,10 @@ async function startWorkers(options: BotOptions, metrics: Metrics): Promise<Resu
   const redis = workerConnection(settings.redis);
   const health = await connect(redis, log, "worker");
   if (!health.ok) return health;
-  const client = new WebClient(settings.slack.botToken, {
-    slackApiUrl: settings.slack.apiUrl,
-    logger: boltLogger(log, "slack-web-api"),
-  });
+  const client = new WebClient(
+    settings.slack.botToken,
+    webClientOptions(settings.slack, log, config.slack.apiTimeoutSeconds),
+  );
   client.on(WebClientEvent.RATE_LIMITED, (_seconds: number, request: { url?: string }) =>
     metrics.slackApiErrors.inc({ method: (request.url ?? "").split("/").pop() ?? "", error: "ratelimited" }),
   );
@@ -178,7 +178,7 @@ async function startSlack(options: BotOptions, metrics: Metrics): Promise<Result
   const proposalQueue = new ProposalQueue(producer, config.queue.prefix);
   const digestQueue = new DigestQueue(producer, config.queue.prefix);
   const digests = new DigestStore(producer, config.queue.prefix);
-  const slack = createSlackApp(settings.slack, log);
+  const slack = createSlackApp(settings.slack, log, config.slack.apiTimeoutSeconds);
   const store = new BotStore(producer, config.queue.prefix);
   const proposals = new ProposalStore(producer, config.queue.prefix);
   const t = messages(config.slack.locale);
