@@ -7,6 +7,7 @@ import type { QueueConfig } from "../src/config/schema.js";
 import { withinGrace } from "../src/ops/grace.js";
 import type { Log } from "../src/ops/log.js";
 import type { Metrics } from "../src/ops/metrics.js";
+import { KEEP_FINISHED } from "../src/queue/connection.js";
 import { lockTimings } from "../src/queue/locks.js";
 
 export interface BotWorker {
@@ -46,6 +47,8 @@ export function startBotWorker(
     lockRenewTime: timings.renewMs,
     stalledInterval: timings.stalledCheckMs,
     maxStalledCount: 2,
+    // For jobs added without retention of their own (by an older version, say).
+    ...KEEP_FINISHED,
   });
   log("debug", "queue worker started", { queue: queueName, ...timings });
   const about = (job: Job | undefined) => {

@@ -153,11 +153,27 @@ export async function settle(redis: Redis, timeoutMs: number): Promise<boolean> 
 }
 
 /**
- * A producer-side queue on a shared connection. That connection's watcher logs an outage once; without
+ * How long finished jobs stay in Redis, for `/oom status` and for looking into a failure, unless a queue
+ * keeps its own (see investigations.ts, proposals.ts). Without it every digest and snapshot job, one an
+ * hour per scope, would stay for good.
+ */
+export const KEEP_FINISHED = {
+  removeOnComplete: { age: 86_400, count: 1000 },
+  removeOnFail: { age: 7 * 86_400, count: 1000 },
+};
+
+/**
+ * A producer-side queue on a shared connection. Jobs it adds, scheduled ones too, are kept as
+ * KEEP_FINISHED says unless they say otherwise. That connection's watcher logs an outage once; without
  * a listener of its own, BullMQ would print every reconnection attempt of every queue to stderr.
  */
 export function producerQueue<T>(name: string, connection: Redis, prefix: string): Queue<T> {
-  const queue = new Queue<T>(name, { connection, prefix, skipWaitingForReady: true });
+  const queue = new Queue<T>(name, {
+    connection,
+    prefix,
+    skipWaitingForReady: true,
+    defaultJobOptions: KEEP_FINISHED,
+  });
   queue.on("error", () => undefined);
   return queue;
 }

@@ -87,7 +87,7 @@ export class InvestigationQueue {
       attempts: this.retry.attempts,
       backoff: { type: "exponential", delay: this.retry.retryDelaySeconds * 1000 },
       removeOnComplete: { age: 86_400, count: 200 },
-      removeOnFail: { age: 7 * 86_400 },
+      removeOnFail: { age: 7 * 86_400, count: 1000 },
     });
     if (job.id === jobId) return { queued: true, jobId };
     return { queued: false, running: await this.running(data.channel, data.namespace) };
