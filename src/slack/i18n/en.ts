@@ -301,6 +301,8 @@ export const en = {
       `\`${id}\` · \`${scope}\` at ${at} (${tz}) in <#${channel}>`,
     unsubscribed: (id: string, scope: string) => `Subscription \`${id}\` (\`${scope}\`) stopped.`,
     unknown: (id: string) => `There is no digest subscription \`${id}\`: \`/oom digest list\` shows them.`,
+    tooMany: (max: number) =>
+      `:no_entry: There are ${max} digest subscriptions already, as many as allowed (setting slack.maxDigestSubscriptions); nothing was subscribed. \`/oom digest list\` shows them.`,
     queued: (scope: string) => `:hourglass_flowing_sand: A digest for \`${scope}\` is on its way.`,
     title: (scope: string, date: string) =>
       `:bar_chart: Restart digest for \`${scope}\`, 24 hours to ${date}`,

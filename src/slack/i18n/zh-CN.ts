@@ -334,6 +334,8 @@ export const zhCN: Messages = {
     listLine: (id, scope, at, tz, channel) => `\`${id}\` · \`${scope}\` ${at}（${tz}）发到 <#${channel}>`,
     unsubscribed: (id, scope) => `订阅 \`${id}\`（\`${scope}\`）已取消。`,
     unknown: (id) => `没有摘要订阅 \`${id}\`：用 \`/oom digest list\` 查看。`,
+    tooMany: (max) =>
+      `:no_entry: 摘要订阅已有 ${max} 个，达到上限（设置 slack.maxDigestSubscriptions），未能订阅。用 \`/oom digest list\` 查看。`,
     queued: (scope) => `:hourglass_flowing_sand: \`${scope}\` 的摘要正在生成。`,
     title: (scope, date) => `:bar_chart: \`${scope}\` 的重启摘要，截至 ${date} 的 24 小时`,
     quiet: (scope, date) => `:sunny: \`${scope}\` 很平静：截至 ${date} 的 24 小时内没有容器重启。`,
