@@ -57,6 +57,8 @@ export const en = {
     ":x: The job queue (Redis) cannot be reached, so nothing was queued. Try again in a minute; if it persists, ask whoever runs oom-doctor to check REDIS_URL.",
   otherWorkspace:
     ":no_entry: This oom-doctor serves another Slack workspace; nothing was done. Ask your own administrators for yours.",
+  unknownWorkspace:
+    ":hourglass: oom-doctor cannot tell right now whether this comes from the workspace it serves, so nothing was done. Try again in a minute.",
   internalError: ":x: Something went wrong on oom-doctor's side; nothing was queued. Its logs say more.",
   alreadyRunning: (namespace: string, link: string) =>
     `\`${namespace}\` is already being investigated for this channel: <${link}|follow that thread>.`,
@@ -192,6 +194,8 @@ export const en = {
     unsnoozed: (workload: string, user: string) =>
       `:alarm_clock: <@${user}> ended the snooze of ${workload}.`,
     noKernelLog: "This finding has no kernel report.",
+    failed:
+      ":x: Something went wrong on oom-doctor's side; this click may not have taken effect. Its logs say more.",
   },
 
   proposals: {

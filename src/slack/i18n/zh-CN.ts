@@ -109,6 +109,8 @@ export const zhCN: Messages = {
     ":x: 无法连接任务队列（Redis），调查未能排队。请稍后重试；如果问题持续，请联系 oom-doctor 的维护者检查 REDIS_URL。",
   otherWorkspace:
     ":no_entry: 这个 oom-doctor 服务于另一个 Slack 工作区，未执行任何操作。请联系本工作区的管理员。",
+  unknownWorkspace:
+    ":hourglass: oom-doctor 暂时无法确认该请求是否来自它所服务的工作区，未执行任何操作。请稍后重试。",
   internalError: ":x: oom-doctor 内部出错，调查未能排队。详情见其日志。",
   alreadyRunning: (namespace, link) => `本频道已在调查 \`${namespace}\`：<${link}|查看该讨论串>。`,
   alreadyRunningNoLink: (namespace) => `本频道已在调查 \`${namespace}\`，报告将发在其讨论串中。`,
@@ -230,6 +232,7 @@ export const zhCN: Messages = {
       `:zzz: <@${user}> 已暂停 ${workload} 的提醒，直到 ${until}：调查和每日摘要将不再包含它。`,
     unsnoozed: (workload, user) => `:alarm_clock: <@${user}> 取消了 ${workload} 的暂停提醒。`,
     noKernelLog: "该结果没有内核报告。",
+    failed: ":x: oom-doctor 内部出错，这次点击可能没有生效。详情见其日志。",
   },
 
   proposals: {
