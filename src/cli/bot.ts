@@ -15,7 +15,7 @@ import type { ServiceSettings } from "../config/service.js";
 import { ok, type Result } from "../errors.js";
 import { withinGrace } from "../ops/grace.js";
 import { opsServer } from "../ops/http.js";
-import { boltLogger, type Log } from "../ops/log.js";
+import type { Log } from "../ops/log.js";
 import { Metrics } from "../ops/metrics.js";
 import {
   answers,
@@ -30,6 +30,7 @@ import { INVESTIGATE_QUEUE, InvestigationQueue } from "../queue/investigations.j
 import { PROPOSALS_QUEUE, ProposalQueue } from "../queue/proposals.js";
 import { registerActions } from "../slack/actions.js";
 import { createSlackApp, webClientOptions } from "../slack/app.js";
+import { answerFailures, clickGuards } from "../slack/click-guards.js";
 import { registerOomCommand } from "../slack/commands.js";
 import { registerDigestActions } from "../slack/digest-actions.js";
 import { FollowUps } from "../slack/follow-ups.js";
@@ -187,7 +188,10 @@ async function startSlack(options: BotOptions, metrics: Metrics): Promise<Result
       error: error instanceof Error ? error.message : String(error),
     }),
   );
+  const redisReady = () => producer.status === "ready";
   slack.app.use(workspaceGuard(slack.app, t, log));
+  slack.app.use(clickGuards({ redisReady, claim: (...key) => store.claim(...key), t, log }));
+  answerFailures(slack.app, { redisReady, t, log });
   registerOomCommand(slack.app, {
     queue,
     store,
@@ -196,7 +200,7 @@ async function startSlack(options: BotOptions, metrics: Metrics): Promise<Result
     metrics,
     t,
     slack: config.slack,
-    queueReady: () => producer.status === "ready",
+    queueReady: redisReady,
     followUps,
   });
   registerDigestActions(slack.app, { digests, store, queue, t });

@@ -44,6 +44,8 @@ export function createSlackApp(
     logLevel: LogLevel.WARN,
     // Bolt's conversation store is unused here, and its middleware runs on every request.
     convoStore: false as const,
+    // The error handler gets the request too, to answer it (click-guards.ts).
+    extendedErrorHandler: true,
   };
   if (settings.appToken !== null) {
     // The socket's own Web API client (apps.connections.open) must use the same base URL as the rest.

@@ -16,7 +16,7 @@ import {
 import { type HarnessCluster, seedCluster } from "../harness/cluster.js";
 import { BOT_TOKEN, buttons, FakeSlack, type StoredMessage } from "../harness/fake-slack.js";
 import { investigationIn } from "../harness/investigation.js";
-import { buttonClick, SIGNING_SECRET, slashCommand } from "../harness/slack-requests.js";
+import { buttonClick, newTriggerId, SIGNING_SECRET, slashCommand } from "../harness/slack-requests.js";
 
 const CAPTURED = Date.parse("2021-07-12T04:10:20Z");
 const SEED_POD = "systembusiness-deployment-5c6969978b-hx5lt";
@@ -159,6 +159,73 @@ describe("/oom on the seed cluster", () => {
       "the kernel report",
     );
     assert.match(blockTexts(posted), /Killed process 1735923 \(systembusin\)/);
+  });
+
+  it("when the same Show log and Snooze clicks are delivered twice, then each runs once", async () => {
+    const reply = replies.find((message) => /systembusiness-deployment/.test(message.text));
+    assert.ok(reply);
+    const posted = (pattern: RegExp): StoredMessage[] =>
+      slack.replies("C0SEED", root.ts).filter((m) => pattern.test(m.text));
+    const twice = async (actionId: string, pattern: RegExp): Promise<StoredMessage> => {
+      const target = buttons(reply).find((b) => b.action_id === actionId);
+      assert.ok(target);
+      const before = posted(pattern).length;
+      const click = {
+        actionId,
+        value: target.value,
+        messageTs: reply.ts,
+        threadTs: root.ts,
+        channel: "C0SEED",
+        responseUrl: slack.responseUrl(`replayed-${actionId}`),
+        triggerId: newTriggerId(),
+      };
+      assert.equal((await buttonClick(url, click)).status, 200);
+      assert.equal((await buttonClick(url, click)).status, 200, "the same request again");
+      await slack.until(() => posted(pattern).length > before, `the ${actionId} post`);
+      await logs.until(
+        (e) => e.message === "a click delivered again was ignored" && e.action === actionId,
+        "the replay",
+      );
+      assert.equal(posted(pattern).length, before + 1, actionId);
+      return posted(pattern).at(-1) as StoredMessage;
+    };
+    await twice("show_kernel_log", /Kernel OOM report for/);
+    const note = await twice("snooze_workload", /snoozed Deployment systembusiness-deployment/);
+    // Undone, for the tests after this one.
+    const undo = buttons(note)[0];
+    assert.ok(undo);
+    const responses = slack.responses.length;
+    await buttonClick(url, {
+      actionId: undo.action_id,
+      value: undo.value,
+      messageTs: note.ts,
+      threadTs: root.ts,
+      channel: "C0SEED",
+      responseUrl: slack.responseUrl("replayed-unsnooze"),
+    });
+    await slack.until(() => slack.responses.slice(responses).find((r: Json) => r.text), "the undo");
+  });
+
+  it("when a click's handler fails, then the clicker is told instead of left waiting", async () => {
+    const reply = replies.find((message) => /systembusiness-deployment/.test(message.text));
+    const target = reply && buttons(reply).find((b) => b.action_id === "show_kernel_log");
+    assert.ok(reply && target);
+    const responses = slack.responses.length;
+    slack.refuse("chat.postMessage", "not_in_channel");
+    await buttonClick(url, {
+      actionId: target.action_id,
+      value: target.value,
+      messageTs: reply.ts,
+      threadTs: root.ts,
+      channel: "C0SEED",
+      responseUrl: slack.responseUrl("failed-click"),
+    });
+    const answer = await slack.until(
+      () => slack.responses.slice(responses).find((r: Json) => r.text),
+      "the answer to the failed click",
+    );
+    assert.equal(answer.response_type, "ephemeral");
+    assert.match(String(answer.text), /this click may not have taken effect/);
   });
 
   it("when Propose limit is clicked where proposals are not enabled, then the clicker gets the exact kubectl change", async () => {

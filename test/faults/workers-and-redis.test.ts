@@ -11,7 +11,7 @@ import { INVESTIGATE_QUEUE } from "../../src/queue/investigations.js";
 import { botEnv, dropPrefix, startTestBot, uniquePrefix, writeBotConfig } from "../harness/bot.js";
 import { type HarnessCluster, seedCluster } from "../harness/cluster.js";
 import { FakeSlack, type StoredMessage } from "../harness/fake-slack.js";
-import { slashCommand } from "../harness/slack-requests.js";
+import { buttonClick, slashCommand } from "../harness/slack-requests.js";
 import { listening, printed, startWorkerProcess, type WorkerProcess } from "../harness/worker-process.js";
 
 const CAPTURED = Date.parse("2021-07-12T04:10:20Z");
@@ -153,6 +153,25 @@ describe("Redis down when a command arrives", () => {
     assert.equal(answer.body?.response_type, "ephemeral");
     assert.match(String(answer.body?.text), /job queue \(Redis\) cannot be reached/);
     assert.equal(slack.calls.slice(calls).filter((call) => call.method === "chat.postMessage").length, 0);
+  });
+
+  it("when a button is clicked, then the clicker is told at once that Redis cannot be reached", async () => {
+    const responses = slack.responses.length;
+    const answer = await buttonClick(down.url, {
+      actionId: "show_kernel_log",
+      value: "0123456789abcdef0123456789abcdef",
+      messageTs: "1700000000.000001",
+      threadTs: "1700000000.000001",
+      channel: "C0DOWN",
+      responseUrl: slack.responseUrl("down-click"),
+    });
+    assert.equal(answer.status, 200);
+    const said = await slack.until(
+      () => slack.responses.slice(responses).find((r) => r.text),
+      "the answer to the click",
+    );
+    assert.equal(said.response_type, "ephemeral");
+    assert.match(String(said.text), /job queue \(Redis\) cannot be reached/);
   });
 
   it("then /readyz says not ready while /healthz still answers, and the log says why once", async () => {
