@@ -51,7 +51,7 @@ const PERMANENT = new Set<ErrorKind>(["not-found", "forbidden", "unauthorized", 
 function timed(journals: NodeJournalSource, metrics: Metrics): NodeJournalSource {
   return {
     fetch: async (target, windows) => {
-      const stop = metrics.sshFetchSeconds.startTimer({ node: target.node });
+      const stop = metrics.sshFetchTimer(target.node);
       try {
         return await journals.fetch(target, windows);
       } finally {

@@ -16,7 +16,7 @@ import { ok, type Result } from "../errors.js";
 import { withinGrace } from "../ops/grace.js";
 import { opsServer } from "../ops/http.js";
 import type { Log } from "../ops/log.js";
-import { Metrics } from "../ops/metrics.js";
+import { Metrics, slackMethodLabel } from "../ops/metrics.js";
 import {
   answers,
   type ConnectionHealth,
@@ -89,7 +89,7 @@ async function startWorkers(options: BotOptions, metrics: Metrics): Promise<Resu
     webClientOptions(settings.slack, log, config.slack.apiTimeoutSeconds),
   );
   client.on(WebClientEvent.RATE_LIMITED, (_seconds: number, request: { url?: string }) =>
-    metrics.slackApiErrors.inc({ method: (request.url ?? "").split("/").pop() ?? "", error: "ratelimited" }),
+    metrics.slackApiError(slackMethodLabel(request.url ?? ""), "ratelimited"),
   );
   const store = new BotStore(redis, config.queue.prefix);
   const t = messages(config.slack.locale);
