@@ -14,7 +14,7 @@ import { type InvestigateJobData, parseInvestigateData } from "../src/queue/inve
 import type { Report } from "../src/report/model.js";
 import type { Messages } from "../src/slack/i18n/catalog.js";
 import { ThreadPoster } from "../src/slack/poster.js";
-import { failedMessage, progressMessage } from "../src/slack/render/messages.js";
+import { failedMessage, progressMessage, queuedMessage } from "../src/slack/render/messages.js";
 import {
   affectedGroups,
   kernelExcerpt,
@@ -124,10 +124,28 @@ function describe(error: AppError): string {
   return error.hint ? `${error.message} (${error.hint})` : error.message;
 }
 
+/**
+ * A reserved investigation whose root message never came (the process that reserved it stopped before
+ * posting it): the job posts it, once, where it would have been.
+ */
+async function postRoot(
+  deps: InvestigateJobDeps,
+  jobId: string,
+  data: InvestigateJobData,
+): Promise<InvestigateJobData> {
+  const thread = data.threadTs ?? "";
+  const poster = new ThreadPoster(deps.client, deps.store, deps.metrics, jobId, data.channel, thread);
+  const message = queuedMessage(data.namespace, data.user, deps.t);
+  const rootTs =
+    thread === "" ? await poster.channelMessage("root", message) : await poster.reply("root", message);
+  return { ...data, rootTs, threadTs: thread === "" ? rootTs : thread };
+}
+
 export function investigateProcessor(deps: InvestigateJobDeps) {
   return async (job: Job<unknown>): Promise<{ findings: number }> => {
-    const data = parseInvestigateData(job.data);
-    if (typeof data === "string") throw new UnrecoverableError(`invalid job data: ${data}`);
+    const parsed = parseInvestigateData(job.data);
+    if (typeof parsed === "string") throw new UnrecoverableError(`invalid job data: ${parsed}`);
+    const data = parsed.rootTs === "" ? await postRoot(deps, job.id ?? "", parsed) : parsed;
     const poster = new ThreadPoster(
       deps.client,
       deps.store,

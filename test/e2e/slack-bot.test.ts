@@ -39,7 +39,7 @@ before(async () => {
   slack = new FakeSlack();
   await slack.start();
   const config = writeBotConfig(cluster, prefix, {
-    slack: { excerptLines: 8, channels: { C0STAGING: ["staging"] } },
+    slack: { excerptLines: 8, channels: { C0STAGING: ["staging"] }, apiTimeoutSeconds: 2 },
   });
   ({ bot, url, logs } = await startTestBot(botEnv(slack, config), "all", () => CAPTURED));
 });
@@ -402,6 +402,51 @@ describe("one investigation per channel and namespace", () => {
       "the end",
     );
     assert.equal(slack.rootMessages("C0DUP").length, 1);
+  });
+});
+
+describe("two /oom at once for one channel and namespace", () => {
+  it("when the second arrives while the first's root message is being posted, then it posts nothing and is answered", async () => {
+    // The first root message hangs until the client gives the call up and tries again.
+    let first = true;
+    slack.hold(
+      "chat.postMessage",
+      (args) =>
+        args.channel === "C0RACE" && /Investigating/.test(String(args.text)) && first && !(first = false),
+    );
+    try {
+      await slashCommand(url, {
+        text: "production",
+        channel: "C0RACE",
+        responseUrl: slack.responseUrl("race1"),
+      });
+      await slack.until(() => slack.callsOf("chat.postMessage (held)").length > 0, "the first root message");
+      await slashCommand(url, {
+        text: "production",
+        channel: "C0RACE",
+        responseUrl: slack.responseUrl("race2"),
+      });
+      const answer = await slack.until(
+        () => slack.responses.find((r: Json) => /already being investigated/.test(String(r.text))),
+        "the answer to the second",
+      );
+      assert.equal(answer.response_type, "ephemeral");
+    } finally {
+      slack.unhold();
+    }
+    await slack.until(
+      () => /OOM investigation of/.test(slack.rootMessages("C0RACE")[0]?.text ?? ""),
+      "the end",
+    );
+    assert.equal(slack.rootMessages("C0RACE").length, 1);
+    const inChannel = (method: string) =>
+      slack.callsOf(method).filter((call) => call.args.channel === "C0RACE");
+    assert.equal(inChannel("chat.delete").length, 0, "nothing posted and taken back");
+    assert.equal(
+      inChannel("chat.postMessage").filter((call) => /Investigating/.test(String(call.args.text))).length,
+      1,
+      "one root message posted (after the held try)",
+    );
   });
 });
 
