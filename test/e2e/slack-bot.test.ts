@@ -60,21 +60,35 @@ describe("/oom on the seed cluster", () => {
     replies = slack.replies("C0SEED", root.ts);
   });
 
-  /** Clicks a button of the workload's reply in the seed thread. */
-  async function click(actionId: string, responses: string): Promise<void> {
+  const workloadReply = (): StoredMessage => {
     const reply = replies.find((message) => /systembusiness-deployment/.test(message.text));
-    const target = reply && buttons(reply).find((b) => b.action_id === actionId);
-    assert.ok(reply && target, `a ${actionId} button`);
+    assert.ok(reply, "the workload's reply");
+    return reply;
+  };
+
+  /** Clicks a button of a message in the seed thread; `triggerId` repeats an earlier click's request. */
+  async function clickOn(
+    message: StoredMessage,
+    actionId: string,
+    responses: string,
+    triggerId?: string,
+  ): Promise<void> {
+    const target = buttons(message).find((b) => b.action_id === actionId);
+    assert.ok(target, `a ${actionId} button`);
     const answer = await buttonClick(url, {
       actionId,
       value: target.value,
-      messageTs: reply.ts,
+      messageTs: message.ts,
       threadTs: root.ts,
       channel: "C0SEED",
       responseUrl: slack.responseUrl(responses),
+      ...(triggerId === undefined ? {} : { triggerId }),
     });
     assert.equal(answer.status, 200);
   }
+
+  /** Clicks a button of the workload's reply in the seed thread. */
+  const click = (actionId: string, responses: string) => clickOn(workloadReply(), actionId, responses);
 
   it("when the investigation ends, then the root message holds the summary table with the verdict", () => {
     assert.match(root.text, /OOM investigation of `production`: 3 containers/);
@@ -132,16 +146,7 @@ describe("/oom on the seed cluster", () => {
     assert.match(snoozedRoot.text, /OOM kills only in snoozed workloads \(1\)/);
     assert.equal(slack.replies("C0SNOOZED", snoozedRoot.ts).length, 0);
 
-    const undo = buttons(note)[0];
-    assert.ok(undo);
-    await buttonClick(url, {
-      actionId: undo.action_id,
-      value: undo.value,
-      messageTs: note.ts,
-      threadTs: root.ts,
-      channel: "C0SEED",
-      responseUrl: slack.responseUrl("unsnooze"),
-    });
+    await clickOn(note, "unsnooze_workload", "unsnooze");
     const replaced = await slack.until(
       () =>
         slack.responses.find((r: Json) =>
@@ -162,25 +167,13 @@ describe("/oom on the seed cluster", () => {
   });
 
   it("when the same Show log and Snooze clicks are delivered twice, then each runs once", async () => {
-    const reply = replies.find((message) => /systembusiness-deployment/.test(message.text));
-    assert.ok(reply);
     const posted = (pattern: RegExp): StoredMessage[] =>
       slack.replies("C0SEED", root.ts).filter((m) => pattern.test(m.text));
     const twice = async (actionId: string, pattern: RegExp): Promise<StoredMessage> => {
-      const target = buttons(reply).find((b) => b.action_id === actionId);
-      assert.ok(target);
       const before = posted(pattern).length;
-      const click = {
-        actionId,
-        value: target.value,
-        messageTs: reply.ts,
-        threadTs: root.ts,
-        channel: "C0SEED",
-        responseUrl: slack.responseUrl(`replayed-${actionId}`),
-        triggerId: newTriggerId(),
-      };
-      assert.equal((await buttonClick(url, click)).status, 200);
-      assert.equal((await buttonClick(url, click)).status, 200, "the same request again");
+      const trigger = newTriggerId();
+      await clickOn(workloadReply(), actionId, `replayed-${actionId}`, trigger);
+      await clickOn(workloadReply(), actionId, `replayed-${actionId}`, trigger);
       await slack.until(() => posted(pattern).length > before, `the ${actionId} post`);
       await logs.until(
         (e) => e.message === "a click delivered again was ignored" && e.action === actionId,
@@ -192,34 +185,15 @@ describe("/oom on the seed cluster", () => {
     await twice("show_kernel_log", /Kernel OOM report for/);
     const note = await twice("snooze_workload", /snoozed Deployment systembusiness-deployment/);
     // Undone, for the tests after this one.
-    const undo = buttons(note)[0];
-    assert.ok(undo);
     const responses = slack.responses.length;
-    await buttonClick(url, {
-      actionId: undo.action_id,
-      value: undo.value,
-      messageTs: note.ts,
-      threadTs: root.ts,
-      channel: "C0SEED",
-      responseUrl: slack.responseUrl("replayed-unsnooze"),
-    });
+    await clickOn(note, "unsnooze_workload", "replayed-unsnooze");
     await slack.until(() => slack.responses.slice(responses).find((r: Json) => r.text), "the undo");
   });
 
   it("when a click's handler fails, then the clicker is told instead of left waiting", async () => {
-    const reply = replies.find((message) => /systembusiness-deployment/.test(message.text));
-    const target = reply && buttons(reply).find((b) => b.action_id === "show_kernel_log");
-    assert.ok(reply && target);
     const responses = slack.responses.length;
     slack.refuse("chat.postMessage", "not_in_channel");
-    await buttonClick(url, {
-      actionId: target.action_id,
-      value: target.value,
-      messageTs: reply.ts,
-      threadTs: root.ts,
-      channel: "C0SEED",
-      responseUrl: slack.responseUrl("failed-click"),
-    });
+    await click("show_kernel_log", "failed-click");
     const answer = await slack.until(
       () => slack.responses.slice(responses).find((r: Json) => r.text),
       "the answer to the failed click",
@@ -374,25 +348,24 @@ describe("transient faults", () => {
 });
 
 describe("one investigation per channel and namespace", () => {
+  const oom = (channel: string, id: string) =>
+    slashCommand(url, { text: "production", channel, responseUrl: slack.responseUrl(id) });
+  /** The first "already being investigated" answer among the responses from `mark` on. */
+  const alreadyAnswered = (mark: number, what: string) =>
+    slack.until(
+      () => slack.responses.slice(mark).find((r: Json) => /already being investigated/.test(String(r.text))),
+      what,
+    );
+
   it("when /oom production is repeated while one runs, then the second links to the running thread", async () => {
     const { release } = cluster.api.hold("/api/v1/namespaces/production/pods");
     let first: StoredMessage;
     try {
-      await slashCommand(url, {
-        text: "production",
-        channel: "C0DUP",
-        responseUrl: slack.responseUrl("dup1"),
-      });
+      await oom("C0DUP", "dup1");
       first = await slack.until(() => slack.rootMessages("C0DUP")[0], "the first root message");
-      await slashCommand(url, {
-        text: "production",
-        channel: "C0DUP",
-        responseUrl: slack.responseUrl("dup2"),
-      });
-      const link = await slack.until(
-        () => slack.responses.find((r: Json) => /already being investigated/.test(String(r.text))),
-        "the link to the running thread",
-      );
+      const mark = slack.responses.length;
+      await oom("C0DUP", "dup2");
+      const link = await alreadyAnswered(mark, "the link to the running thread");
       assert.match(String(link.text), new RegExp(`p${first.ts.replace(".", "")}`));
     } finally {
       release();
@@ -403,33 +376,20 @@ describe("one investigation per channel and namespace", () => {
     );
     assert.equal(slack.rootMessages("C0DUP").length, 1);
   });
-});
 
-describe("two /oom at once for one channel and namespace", () => {
   it("when the second arrives while the first's root message is being posted, then it posts nothing and is answered", async () => {
     // The first root message hangs until the client gives the call up and tries again.
-    let first = true;
+    let held = 0;
     slack.hold(
       "chat.postMessage",
-      (args) =>
-        args.channel === "C0RACE" && /Investigating/.test(String(args.text)) && first && !(first = false),
+      (args) => args.channel === "C0RACE" && /Investigating/.test(String(args.text)) && held++ === 0,
     );
     try {
-      await slashCommand(url, {
-        text: "production",
-        channel: "C0RACE",
-        responseUrl: slack.responseUrl("race1"),
-      });
+      await oom("C0RACE", "race1");
       await slack.until(() => slack.callsOf("chat.postMessage (held)").length > 0, "the first root message");
-      await slashCommand(url, {
-        text: "production",
-        channel: "C0RACE",
-        responseUrl: slack.responseUrl("race2"),
-      });
-      const answer = await slack.until(
-        () => slack.responses.find((r: Json) => /already being investigated/.test(String(r.text))),
-        "the answer to the second",
-      );
+      const mark = slack.responses.length;
+      await oom("C0RACE", "race2");
+      const answer = await alreadyAnswered(mark, "the answer to the second");
       assert.equal(answer.response_type, "ephemeral");
     } finally {
       slack.unhold();
