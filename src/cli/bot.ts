@@ -240,12 +240,15 @@ export async function startBot(options: BotOptions): Promise<Result<BotHandle>> 
     await workers?.value.close();
     return slack;
   }
-  const part = slack?.value ?? workers?.value ?? null;
+  const parts = [slack?.value, workers?.value].filter((part): part is Part => part !== undefined);
   const server: Server = opsServer(
     {
       metrics,
+      // Ready while Redis answers and, as it described itself at each connection, may be used.
       ready: async () =>
-        !closing && part !== null && part.health.problem === null && (await answers(part.redis, 1000)),
+        !closing &&
+        parts.every((part) => part.health.problem === null) &&
+        (await Promise.all(parts.map((part) => answers(part.redis, 1000)))).every(Boolean),
     },
     slack?.value.httpListener ?? null,
   );

@@ -125,6 +125,27 @@ describe("Redis over TLS with an ACL user", () => {
 });
 
 describe("a Redis that evicts keys", () => {
+  it("when Redis is switched to an evicting policy while the bot runs, then at the next connection /readyz fails and the log says why", async () => {
+    const { bot, url, logs } = await startTestBot(
+      { ...env, REDIS_URL: redis.url, REDIS_PASSWORD: PASSWORD },
+      "all",
+      () => CAPTURED,
+    );
+    const admin = new Redis(redis.port, { password: PASSWORD });
+    try {
+      assert.equal((await fetch(`${url}/readyz`)).status, 200);
+      await admin.config("SET", "maxmemory-policy", "volatile-lru");
+      // Drop the bot's connections: they reconnect at once and look again.
+      await admin.call("CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes");
+      await logs.until((e) => /maxmemory-policy is volatile-lru/.test(String(e.message)), "the error");
+      assert.equal((await fetch(`${url}/readyz`)).status, 503);
+    } finally {
+      await admin.config("SET", "maxmemory-policy", "noeviction");
+      admin.disconnect();
+      await bot.close();
+    }
+  });
+
   it("when maxmemory-policy is allkeys-lru, then start-up is refused naming the policy", async () => {
     const admin = new Redis(redis.port, { password: PASSWORD });
     await admin.config("SET", "maxmemory-policy", "allkeys-lru");
