@@ -88,6 +88,11 @@ export const en = {
   noRestarts: "No container restarted.",
   restartsLine: (workload: string, restarts: number, pods: number) =>
     `${workload}: ${restarts} restart${restarts === 1 ? "" : "s"} in ${pods} pod${pods === 1 ? "" : "s"}`,
+  moreWorkloads: (hidden: number) => `+${hidden} more workload${hidden === 1 ? "" : "s"}`,
+  otherWorkloads: (count: number) =>
+    `:card_index_dividers: ${count} more workload${count === 1 ? "" : "s"} with OOM kills, less severe than those above. Pick one in the menu to see its buttons.`,
+  showActions: "Show buttons for…",
+  workloadActions: (workload: string, container: string) => `*${workload}* (${container})`,
 
   verdictName: {
     "container-limit": "container limit",

@@ -135,6 +135,11 @@ export const zhCN: Messages = {
   topRestarters: "重启最多的：",
   noRestarts: "没有容器重启。",
   restartsLine: (workload, restarts, pods) => `${workload}：${pods} 个 Pod 共重启 ${restarts} 次`,
+  moreWorkloads: (hidden) => `+${hidden} 个工作负载未列出`,
+  otherWorkloads: (count) =>
+    `:card_index_dividers: 另有 ${count} 个工作负载发生过 OOM 杀进程，严重程度低于上面各条。在菜单中选择一个即可看到它的按钮。`,
+  showActions: "显示按钮……",
+  workloadActions: (workload, container) => `*${workload}*（${container}）`,
 
   verdictName: {
     "container-limit": "容器内存上限",
