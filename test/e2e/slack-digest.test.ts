@@ -94,7 +94,8 @@ describe("a daily digest", () => {
   });
 
   it("when the scheduled time comes a day later, then the digest counts the day's restarts exactly, with its chart, once", async () => {
-    // The baseline: an hourly snapshot at T0.
+    // The baseline: an hourly snapshot at T0, the scope's first. Of the day before it, it sees each
+    // pod's last termination: the seed's three OOM kills, counted as at least one each.
     const baseline = await queue.add("snapshot", { scope: "production" });
     await baseline.waitUntilFinished(events);
     // During the day: hx5lt OOM-killed three more times; 6m4gx deleted and replaced by a pod that restarted twice.
@@ -142,7 +143,8 @@ describe("a daily digest", () => {
     const text = JSON.stringify(digest.blocks);
     assert.match(digest.text, /Restart digest for `production`, 24 hours to 2021-07-14 09:00 Asia\/Shanghai/);
     assert.match(text, /\*5\* restarts, \*1\* OOM kill, \*2\* pods affected/);
-    assert.match(text, /\(\+5 restarts, \+1 OOM kills against the day before\)/);
+    assert.match(text, /\(the day before: at least 3 restarts, 3 OOM kills\)/);
+    assert.match(text, /Lower bounds: before the first snapshot of this scope/);
     assert.match(
       text,
       /production\/Deployment\/systembusiness-deployment: 5 restarts, 1 OOM-killed \(Error, OOMKilled\)/,
@@ -190,6 +192,50 @@ describe("a daily digest", () => {
       "the quiet digest",
     );
     assert.equal(quiet.blocks.length, 1);
+  });
+
+  it("when a digest is asked for a scope never snapshotted, then the day's OOM kills count as a lower bound, with the chart", async () => {
+    // Three pods in another namespace, OOM-killed an hour ago; nothing has looked at `payments` before.
+    clock = T0 + 3 * DAY;
+    const killed = new Date(clock - 3_600_000).toISOString();
+    for (const [i, name] of [
+      "ledger-7d9c5b6f4-a1b2c",
+      "ledger-7d9c5b6f4-d3e4f",
+      "ledger-7d9c5b6f4-g5h6i",
+    ].entries()) {
+      cluster.api.state.pods.push(
+        podObject({
+          name,
+          uid: `${name.slice(-5)}000-0000-4000-8000-000000000000`,
+          namespace: "payments",
+          owner: { kind: "ReplicaSet", name: "ledger-7d9c5b6f4" },
+          createdAt: "2021-07-01T00:00:00Z",
+          restartCount: 4,
+          lastContainerId: `${i}b`.repeat(32),
+          finishedAt: killed,
+        }),
+      );
+    }
+    const before = slack.rootMessages(CHANNEL).length;
+    assert.match(await command("digest now payments"), /on its way/);
+    const first = await slack.until(
+      () =>
+        slack
+          .rootMessages(CHANNEL)
+          .slice(before)
+          .find((m) => /digest for `payments`/.test(m.text)),
+      "the first digest of payments",
+    );
+    const text = JSON.stringify(first.blocks);
+    assert.doesNotMatch(first.text, /Quiet day/);
+    assert.match(text, /At least \*3\* restarts, \*3\* OOM kills, \*3\* pods affected/);
+    assert.match(text, /Lower bounds: before the first snapshot of this scope/);
+    assert.match(text, /payments\/Deployment\/ledger: 3 restarts, 3 OOM-killed \(OOMKilled\)/);
+    const chart = await slack.until(
+      () => slack.files.find((file) => file.threadTs === first.ts),
+      "the chart in the digest's thread",
+    );
+    assert.deepEqual([...chart.bytes.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
   });
 
   it("when the channel unsubscribes, then the scheduler is gone", async () => {
