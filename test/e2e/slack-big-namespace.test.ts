@@ -4,11 +4,10 @@
 
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import type { BotHandle } from "../../src/cli/bot.js";
 import { bigCluster, CAPTURED, WORKLOADS, WORST } from "../harness/big-namespace.js";
-import { botEnv, dropPrefix, startTestBot, uniquePrefix, writeBotConfig } from "../harness/bot.js";
+import { startBotOn, type TestBot } from "../harness/bot.js";
 import type { HarnessCluster } from "../harness/cluster.js";
-import { buttons, FakeSlack, menuOptions, type StoredMessage } from "../harness/fake-slack.js";
+import { buttons, type FakeSlack, menuOptions, type StoredMessage } from "../harness/fake-slack.js";
 import { investigationIn } from "../harness/investigation.js";
 import { buttonClick, menuPick } from "../harness/slack-requests.js";
 
@@ -17,23 +16,19 @@ const CHANNEL = "C0BIG";
 type Json = Record<string, unknown>;
 
 let cluster: HarnessCluster;
+let harness: TestBot;
 let slack: FakeSlack;
-let bot: BotHandle;
 let url: string;
-const prefix = uniquePrefix();
 
 before(async () => {
   cluster = await bigCluster();
-  slack = new FakeSlack();
-  await slack.start();
-  ({ bot, url } = await startTestBot(botEnv(slack, writeBotConfig(cluster, prefix)), "all", () => CAPTURED));
+  harness = await startBotOn(cluster, () => CAPTURED);
+  ({ slack, url } = harness);
 });
 
 after(async () => {
-  await bot?.close();
-  await slack?.stop();
+  await harness?.close();
   await cluster?.close();
-  await dropPrefix(prefix);
 });
 
 /** The workload names in the rows of the root's summary table, and what follows the table. */

@@ -67,6 +67,20 @@ async function command(text: string): Promise<string> {
   return String(response.text);
 }
 
+/** `/oom digest now <scope>`, and the digest it posts: the first new root message that matches. */
+async function digestNow(scope: string, match: RegExp): Promise<StoredMessage> {
+  const before = slack.rootMessages(CHANNEL).length;
+  assert.match(await command(`digest now ${scope}`), /on its way/);
+  return slack.until(
+    () =>
+      slack
+        .rootMessages(CHANNEL)
+        .slice(before)
+        .find((m) => match.test(m.text)),
+    `the digest of ${scope}`,
+  );
+}
+
 function pod(name: string): Json {
   const found = cluster.api.state.pods.find((p) => (p.metadata as Json).name === name);
   assert.ok(found);
@@ -181,16 +195,7 @@ describe("a daily digest", () => {
 
   it("when nothing restarted in the last 24 hours, then the digest is one quiet line", async () => {
     clock = T0 + 2 * DAY;
-    const before = slack.rootMessages(CHANNEL).length;
-    assert.match(await command("digest now production"), /on its way/);
-    const quiet = await slack.until(
-      () =>
-        slack
-          .rootMessages(CHANNEL)
-          .slice(before)
-          .find((m) => /Quiet day/.test(m.text)),
-      "the quiet digest",
-    );
+    const quiet = await digestNow("production", /Quiet day/);
     assert.equal(quiet.blocks.length, 1);
   });
 
@@ -216,16 +221,7 @@ describe("a daily digest", () => {
         }),
       );
     }
-    const before = slack.rootMessages(CHANNEL).length;
-    assert.match(await command("digest now payments"), /on its way/);
-    const first = await slack.until(
-      () =>
-        slack
-          .rootMessages(CHANNEL)
-          .slice(before)
-          .find((m) => /digest for `payments`/.test(m.text)),
-      "the first digest of payments",
-    );
+    const first = await digestNow("payments", /digest for `payments`/);
     const text = JSON.stringify(first.blocks);
     assert.doesNotMatch(first.text, /Quiet day/);
     assert.match(text, /At least \*3\* restarts, \*3\* OOM kills, \*3\* pods affected/);
