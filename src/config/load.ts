@@ -195,6 +195,7 @@ function slackConfig(read: Reader, root: Json): SlackConfig {
     channels,
     snoozeDays: read.integer(slack, "snoozeDays", "slack.snoozeDays", 7, 1, 365),
     excerptLines: read.integer(slack, "excerptLines", "slack.excerptLines", 20, 5, 60),
+    maxReplies: read.integer(slack, "maxReplies", "slack.maxReplies", 15, 0, 100),
   };
 }
 

@@ -45,6 +45,8 @@ export interface SlackConfig {
   snoozeDays: number;
   /** Kernel report lines shown in a message; longer reports are attached as a file. */
   excerptLines: number;
+  /** Workloads, the worst first, that get a thread reply of their own; the others share one reply. */
+  maxReplies: number;
 }
 
 export interface QueueConfig {

@@ -10,7 +10,7 @@ import { loadConfig } from "../../src/config/load.js";
 import { type Role, readServiceSettings } from "../../src/config/service.js";
 import { jsonLog } from "../../src/ops/log.js";
 import type { HarnessCluster } from "./cluster.js";
-import { BOT_TOKEN, type FakeSlack } from "./fake-slack.js";
+import { BOT_TOKEN, FakeSlack } from "./fake-slack.js";
 import { SIGNING_SECRET } from "./slack-requests.js";
 import { untilEvent } from "./until.js";
 
@@ -120,4 +120,40 @@ export async function dropPrefix(prefix: string): Promise<void> {
   } finally {
     redis.disconnect();
   }
+}
+
+export interface TestBot {
+  slack: FakeSlack;
+  bot: BotHandle;
+  url: string;
+  logs: LogSink;
+  /** Stops the bot and the fake Slack and deletes the bot's Redis keys; the cluster stays. */
+  close(): Promise<void>;
+}
+
+/** A fake Slack and the whole bot ("all") on `cluster`, with a Redis key prefix of its own. */
+export async function startBotOn(
+  cluster: HarnessCluster,
+  now: () => number,
+  extra: Json = {},
+): Promise<TestBot> {
+  const prefix = uniquePrefix();
+  const slack = new FakeSlack();
+  await slack.start();
+  const { bot, url, logs } = await startTestBot(
+    botEnv(slack, writeBotConfig(cluster, prefix, extra)),
+    "all",
+    now,
+  );
+  return {
+    slack,
+    bot,
+    url,
+    logs,
+    async close() {
+      await bot.close();
+      await slack.stop();
+      await dropPrefix(prefix);
+    },
+  };
 }

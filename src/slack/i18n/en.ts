@@ -88,6 +88,11 @@ export const en = {
   noRestarts: "No container restarted.",
   restartsLine: (workload: string, restarts: number, pods: number) =>
     `${workload}: ${restarts} restart${restarts === 1 ? "" : "s"} in ${pods} pod${pods === 1 ? "" : "s"}`,
+  moreWorkloads: (hidden: number) => `+${hidden} more workload${hidden === 1 ? "" : "s"}`,
+  otherWorkloads: (count: number) =>
+    `:card_index_dividers: ${count} more workload${count === 1 ? "" : "s"} with OOM kills, less severe than those above. Pick one in the menu to see its buttons.`,
+  showActions: "Show buttons for…",
+  workloadActions: (workload: string, container: string) => `*${workload}* (${container})`,
 
   verdictName: {
     "container-limit": "container limit",
@@ -310,6 +315,12 @@ export const en = {
       `*${restarts}* restart${restarts === 1 ? "" : "s"}, *${oomKills}* OOM kill${oomKills === 1 ? "" : "s"}, *${pods}* pod${pods === 1 ? "" : "s"} affected`,
     change: (restarts: number, oomKills: number) =>
       `(${restarts >= 0 ? "+" : ""}${restarts} restarts, ${oomKills >= 0 ? "+" : ""}${oomKills} OOM kills against the day before)`,
+    totalsAtLeast: (restarts: number, oomKills: number, pods: number) =>
+      `At least *${restarts}* restart${restarts === 1 ? "" : "s"}, *${oomKills}* OOM kill${oomKills === 1 ? "" : "s"}, *${pods}* pod${pods === 1 ? "" : "s"} affected`,
+    dayBeforeAtLeast: (restarts: number, oomKills: number) =>
+      `(the day before: at least ${restarts} restart${restarts === 1 ? "" : "s"}, ${oomKills} OOM kill${oomKills === 1 ? "" : "s"})`,
+    lowerBound:
+      "Lower bounds: before the first snapshot of this scope only each container's last termination is known, so earlier restarts and those of deleted pods are not counted.",
     topTitle: "*Most restarts*",
     topLine: (workload: string, restarts: number, oomKills: number, reasons: string) =>
       `${workload}: ${restarts} restart${restarts === 1 ? "" : "s"}${oomKills > 0 ? `, ${oomKills} OOM-killed` : ""}${reasons ? ` (${reasons})` : ""}`,

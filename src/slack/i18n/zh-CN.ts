@@ -135,6 +135,11 @@ export const zhCN: Messages = {
   topRestarters: "重启最多的：",
   noRestarts: "没有容器重启。",
   restartsLine: (workload, restarts, pods) => `${workload}：${pods} 个 Pod 共重启 ${restarts} 次`,
+  moreWorkloads: (hidden) => `+${hidden} 个工作负载未列出`,
+  otherWorkloads: (count) =>
+    `:card_index_dividers: 另有 ${count} 个工作负载发生过 OOM 杀进程，严重程度低于上面各条。在菜单中选择一个即可看到它的按钮。`,
+  showActions: "显示按钮……",
+  workloadActions: (workload, container) => `*${workload}*（${container}）`,
 
   verdictName: {
     "container-limit": "容器内存上限",
@@ -341,6 +346,11 @@ export const zhCN: Messages = {
       `重启 *${restarts}* 次，OOM 杀死 *${oomKills}* 次，涉及 *${pods}* 个 Pod`,
     change: (restarts, oomKills) =>
       `（与前一天相比：重启 ${restarts >= 0 ? "+" : ""}${restarts}，OOM ${oomKills >= 0 ? "+" : ""}${oomKills}）`,
+    totalsAtLeast: (restarts, oomKills, pods) =>
+      `至少重启 *${restarts}* 次，OOM 杀死 *${oomKills}* 次，涉及 *${pods}* 个 Pod`,
+    dayBeforeAtLeast: (restarts, oomKills) => `（前一天：至少重启 ${restarts} 次，OOM 杀死 ${oomKills} 次）`,
+    lowerBound:
+      "以上为下限：在此范围的第一次快照之前，只能看到每个容器最近一次终止，更早的重启和已删除 Pod 的重启没有计入。",
     topTitle: "*重启最多*",
     topLine: (workload, restarts, oomKills, reasons) =>
       `${workload}：重启 ${restarts} 次${oomKills > 0 ? `，OOM 杀死 ${oomKills} 次` : ""}${reasons ? `（${reasons}）` : ""}`,

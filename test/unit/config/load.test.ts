@@ -77,6 +77,18 @@ describe("configuration", () => {
     assert.equal(result.value.queue.attempts, 3);
   });
 
+  it("when slack.maxReplies is unset, then 15 workloads get a reply of their own; out of range, it is named", () => {
+    const unset = buildConfig({}, {}, "bot.yaml");
+    assert.ok(unset.ok);
+    assert.equal(unset.value.slack.maxReplies, 15);
+    const wrong = buildConfig({ slack: { maxReplies: 500 } }, {}, "bot.yaml");
+    assert.equal(wrong.ok, false);
+    assert.match(
+      wrong.ok ? "" : wrong.error.message,
+      /slack\.maxReplies: expected a whole number from 0 to 100/,
+    );
+  });
+
   it("when the proposals section is wrong, then each key is named; maxLimit defaults to recommendation.maxLimit", () => {
     const wrong = buildConfig(
       { proposals: { approvers: { Prod: ["U1"], production: ["bob"] }, maxStepFactor: 0 } },
