@@ -90,7 +90,6 @@ export function investigateOptions(
     nodeAccess: {
       port: ssh.port,
       addressType: ssh.addressType,
-      journalCommand: ssh.journalCommand,
       overrides: ssh.nodes,
     },
   };

@@ -9,8 +9,6 @@ export interface SshTarget {
 export interface NodeOverride {
   host?: string;
   port?: number;
-  /** The journal command for this node, when it differs from ssh.journalCommand. */
-  journalCommand?: string;
 }
 
 export interface SshConfig {
@@ -21,8 +19,6 @@ export interface SshConfig {
   knownHostsPath: string;
   bastion: (SshTarget & { user: string; privateKeyPath: string | null }) | null;
   nodes: Record<string, NodeOverride>;
-  sudo: boolean;
-  journalCommand: string;
   concurrency: number;
   connectTimeoutSeconds: number;
   commandTimeoutSeconds: number;

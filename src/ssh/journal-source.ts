@@ -17,6 +17,7 @@ const TIMED_OUT = 124;
 const PIPE_CLOSED = 141;
 // Local guard on top of the remote `timeout`: a node that stops answering mid-command.
 const LOCAL_GRACE_MS = 10_000;
+const WRAPPER_HINT = "is deploy/node/oom-doctor-journal forced for the key in the node's authorized_keys?";
 
 interface Endpoint {
   label: string;
@@ -111,7 +112,6 @@ export class SshJournalSource implements NodeJournalSource {
     return {
       timeoutSeconds: this.config.commandTimeoutSeconds,
       maxOutputBytes: this.config.maxOutputBytes,
-      sudo: this.config.sudo,
     };
   }
 
@@ -212,7 +212,7 @@ export class SshJournalSource implements NodeJournalSource {
     target: NodeTarget,
     window: JournalWindow,
   ): Promise<Result<FetchedWindow>> {
-    const output = await this.run(ssh, windowCommand(target.journalCommand, window, this.limits));
+    const output = await this.run(ssh, windowCommand(window, this.limits));
     if (!output.ok)
       return fail(output.error.kind, `${target.node}: ${output.error.message}`, output.error.hint);
     const { stdout, stderr } = output.value;
@@ -220,11 +220,7 @@ export class SshJournalSource implements NodeJournalSource {
     const cut = stdout.length > this.limits.maxOutputBytes;
     if (exit === undefined && stdout.length === 0) {
       const reason = stderr.trim().split("\n").slice(-1)[0] || "no output";
-      return fail(
-        "ssh-error",
-        `${target.node}: the journal command failed (${reason})`,
-        "check ssh.journalCommand and ssh.sudo",
-      );
+      return fail("ssh-error", `${target.node}: the journal command failed (${reason})`, WRAPPER_HINT);
     }
     if (
       exit !== undefined &&
@@ -237,7 +233,7 @@ export class SshJournalSource implements NodeJournalSource {
       return fail(
         "ssh-error",
         `${target.node}: journalctl failed (${reason})`,
-        "check ssh.journalCommand and ssh.sudo",
+        "can the node user read the journal: in the systemd-journal group, or the wrapper run through sudo?",
       );
     }
     return ok({
@@ -247,8 +243,8 @@ export class SshJournalSource implements NodeJournalSource {
     });
   }
 
-  private async oldestEntry(ssh: NodeSSH, target: NodeTarget): Promise<number | null> {
-    const output = await this.run(ssh, oldestEntryCommand(target.journalCommand, this.limits));
+  private async oldestEntry(ssh: NodeSSH): Promise<number | null> {
+    const output = await this.run(ssh, oldestEntryCommand(this.limits));
     if (!output.ok) return null;
     const micros = /"__REALTIME_TIMESTAMP"\s*:\s*"(\d+)"/.exec(output.value.stdout.toString("utf8"))?.[1];
     return micros ? Math.floor(Number(micros) / 1000) : null;
@@ -266,7 +262,7 @@ export class SshJournalSource implements NodeJournalSource {
         fetched.push(read.value);
       }
       const anyKernel = fetched.some((window) => Buffer.from(window.bytes).includes('"kernel"'));
-      return ok({ windows: fetched, oldestEntryMs: anyKernel ? null : await this.oldestEntry(ssh, target) });
+      return ok({ windows: fetched, oldestEntryMs: anyKernel ? null : await this.oldestEntry(ssh) });
     } finally {
       this.open.delete(ssh);
       ssh.dispose();
