@@ -91,6 +91,7 @@ const SSH_KEYS = [
   "connectTimeoutSeconds",
   "commandTimeoutSeconds",
   "maxOutputBytes",
+  "maxJobOutputBytes",
   "bastion",
   "nodes",
 ];
@@ -172,6 +173,14 @@ function sshConfig(read: Reader, root: Json, env: Record<string, string | undefi
       16 * 1024 * 1024,
       1024,
       256 * 1024 * 1024,
+    ),
+    maxJobOutputBytes: read.integer(
+      ssh,
+      "maxJobOutputBytes",
+      "ssh.maxJobOutputBytes",
+      64 * 1024 * 1024,
+      1024,
+      1024 * 1024 * 1024,
     ),
     addressType: read.oneOf(
       ssh,

@@ -22,7 +22,10 @@ export interface SshConfig {
   concurrency: number;
   connectTimeoutSeconds: number;
   commandTimeoutSeconds: number;
+  /** Bytes kept of one journal window; a node that sends more has its channel closed. */
   maxOutputBytes: number;
+  /** Bytes kept of every node's answers in one investigation together. */
+  maxJobOutputBytes: number;
   /** Which node address to dial when no override names one. */
   addressType: "InternalIP" | "ExternalIP" | "Hostname";
 }

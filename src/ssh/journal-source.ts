@@ -1,14 +1,16 @@
 // The SSH adapter: reads journal windows from nodes with node-ssh. Host keys are always checked
 // against known_hosts: a host with no entry is never dialled, and a key that differs ends the
-// connection during the key exchange, before any credential is sent.
+// connection during the key exchange, before any credential is sent. What a node sends back is capped
+// per window and per investigation.
 
 import type { Duplex } from "node:stream";
 import { NodeSSH } from "node-ssh";
-import type { ClientChannel } from "ssh2";
+import type { Client } from "ssh2";
 import type { JournalWindow } from "../analysis/windows.js";
 import type { SshConfig } from "../config/schema.js";
 import { type AppError, fail, ok, type Result } from "../errors.js";
 import type { FetchedWindow, NodeJournalFetch, NodeJournalSource, NodeTarget } from "../ports.js";
+import { ByteBudget, type CappedOutput, execCapped } from "./capped-exec.js";
 import { type CommandLimits, EXIT_MARKER, oldestEntryCommand, windowCommand } from "./command.js";
 import { fingerprint, type KnownHosts, knownHostsName } from "./known-hosts.js";
 
@@ -17,6 +19,8 @@ const TIMED_OUT = 124;
 const PIPE_CLOSED = 141;
 // Local guard on top of the remote `timeout`: a node that stops answering mid-command.
 const LOCAL_GRACE_MS = 10_000;
+// stderr carries journalctl's warnings and the wrapper's exit line: a few lines, never megabytes.
+const STDERR_CAP = 64 * 1024;
 const WRAPPER_HINT = "is deploy/node/oom-doctor-journal forced for the key in the node's authorized_keys?";
 
 interface Endpoint {
@@ -88,25 +92,18 @@ function connectError(endpoint: Endpoint, error: unknown, check: HostKeyCheck, c
   return { kind: "ssh-error", message: `${where}: ${message}` };
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout: () => void): Promise<T | "timed-out"> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<"timed-out">((resolve) => {
-    timer = setTimeout(() => {
-      onTimeout();
-      resolve("timed-out");
-    }, ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
 export class SshJournalSource implements NodeJournalSource {
   private bastion: Promise<Result<NodeSSH>> | null = null;
   private readonly open = new Set<NodeSSH>();
+  /** One source serves one investigation: this is what all its nodes may still send. */
+  private readonly budget: ByteBudget;
 
   constructor(
     private readonly config: SshConfig,
     private readonly knownHosts: KnownHosts,
-  ) {}
+  ) {
+    this.budget = new ByteBudget(config.maxJobOutputBytes);
+  }
 
   private get limits(): CommandLimits {
     return {
@@ -183,28 +180,14 @@ export class SshJournalSource implements NodeJournalSource {
     }
   }
 
-  private async run(ssh: NodeSSH, command: string): Promise<Result<{ stdout: Buffer; stderr: string }>> {
-    const chunks: Buffer[] = [];
-    let stderr = "";
-    let channel: ClientChannel | null = null;
-    const result = await withTimeout(
-      ssh.execCommand(command, {
-        onChannel: (opened) => {
-          channel = opened;
-        },
-        onStdout: (chunk) => chunks.push(chunk),
-        onStderr: (chunk) => {
-          stderr += chunk.toString("utf8");
-        },
-      }),
-      this.config.commandTimeoutSeconds * 1000 + LOCAL_GRACE_MS,
-      () => (channel as ClientChannel | null)?.close(),
-    ).catch((error: unknown) => error as Error);
-    if (result === "timed-out") {
-      return fail("timeout", `the command gave no answer within ${this.config.commandTimeoutSeconds} s`);
-    }
-    if (result instanceof Error) return fail("ssh-error", result.message);
-    return ok({ stdout: Buffer.concat(chunks), stderr });
+  private run(ssh: NodeSSH, command: string): Promise<Result<CappedOutput>> {
+    return execCapped(ssh.connection as Client, command, {
+      // The wrapper sends one byte past the cap when it cut the answer: that byte marks it cut here too.
+      stdoutBytes: this.config.maxOutputBytes,
+      stderrBytes: STDERR_CAP,
+      job: this.budget,
+      timeoutMs: this.config.commandTimeoutSeconds * 1000 + LOCAL_GRACE_MS,
+    });
   }
 
   private async readWindow(
@@ -212,12 +195,14 @@ export class SshJournalSource implements NodeJournalSource {
     target: NodeTarget,
     window: JournalWindow,
   ): Promise<Result<FetchedWindow>> {
+    // The investigation's budget is spent: later windows are not asked for, and say so.
+    if (this.budget.remaining === 0) return ok({ window, bytes: new Uint8Array(), truncated: true });
     const output = await this.run(ssh, windowCommand(window, this.limits));
     if (!output.ok)
       return fail(output.error.kind, `${target.node}: ${output.error.message}`, output.error.hint);
-    const { stdout, stderr } = output.value;
+    const { stdout, stderr, cut } = output.value;
+    if (cut) return ok({ window, bytes: stdout, truncated: true });
     const exit = new RegExp(`${EXIT_MARKER}(\\d+)`).exec(stderr)?.[1];
-    const cut = stdout.length > this.limits.maxOutputBytes;
     if (exit === undefined && stdout.length === 0) {
       const reason = stderr.trim().split("\n").slice(-1)[0] || "no output";
       return fail("ssh-error", `${target.node}: the journal command failed (${reason})`, WRAPPER_HINT);
@@ -236,11 +221,7 @@ export class SshJournalSource implements NodeJournalSource {
         "can the node user read the journal: in the systemd-journal group, or the wrapper run through sudo?",
       );
     }
-    return ok({
-      window,
-      bytes: cut ? stdout.subarray(0, this.limits.maxOutputBytes) : stdout,
-      truncated: cut || Number(exit) === TIMED_OUT,
-    });
+    return ok({ window, bytes: stdout, truncated: Number(exit) === TIMED_OUT });
   }
 
   private async oldestEntry(ssh: NodeSSH): Promise<number | null> {

@@ -6,7 +6,7 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { once } from "node:events";
 import { chmodSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { createServer, type Server, type Socket } from "node:net";
+import { connect, createServer, type Server, type Socket } from "node:net";
 import { userInfo } from "node:os";
 import { join } from "node:path";
 import { ROOT } from "./fixtures.js";
@@ -216,6 +216,32 @@ export class SshFleet {
   /** How many commands a node's sshd has run: one per journal query. */
   commandsRun(name: string): number {
     return (this.nodes.get(name)?.log.match(/Starting session: (?:forced-)?command/g) ?? []).length;
+  }
+
+  /**
+   * A relay on the node's address in front of its sshd that counts the bytes the node sends towards the
+   * client: what the client really received, whatever it kept.
+   */
+  async meter(node: FleetNode): Promise<{ port: number; bytesToClient: () => number }> {
+    let bytes = 0;
+    const server = createServer((client) => {
+      const upstream = connect(node.port, node.address);
+      upstream.on("data", (chunk: Buffer) => {
+        bytes += chunk.length;
+      });
+      upstream.pipe(client);
+      client.pipe(upstream);
+      const end = () => {
+        client.destroy();
+        upstream.destroy();
+      };
+      client.on("error", end).on("close", end);
+      upstream.on("error", end).on("close", end);
+    });
+    server.listen(0, node.address);
+    await once(server, "listening");
+    this.extraServers.push(server);
+    return { port: (server.address() as { port: number }).port, bytesToClient: () => bytes };
   }
 
   async close(): Promise<void> {

@@ -8,6 +8,7 @@ describe("configuration", () => {
     assert.ok(result.ok);
     assert.equal(result.value.ssh.port, 22);
     assert.equal(result.value.ssh.concurrency, 8);
+    assert.equal(result.value.ssh.maxJobOutputBytes, 64 * 2 ** 20);
     assert.deepEqual(result.value.window, { beforeSeconds: 600, afterSeconds: 300 });
     assert.equal(result.value.recommendation.maxLimitBytes, 64 * 2 ** 30);
   });
