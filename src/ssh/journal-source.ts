@@ -1,7 +1,7 @@
 // The SSH adapter: reads journal windows from nodes with node-ssh. Host keys are always checked
-// against known_hosts: a host with no entry is never dialled, and a key that differs ends the
-// connection during the key exchange, before any credential is sent. What a node sends back is capped
-// per window and per investigation.
+// against known_hosts, and only the key types known_hosts holds for that host are offered: a host with
+// no entry is never dialled, and a key that differs ends the connection during the key exchange,
+// before any credential is sent. What a node sends back is capped per window and per investigation.
 
 import type { Duplex } from "node:stream";
 import { NodeSSH } from "node-ssh";
@@ -12,7 +12,7 @@ import { type AppError, fail, ok, type Result } from "../errors.js";
 import type { FetchedWindow, NodeJournalFetch, NodeJournalSource, NodeTarget } from "../ports.js";
 import { ByteBudget, type CappedOutput, execCapped } from "./capped-exec.js";
 import { type CommandLimits, EXIT_MARKER, oldestEntryCommand, windowCommand } from "./command.js";
-import { fingerprint, type KnownHosts, knownHostsName } from "./known-hosts.js";
+import { fingerprint, hostKeyAlgorithms, type KnownHosts, knownHostsName } from "./known-hosts.js";
 
 // `timeout` exits 124 when it stopped the command; 141 is SIGPIPE, when `head -c` closed the pipe.
 const TIMED_OUT = 124;
@@ -53,6 +53,15 @@ function unknownHost(endpoint: Endpoint, knownHostsPath: string): AppError {
     kind: "host-key-unknown",
     message: `${endpoint.label}: ${name} is not in ${knownHostsPath}; not connecting`,
     hint: `check the node's key fingerprint, then add it: ssh-keyscan -p ${endpoint.port} ${endpoint.host} >> ${knownHostsPath}`,
+  };
+}
+
+function unsupportedKeyTypes(endpoint: Endpoint, config: SshConfig): AppError {
+  const name = knownHostsName(endpoint.host, endpoint.port);
+  return {
+    kind: "host-key-unknown",
+    message: `${endpoint.label}: ${config.knownHostsPath} holds no ssh-ed25519, ecdsa-sha2-* or ssh-rsa key for ${name}; not connecting`,
+    hint: `add one of those keys: ssh-keyscan -t ed25519,ecdsa,rsa -p ${endpoint.port} ${endpoint.host}`,
   };
 }
 
@@ -115,6 +124,10 @@ export class SshJournalSource implements NodeJournalSource {
   private async connect(endpoint: Endpoint, sock?: Duplex): Promise<Result<NodeSSH>> {
     const known = this.knownHosts.keysFor(endpoint.host, endpoint.port);
     if (known.length === 0) return { ok: false, error: unknownHost(endpoint, this.config.knownHostsPath) };
+    // Offer only the key types known_hosts holds for this host: otherwise the node may present
+    // another of its keys, which the check below could only refuse.
+    const algorithms = hostKeyAlgorithms(this.knownHosts.keyTypesFor(endpoint.host, endpoint.port));
+    if (algorithms.length === 0) return { ok: false, error: unsupportedKeyTypes(endpoint, this.config) };
     const check = new HostKeyCheck(known, this.knownHosts);
     const ssh = new NodeSSH();
     try {
@@ -125,6 +138,7 @@ export class SshJournalSource implements NodeJournalSource {
         ...(endpoint.privateKeyPath ? { privateKeyPath: endpoint.privateKeyPath } : {}),
         ...(this.config.passphrase ? { passphrase: this.config.passphrase } : {}),
         hostVerifier: check.verify,
+        algorithms: { serverHostKey: algorithms },
         readyTimeout: this.config.connectTimeoutSeconds * 1000,
         ...(sock ? { sock } : {}),
       });

@@ -1,6 +1,7 @@
 // How oom-doctor reaches a node, against real sshd, the shipped journal wrapper and real sudo: the key
-// may run the wrapper only, the wrapper runs journalctl only with read-only arguments, and the sudoers
-// lines of docs/operations.md allow exactly the wrapper.
+// may run the wrapper only, the wrapper runs journalctl only with read-only arguments, the sudoers
+// lines of docs/operations.md allow exactly the wrapper, and host keys are negotiated by the types
+// known_hosts holds.
 
 import assert from "node:assert/strict";
 import { execFile, execFileSync } from "node:child_process";
@@ -235,5 +236,41 @@ describe("the wrapper through sudo, with the sudoers lines of docs/operations.md
     const unprivileged = await fetchWindow(node);
     assert.equal(unprivileged.ok, false);
     assert.match(unprivileged.ok ? "" : unprivileged.error.message, /sudoed: journalctl failed/);
+  });
+});
+
+describe("host keys", () => {
+  let node: FleetNode;
+  before(async () => {
+    node = await fleet.addNode("three-keys", "127.0.4.3", [JOURNAL], {
+      hostKeyTypes: ["ed25519", "ecdsa", "rsa"],
+    });
+  });
+  const only = (line: string | undefined) => `[${node.address}]:${node.port} ${line}\n`;
+
+  it("when known_hosts holds only the node's ECDSA key, then only ECDSA is negotiated and the window is read", async () => {
+    assert.ok(kernelReportIn(await fetchWindow(node, only(node.hostKeys.ecdsa))));
+  });
+
+  it("when known_hosts holds only the node's RSA key, then it is verified with SHA-2 signatures", async () => {
+    assert.ok(kernelReportIn(await fetchWindow(node, only(node.hostKeys.rsa))));
+  });
+
+  it("when known_hosts holds an ECDSA key that is not the node's, then the node is still refused", async () => {
+    const other = join(dir, "other_ecdsa_key");
+    execFileSync("ssh-keygen", ["-q", "-t", "ecdsa", "-N", "", "-C", "", "-f", other]);
+    const fetched = await fetchWindow(node, only(readFileSync(`${other}.pub`, "utf8").trim()));
+    assert.equal(fetched.ok ? "ok" : fetched.error.kind, "host-key-mismatch");
+  });
+
+  it("when known_hosts holds only a key type oom-doctor cannot verify, then the node is never dialled", async () => {
+    const connections = (node.log.match(/Connection from/g) ?? []).length;
+    const fetched = await fetchWindow(node, only(`ssh-dss ${Buffer.from("a DSA key").toString("base64")}`));
+    assert.equal(fetched.ok ? "ok" : fetched.error.kind, "host-key-unknown");
+    assert.match(
+      fetched.ok ? "" : fetched.error.message,
+      /holds no ssh-ed25519, ecdsa-sha2-\* or ssh-rsa key/,
+    );
+    assert.equal((node.log.match(/Connection from/g) ?? []).length, connections);
   });
 });
