@@ -46,13 +46,21 @@ export async function openAdapters(
   config: Config,
   choice: KubeChoice = NO_CHOICE,
 ): Promise<Result<{ cluster: ClusterReader; journals: NodeJournalSource }>> {
+  const { user } = config.ssh;
+  if (user === null) {
+    return fail(
+      "config-invalid",
+      "ssh.user: not set: the user oom-doctor logs in as on the nodes (there is no default, and it is never root)",
+      "create a user that may only read the journal (docs/operations.md, step 4) and set ssh.user to it",
+    );
+  }
   const kube = kubeConfigOf(config, choice);
   if (!kube.ok) return kube;
   const hosts = await knownHosts(config);
   if (!hosts.ok) return hosts;
   return ok({
     cluster: new KubernetesCluster(kube.value),
-    journals: new SshJournalSource(config.ssh, hosts.value),
+    journals: new SshJournalSource({ ...config.ssh, user }, hosts.value),
   });
 }
 

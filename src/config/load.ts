@@ -111,6 +111,12 @@ function unknownSshKeys(read: Reader, section: Json, path: string, known: string
   }
 }
 
+function bastionUser(read: Reader, bastion: Json): string {
+  const user = read.string(bastion, "user", "ssh.bastion.user", null);
+  if (user === null) read.problems.push("ssh.bastion.user: not set (there is no default)");
+  return user ?? "";
+}
+
 function sshConfig(read: Reader, root: Json, env: Record<string, string | undefined>): SshConfig {
   const ssh = read.section(root, "ssh", "ssh");
   unknownSshKeys(read, ssh, "ssh", SSH_KEYS);
@@ -129,7 +135,7 @@ function sshConfig(read: Reader, root: Json, env: Record<string, string | undefi
   }
   const bastionHost = read.string(bastion, "host", "ssh.bastion.host", null);
   return {
-    user: read.string(ssh, "user", "ssh.user", "root"),
+    user: read.string(ssh, "user", "ssh.user", null),
     port: read.integer(ssh, "port", "ssh.port", 22, 1, 65535),
     privateKeyPath: read.string(ssh, "privateKeyPath", "ssh.privateKeyPath", null),
     passphrase: env.OOM_DOCTOR_SSH_PASSPHRASE ?? read.string(ssh, "passphrase", "ssh.passphrase", null),
@@ -145,7 +151,7 @@ function sshConfig(read: Reader, root: Json, env: Record<string, string | undefi
         : {
             host: bastionHost,
             port: read.integer(bastion, "port", "ssh.bastion.port", 22, 1, 65535),
-            user: read.string(bastion, "user", "ssh.bastion.user", "root"),
+            user: bastionUser(read, bastion),
             privateKeyPath: read.string(bastion, "privateKeyPath", "ssh.bastion.privateKeyPath", null),
           },
     nodes,

@@ -12,7 +12,8 @@ export interface NodeOverride {
 }
 
 export interface SshConfig {
-  user: string;
+  /** The node user oom-doctor logs in as; no default (never root): required wherever nodes are read. */
+  user: string | null;
   port: number;
   privateKeyPath: string | null;
   passphrase: string | null;

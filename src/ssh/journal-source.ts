@@ -14,6 +14,9 @@ import { ByteBudget, type CappedOutput, execCapped } from "./capped-exec.js";
 import { type CommandLimits, EXIT_MARKER, oldestEntryCommand, windowCommand } from "./command.js";
 import { fingerprint, hostKeyAlgorithms, type KnownHosts, knownHostsName } from "./known-hosts.js";
 
+/** The SSH settings with the node user known: there is no default user. */
+export type SshLogin = SshConfig & { user: string };
+
 // `timeout` exits 124 when it stopped the command; 141 is SIGPIPE, when `head -c` closed the pipe.
 const TIMED_OUT = 124;
 const PIPE_CLOSED = 141;
@@ -56,7 +59,7 @@ function unknownHost(endpoint: Endpoint, knownHostsPath: string): AppError {
   };
 }
 
-function unsupportedKeyTypes(endpoint: Endpoint, config: SshConfig): AppError {
+function unsupportedKeyTypes(endpoint: Endpoint, config: SshLogin): AppError {
   const name = knownHostsName(endpoint.host, endpoint.port);
   return {
     kind: "host-key-unknown",
@@ -65,7 +68,7 @@ function unsupportedKeyTypes(endpoint: Endpoint, config: SshConfig): AppError {
   };
 }
 
-function connectError(endpoint: Endpoint, error: unknown, check: HostKeyCheck, config: SshConfig): AppError {
+function connectError(endpoint: Endpoint, error: unknown, check: HostKeyCheck, config: SshLogin): AppError {
   const where = `${endpoint.label} (${endpoint.host}:${endpoint.port})`;
   if (check.mismatch) {
     return {
@@ -108,7 +111,7 @@ export class SshJournalSource implements NodeJournalSource {
   private readonly budget: ByteBudget;
 
   constructor(
-    private readonly config: SshConfig,
+    private readonly config: SshLogin,
     private readonly knownHosts: KnownHosts,
   ) {
     this.budget = new ByteBudget(config.maxJobOutputBytes);
