@@ -46,6 +46,10 @@ export async function openAdapters(
   config: Config,
   choice: KubeChoice = NO_CHOICE,
 ): Promise<Result<{ cluster: ClusterReader; journals: NodeJournalSource }>> {
+  const kube = kubeConfigOf(config, choice);
+  if (!kube.ok) return kube;
+  const hosts = await knownHosts(config);
+  if (!hosts.ok) return hosts;
   const { user } = config.ssh;
   if (user === null) {
     return fail(
@@ -54,10 +58,6 @@ export async function openAdapters(
       "create a user that may only read the journal (docs/operations.md, step 4) and set ssh.user to it",
     );
   }
-  const kube = kubeConfigOf(config, choice);
-  if (!kube.ok) return kube;
-  const hosts = await knownHosts(config);
-  if (!hosts.ok) return hosts;
   return ok({
     cluster: new KubernetesCluster(kube.value),
     journals: new SshJournalSource({ ...config.ssh, user }, hosts.value),

@@ -1,7 +1,7 @@
 // How oom-doctor reaches a node, against real sshd, the shipped journal wrapper and real sudo: the key
 // may run the wrapper only, the wrapper runs journalctl only with read-only arguments, the sudoers
-// lines of docs/operations.md allow exactly the wrapper, host keys are negotiated by the types
-// known_hosts holds, and there is no default node user.
+// lines of docs/operations.md allow exactly the wrapper, and host keys are negotiated by the types
+// known_hosts holds.
 
 import assert from "node:assert/strict";
 import { execFile, execFileSync } from "node:child_process";
@@ -15,7 +15,6 @@ import type { Result } from "../../src/errors.js";
 import type { NodeJournalFetch } from "../../src/ports.js";
 import { SshJournalSource } from "../../src/ssh/journal-source.js";
 import { parseKnownHosts } from "../../src/ssh/known-hosts.js";
-import { runCli } from "../harness/cli.js";
 import { fixturePath, ROOT } from "../harness/fixtures.js";
 import { type FleetNode, SshFleet } from "../harness/ssh-fleet.js";
 
@@ -273,15 +272,5 @@ describe("host keys", () => {
       /holds no ssh-ed25519, ecdsa-sha2-\* or ssh-rsa key/,
     );
     assert.equal((node.log.match(/Connection from/g) ?? []).length, connections);
-  });
-});
-
-describe("the node user", () => {
-  it("when ssh.user is not set, then scan stops before dialling anything, naming ssh.user", async () => {
-    const config = join(dir, "no-user.yaml");
-    writeFileSync(config, "ssh:\n  knownHostsPath: /dev/null\n");
-    const run = await runCli(["scan", "production", "--config", config, "--kubeconfig", join(dir, "absent")]);
-    assert.equal(run.code, 2);
-    assert.match(run.stderr, /ssh\.user: not set/);
   });
 });
