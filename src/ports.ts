@@ -65,7 +65,6 @@ export interface NodeTarget {
   node: string;
   host: string;
   port: number;
-  journalCommand: string;
 }
 
 export interface NodeJournalSource {

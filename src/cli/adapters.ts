@@ -50,9 +50,17 @@ export async function openAdapters(
   if (!kube.ok) return kube;
   const hosts = await knownHosts(config);
   if (!hosts.ok) return hosts;
+  const { user } = config.ssh;
+  if (user === null) {
+    return fail(
+      "config-invalid",
+      "ssh.user: not set: the user oom-doctor logs in as on the nodes (there is no default, and it is never root)",
+      "create a user that may only read the journal (docs/operations.md, step 4) and set ssh.user to it",
+    );
+  }
   return ok({
     cluster: new KubernetesCluster(kube.value),
-    journals: new SshJournalSource(config.ssh, hosts.value),
+    journals: new SshJournalSource({ ...config.ssh, user }, hosts.value),
   });
 }
 
@@ -90,7 +98,6 @@ export function investigateOptions(
     nodeAccess: {
       port: ssh.port,
       addressType: ssh.addressType,
-      journalCommand: ssh.journalCommand,
       overrides: ssh.nodes,
     },
   };

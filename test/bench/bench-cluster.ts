@@ -5,6 +5,7 @@
 import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { windowCommand } from "../../src/ssh/command.js";
 import { type HarnessCluster, startCluster } from "../harness/cluster.js";
 import { exportEntry, oomReport } from "../harness/journal-export.js";
 import { podObject } from "../harness/pods.js";
@@ -179,8 +180,12 @@ export function operatorTools(cluster: HarnessCluster, killed: Killed[]) {
       command,
     ]);
   };
-  const journalQuery = (node: string, since: number, until: number) =>
-    `${cluster.fleet.nodes.get(node)?.journalCommand} -o json --no-pager -q --since @${since} --until @${until} _TRANSPORT=kernel`;
+  // The nodes' keys may run only the journal wrapper, by hand as for oom-doctor.
+  const journalQuery = (since: number, until: number) =>
+    windowCommand(
+      { sinceEpoch: since, untilEpoch: until },
+      { timeoutSeconds: 30, maxOutputBytes: 16 * 2 ** 20 },
+    );
   return {
     curl,
     ssh,
@@ -190,7 +195,7 @@ export function operatorTools(cluster: HarnessCluster, killed: Killed[]) {
       for (const pod of killed) {
         await curl(`/api/v1/namespaces/${NAMESPACE}/pods/${pod.pod}`);
         const at = Math.floor(pod.finishedMs / 1000);
-        await ssh(pod.node, journalQuery(pod.node, at - 600, at + 300));
+        await ssh(pod.node, journalQuery(at - 600, at + 300));
       }
     },
   };

@@ -8,7 +8,8 @@ describe("configuration", () => {
     assert.ok(result.ok);
     assert.equal(result.value.ssh.port, 22);
     assert.equal(result.value.ssh.concurrency, 8);
-    assert.equal(result.value.ssh.journalCommand, "journalctl");
+    assert.equal(result.value.ssh.user, null, "no default user: never root");
+    assert.equal(result.value.ssh.maxJobOutputBytes, 64 * 2 ** 20);
     assert.deepEqual(result.value.window, { beforeSeconds: 600, afterSeconds: 300 });
     assert.equal(result.value.recommendation.maxLimitBytes, 64 * 2 ** 30);
   });
@@ -25,7 +26,14 @@ describe("configuration", () => {
   it("when values are wrong, then every problem is named by its key", () => {
     const result = buildConfig(
       {
-        ssh: { port: 0, user: "", nodes: { "n-1": { port: "x" } }, journalCommand: "journalctl; rm -rf /" },
+        ssh: {
+          port: 0,
+          user: "",
+          nodes: { "n-1": { port: "x", journalCommand: "journalctl" } },
+          sudo: true,
+          bastion: { host: "jump" },
+          maxOutputByte: 1,
+        },
         recommendation: { maxLimit: "lots" },
         extra: true,
       },
@@ -37,7 +45,10 @@ describe("configuration", () => {
     assert.match(message, /oom\.yaml: ssh\.port: expected a whole number from 1 to 65535, got 0/);
     assert.match(message, /ssh\.user: expected a non-empty string/);
     assert.match(message, /ssh\.nodes\.n-1\.port: expected a whole number/);
-    assert.match(message, /ssh\.journalCommand: only letters, digits/);
+    assert.match(message, /ssh\.sudo: no longer set here: each node runs deploy\/node\/oom-doctor-journal/);
+    assert.match(message, /ssh\.nodes\.n-1\.journalCommand: no longer set here/);
+    assert.match(message, /ssh\.bastion\.user: not set \(there is no default\)/);
+    assert.match(message, /ssh\.maxOutputByte: unknown key/);
     assert.match(message, /recommendation\.maxLimit: expected a Kubernetes quantity/);
     assert.match(message, /extra: unknown key/);
   });
