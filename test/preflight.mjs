@@ -50,6 +50,10 @@ if (!onPath("journalctl")) {
   missing.push("journalctl (the fake nodes read their journals with it)");
   packages.push("systemd");
 }
+if (!anyOf("/usr/bin/sudo")) {
+  missing.push("sudo (the node-access tests check the documented sudoers lines with the real sudo)");
+  packages.push("sudo");
+}
 if (!onPath("openssl")) {
   missing.push("openssl (the fake Kubernetes API serves TLS with a throwaway CA)");
   packages.push("openssl");

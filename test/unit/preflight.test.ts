@@ -40,7 +40,7 @@ describe("test preflight", () => {
       assert.match(run.stderr, what);
     assert.match(
       run.stderr,
-      /apt-get install -y openssh-server systemd-journal-remote systemd openssl redis-server/,
+      /apt-get install -y openssh-server systemd-journal-remote systemd sudo openssl redis-server/,
     );
     assert.match(run.stderr, /redis-server --daemonize yes/);
     assert.match(run.stderr, /npm run test:unit/);
