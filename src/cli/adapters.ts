@@ -8,7 +8,8 @@ import type { InvestigateOptions } from "../investigate.js";
 import { KubernetesCluster } from "../k8s/cluster.js";
 import { loadKubeConfig } from "../k8s/kubeconfig.js";
 import { KubernetesWorkloads } from "../k8s/workloads.js";
-import type { ClusterReader, NodeJournalSource, WorkloadWriter } from "../ports.js";
+import type { ClusterReader, NodeJournalSource } from "../ports.js";
+import type { WorkloadWriter } from "../proposals/ports.js";
 import { SshJournalSource } from "../ssh/journal-source.js";
 import { type KnownHosts, parseKnownHosts } from "../ssh/known-hosts.js";
 

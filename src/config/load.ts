@@ -253,7 +253,12 @@ function queueConfig(read: Reader, root: Json): QueueConfig {
 // Slack user (U/W) and user-group (S) ids.
 const APPROVER_PATTERN = /^[UWS][A-Z0-9]{2,}$/;
 
-function proposalsConfig(read: Reader, root: Json, maxLimitBytes: number | null): ProposalsConfig {
+function proposalsConfig(
+  read: Reader,
+  root: Json,
+  env: Record<string, string | undefined>,
+  maxLimitBytes: number | null,
+): ProposalsConfig {
   const proposals = read.section(root, "proposals", "proposals");
   const approvers: Record<string, string[]> = {};
   const listed = read.section(proposals, "approvers", "proposals.approvers");
@@ -286,7 +291,31 @@ function proposalsConfig(read: Reader, root: Json, maxLimitBytes: number | null)
     maxLimitBytes: read.quantity(proposals, "maxLimit", "proposals.maxLimit", maxLimitBytes),
     leakAfterBumps: read.integer(proposals, "leakAfterBumps", "proposals.leakAfterBumps", 3, 1, 100),
     patchGitOpsManaged: read.boolean(proposals, "patchGitOpsManaged", "proposals.patchGitOpsManaged", false),
+    argoCdTrackingLabel: read.string(proposals, "argoCdTrackingLabel", "proposals.argoCdTrackingLabel", null),
+    signingKey: proposalSigningKey(read, proposals, env, Object.keys(approvers).length > 0),
   };
+}
+
+const SIGNING_KEY_MIN_LENGTH = 32;
+
+/** The key proposal records are signed with: from the environment (a Secret) or the YAML file. */
+function proposalSigningKey(
+  read: Reader,
+  proposals: Json,
+  env: Record<string, string | undefined>,
+  enabled: boolean,
+): string | null {
+  const fromEnv = env.OOM_DOCTOR_PROPOSAL_SIGNING_KEY?.trim();
+  const key = fromEnv ? fromEnv : read.string(proposals, "signingKey", "proposals.signingKey", null);
+  if (key === null && enabled)
+    read.problems.push(
+      "OOM_DOCTOR_PROPOSAL_SIGNING_KEY (or proposals.signingKey): not set; it is required when proposals.approvers enables proposals (e.g. openssl rand -hex 32)",
+    );
+  else if (key !== null && key.length < SIGNING_KEY_MIN_LENGTH)
+    read.problems.push(
+      `OOM_DOCTOR_PROPOSAL_SIGNING_KEY (or proposals.signingKey): at least ${SIGNING_KEY_MIN_LENGTH} characters (e.g. openssl rand -hex 32)`,
+    );
+  return key;
 }
 
 /** Validates a decoded YAML document (and the environment) into a Config. */
@@ -355,7 +384,7 @@ export function buildConfig(
     recommendation,
     slack: slackConfig(read, root),
     queue: queueConfig(read, root),
-    proposals: proposalsConfig(read, root, recommendation.maxLimitBytes),
+    proposals: proposalsConfig(read, root, env, recommendation.maxLimitBytes),
   };
   if (read.problems.length > 0) {
     return fail("config-invalid", read.problems.join("\n  "), "see config.example.yaml for every key");
@@ -391,5 +420,9 @@ export function redactConfig(config: Config): Config {
   return {
     ...config,
     ssh: { ...config.ssh, passphrase: config.ssh.passphrase === null ? null : "[redacted]" },
+    proposals: {
+      ...config.proposals,
+      signingKey: config.proposals.signingKey === null ? null : "[redacted]",
+    },
   };
 }

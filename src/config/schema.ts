@@ -82,6 +82,10 @@ export interface ProposalsConfig {
   leakAfterBumps: number;
   /** Patch workloads that Argo CD, Flux or Helm manage (they may revert it). */
   patchGitOpsManaged: boolean;
+  /** The label Argo CD tracks resources by, where it uses label tracking (its instanceLabelKey). */
+  argoCdTrackingLabel: string | null;
+  /** The HMAC key proposal records are signed with; required when proposals are enabled. */
+  signingKey: string | null;
 }
 
 export interface Config {

@@ -124,7 +124,7 @@ describe("the Kustomize overlays", () => {
     assert.match((redis.args as string[]).join(" "), /--maxmemory-policy noeviction/);
     for (const deployment of objects.filter((o) => o.kind === "Deployment")) {
       for (const variable of (containersOf(deployment)[0]?.env ?? []) as Json[]) {
-        if (/TOKEN|SECRET/.test(String(variable.name))) {
+        if (/TOKEN|SECRET|KEY/.test(String(variable.name))) {
           assert.equal(variable.value, undefined, `${variable.name} must come from a Secret`);
           assert.ok((variable.valueFrom as Json).secretKeyRef);
         }
@@ -135,6 +135,21 @@ describe("the Kustomize overlays", () => {
       false,
       "Secrets are made by the user, not shipped",
     );
+  });
+
+  it("when rendered, then serve and worker both read the proposal signing key from the oom-doctor-proposals Secret", () => {
+    for (const overlay of OVERLAYS)
+      for (const name of ["oom-doctor-serve", "oom-doctor-worker"]) {
+        const deployment = named(rendered.get(overlay) ?? [], "Deployment", name) ?? {};
+        const variable = ((containersOf(deployment)[0]?.env ?? []) as Json[]).find(
+          (e) => e.name === "OOM_DOCTOR_PROPOSAL_SIGNING_KEY",
+        );
+        assert.deepEqual(
+          (variable?.valueFrom as Json | undefined)?.secretKeyRef,
+          { name: "oom-doctor-proposals", key: "signing-key", optional: true },
+          `${overlay}: ${name}`,
+        );
+      }
   });
 });
 

@@ -4,8 +4,8 @@
 import type { Verdict } from "../../analysis/diagnose.js";
 import { noteText } from "../../analysis/recommendation-notes.js";
 import type { ErrorKind } from "../../errors.js";
+import type { AuditEvent, ProposalStatus, Refusal } from "../../proposals/model.js";
 import type { ProposalProblem } from "../../proposals/rules.js";
-import type { AuditEvent, ProposalStatus } from "../../store/proposals.js";
 
 function problem(p: ProposalProblem): string {
   switch (p.kind) {
@@ -29,6 +29,23 @@ function problem(p: ProposalProblem): string {
       return `${p.limit} is more than ${p.factor}x the current ${p.current} in one step (setting proposals.maxStepFactor).`;
     case "probable-leak":
       return `This workload's limit was raised ${p.bumps} times in the last 7 days: that looks like a leak. Profile it instead of raising again.`;
+  }
+}
+
+function refusal(r: Refusal): string {
+  switch (r.kind) {
+    case "api":
+      return r.message;
+    case "rule":
+      return `Against the live workload: ${problem(r.problem)}`;
+    case "container-missing":
+      return `The workload has no container \`${r.container}\` any more.`;
+    case "workload-replaced":
+      return "The workload was deleted and created again since the dry run. Propose again from a new investigation.";
+    case "expired-before-apply":
+      return "It expired before it could be applied. Propose again if the change is still wanted.";
+    case "approver-not-allowed":
+      return `<@${r.approver}> may no longer approve changes here (setting proposals.approvers), so it was not applied.`;
   }
 }
 
@@ -177,6 +194,7 @@ export const en = {
     "api-unreachable": "Kubernetes API unreachable",
     "api-error": "Kubernetes API error",
     "patch-refused": "change refused by the API server",
+    conflict: "the object changed meanwhile",
     "no-address": "no address for the node",
     "node-unreachable": "node unreachable",
     "auth-refused": "SSH login refused",
@@ -254,6 +272,9 @@ export const en = {
     selfApproval:
       "You proposed this change; another approver must approve it (setting proposals.allowSelfApproval).",
     notAllowedToReject: "Only the proposer or an approver may reject this proposal.",
+    refusal,
+    tampered:
+      "This proposal's stored record does not carry a valid signature, so oom-doctor will not act on it. The attempt was recorded; propose again.",
     verifyClean: (since: string, container: string) =>
       `:white_check_mark: Since the change (${since}) \`${container}\` has not been OOM-killed again.`,
     verifyRecurred: (since: string, container: string, at: string) =>
@@ -288,6 +309,7 @@ export const en = {
       expired: "expired",
       reverted: "reverted",
       verified: "verified",
+      tampered: "tampered record refused",
     } satisfies Record<AuditEvent, string>,
   },
 

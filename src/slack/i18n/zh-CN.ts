@@ -3,6 +3,7 @@
 import { percent } from "../../analysis/format.js";
 import { formatBytes, formatQuantity } from "../../analysis/quantity.js";
 import type { Ceiling, RecommendationNote } from "../../analysis/recommendation-notes.js";
+import type { Refusal } from "../../proposals/model.js";
 import type { ProposalProblem } from "../../proposals/rules.js";
 import type { Messages } from "./en.js";
 
@@ -81,6 +82,23 @@ function reason(note: RecommendationNote): string {
     }
     case "likely-leak":
       return "被杀很有规律，很可能存在内存泄漏：提高 limit 只会拉长间隔。请在几小时流量前后各采集一次堆快照对比。";
+  }
+}
+
+function refusal(r: Refusal): string {
+  switch (r.kind) {
+    case "api":
+      return r.message;
+    case "rule":
+      return `与当前工作负载对比：${problem(r.problem)}`;
+    case "container-missing":
+      return `工作负载中已没有容器 \`${r.container}\`。`;
+    case "workload-replaced":
+      return "自 dry run 以来，该工作负载已被删除并重新创建。请基于新的调查重新提议。";
+    case "expired-before-apply":
+      return "它在应用之前已过期。如仍需修改，请重新提议。";
+    case "approver-not-allowed":
+      return `<@${r.approver}> 已不能在此审批修改（配置项 proposals.approvers），因此未应用。`;
   }
 }
 
@@ -217,6 +235,7 @@ export const zhCN: Messages = {
     "api-unreachable": "无法连接 Kubernetes API",
     "api-error": "Kubernetes API 出错",
     "patch-refused": "API 服务器拒绝了修改",
+    conflict: "对象在此期间已被修改",
     "no-address": "节点没有可用地址",
     "node-unreachable": "节点无法连接",
     "auth-refused": "SSH 登录被拒绝",
@@ -289,6 +308,8 @@ export const zhCN: Messages = {
       `你不是 \`${namespace}\` 的审批人（配置项 proposals.approvers）。此次点击已记录。`,
     selfApproval: "这是你提出的修改，需要由其他审批人批准（配置项 proposals.allowSelfApproval）。",
     notAllowedToReject: "只有提议人或审批人可以拒绝该提议。",
+    refusal,
+    tampered: "该提议的存储记录签名无效，oom-doctor 不会据此执行任何操作。此次尝试已记录；请重新提议。",
     verifyClean: (since, container) =>
       `:white_check_mark: 自修改（${since}）以来，\`${container}\` 没有再被 OOM 杀死。`,
     verifyRecurred: (since, container, at) =>
@@ -323,6 +344,7 @@ export const zhCN: Messages = {
       expired: "过期",
       reverted: "撤销",
       verified: "验证",
+      tampered: "拒绝被篡改的记录",
     },
   },
 

@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { buildConfig, redactConfig } from "../../../src/config/load.js";
 
+const SIGNING_KEY = "x".repeat(32);
+
 describe("configuration", () => {
   it("when nothing is set, then the defaults hold", () => {
     const result = buildConfig({}, {}, "test");
@@ -116,12 +118,43 @@ describe("configuration", () => {
     assert.match(message, /proposals\.maxStepFactor: expected a whole number from 1 to 100/);
     const right = buildConfig(
       { recommendation: { maxLimit: "8Gi" }, proposals: { approvers: { production: ["U0BOB", "S0SRE"] } } },
-      {},
+      { OOM_DOCTOR_PROPOSAL_SIGNING_KEY: SIGNING_KEY },
       "bot.yaml",
     );
     assert.ok(right.ok);
     assert.equal(right.value.proposals.maxLimitBytes, 8 * 2 ** 30);
     assert.deepEqual(right.value.proposals.approvers, { production: ["U0BOB", "S0SRE"] });
     assert.equal(right.value.proposals.expiryHours, 24);
+  });
+
+  it("when proposals are enabled, then the signing key is required, long enough, and redacted when shown", () => {
+    const approvers = { proposals: { approvers: { production: ["U0BOB"] } } };
+    const missing = buildConfig(approvers, {}, "bot.yaml");
+    assert.equal(missing.ok, false);
+    assert.match(
+      missing.ok ? "" : missing.error.message,
+      /OOM_DOCTOR_PROPOSAL_SIGNING_KEY \(or proposals\.signingKey\): not set; it is required when proposals\.approvers enables proposals/,
+    );
+    const short = buildConfig(approvers, { OOM_DOCTOR_PROPOSAL_SIGNING_KEY: "secret" }, "bot.yaml");
+    assert.match(short.ok ? "" : short.error.message, /at least 32 characters/);
+    const fromYaml = buildConfig(
+      { proposals: { ...approvers.proposals, signingKey: SIGNING_KEY } },
+      {},
+      "bot.yaml",
+    );
+    assert.ok(fromYaml.ok);
+    assert.equal(fromYaml.value.proposals.signingKey, SIGNING_KEY);
+    const fromEnv = buildConfig(
+      { proposals: { ...approvers.proposals, signingKey: "y".repeat(40) } },
+      { OOM_DOCTOR_PROPOSAL_SIGNING_KEY: SIGNING_KEY },
+      "bot.yaml",
+    );
+    assert.ok(fromEnv.ok);
+    assert.equal(fromEnv.value.proposals.signingKey, SIGNING_KEY, "the environment (a Secret) wins");
+    assert.equal(redactConfig(fromEnv.value).proposals.signingKey, "[redacted]");
+    assert.doesNotMatch(JSON.stringify(redactConfig(fromEnv.value)), new RegExp(SIGNING_KEY));
+    const disabled = buildConfig({}, {}, "bot.yaml");
+    assert.ok(disabled.ok, "not needed while proposals are not enabled");
+    assert.equal(disabled.value.proposals.signingKey, null);
   });
 });
