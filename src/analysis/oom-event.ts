@@ -674,7 +674,7 @@ export class OomEventAssembler {
       case "no-killable":
         draft.section = "kill";
         event.noKillable = true;
-        event.scope = "global";
+        if (fact.panic) event.scope = "global";
         break;
       case "suppressed":
       case "boot":
@@ -722,7 +722,9 @@ export class OomEventAssembler {
       event.noKillable ||
       draft.summaryPid !== null ||
       event.selected !== null ||
-      ((event.memcg !== null || draft.hasTaskIn) && memcgPieces.filter(Boolean).length >= 2) ||
+      // A memcg's figures, `Task in` line, stats and task table are printed only for an OOM: two of them
+      // make one, even when the cut took its header and kill line.
+      memcgPieces.filter(Boolean).length >= 2 ||
       // `Task in X killed as a result of limit of Y` is printed only for a memcg OOM.
       (draft.hasTaskIn && event.oomMemcg !== null);
     if (!isReport) return;
@@ -760,7 +762,8 @@ export class OomEventAssembler {
       const memcgSigns =
         event.constraint === "CONSTRAINT_MEMCG" || event.memcg !== null || event.oomMemcg !== null;
       if (memcgSigns || draft.memcgTrace) event.scope = "memcg";
-      else if (event.constraint !== null || event.memInfo !== null) event.scope = "global";
+      else if (event.constraint !== null || event.memInfo !== null || event.noKillable)
+        event.scope = "global";
     }
     assessCompleteness(event);
   }
