@@ -90,6 +90,7 @@ async function startWorkers(options: BotOptions, metrics: Metrics): Promise<Resu
         client,
         store,
         metrics,
+        log,
         t,
         slack: config.slack,
         now: options.now,

@@ -7,6 +7,7 @@ import type { DigestQueue } from "../queue/digests.js";
 import type { DigestStore } from "../store/digests.js";
 import { type DigestCommand, isTimeZone, namespaceAllowed } from "./command-text.js";
 import type { Messages } from "./i18n/catalog.js";
+import { inert } from "./render/escape.js";
 
 export interface DigestCommandDeps {
   digests: DigestStore;
@@ -48,17 +49,17 @@ export async function answerDigest(
     case "digest-unsubscribe": {
       const removed = await deps.digests.unsubscribe(command.id);
       if (!removed) {
-        await say(d.unknown(command.id));
+        await say(d.unknown(inert(command.id)));
         return;
       }
       await deps.queue.unschedule(removed, await deps.digests.subscriptions());
-      await say(d.unsubscribed(removed.id, removed.scope));
+      await say(d.unsubscribed(removed.id, inert(removed.scope)));
       return;
     }
     case "digest-now":
     case "digest-subscribe": {
       if (!mayRead(command.scope)) {
-        await say(deps.t.namespaceNotAllowed(command.scope, ""));
+        await say(deps.t.namespaceNotAllowed(inert(command.scope), ""));
         return;
       }
       const tz =

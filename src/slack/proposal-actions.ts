@@ -12,6 +12,7 @@ import type { ProposalQueue } from "../queue/proposals.js";
 import type { BotStore, FindingRecord } from "../store/bot-store.js";
 import type { AuditEvent, Proposal, ProposalStore } from "../store/proposals.js";
 import type { Messages } from "./i18n/catalog.js";
+import { codeBlock, inert } from "./render/escape.js";
 import {
   modalErrors,
   modalValues,
@@ -135,12 +136,14 @@ export function registerProposalActions(app: App, deps: ProposalDeps): void {
         return;
       }
       if (!isPatchable(finding.workload.kind)) {
-        await respond(ephemeral(p.notPatchable(finding.workload.kind)));
+        await respond(ephemeral(p.notPatchable(inert(finding.workload.kind))));
         return;
       }
       if (approversOf(deps.config, finding.namespace) === null) {
         const change = { ...changeOf(finding), limit: finding.recommendedLimit ?? "?" };
-        await respond(ephemeral(`${p.notEnabled(finding.namespace)}\n\`\`\`${patchCommand(change)}\`\`\``));
+        await respond(
+          ephemeral(`${p.notEnabled(inert(finding.namespace))}\n${codeBlock([patchCommand(change)])}`),
+        );
         return;
       }
       const current = {

@@ -142,6 +142,8 @@ export const en = {
   kernelTruncated: (shown: number, total: number) =>
     `Showing ${shown} of ${total} lines; the whole report is attached.`,
   kernelFileTitle: (pod: string) => `Kernel OOM report for ${pod}`,
+  otherTasks: (count: number, resident: string) =>
+    `… ${count} other process${count === 1 ? "" : "es"}, ${resident} resident (not this workload's: not shown)`,
   recommendation: "Recommendation",
   recommendLimit: (from: string, to: string) => `memory limit ${from} → *${to}*`,
   recommendRequest: (from: string, to: string) => `memory request ${from} → *${to}*`,
@@ -182,6 +184,7 @@ export const en = {
     "journal-rotated": "journal rotated",
     "ssh-error": "SSH error",
   } satisfies Record<ErrorKind, string>,
+  errorInLogs: "the details are in oom-doctor's logs: ask whoever runs it",
   warnings: "Notes:",
 
   actions: {

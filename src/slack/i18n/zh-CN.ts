@@ -184,6 +184,7 @@ export const zhCN: Messages = {
   kernelReport: (node) => `${node} 上的内核报告：`,
   kernelTruncated: (shown, total) => `显示 ${total} 行中的 ${shown} 行；完整报告见附件。`,
   kernelFileTitle: (pod) => `${pod} 的内核 OOM 报告`,
+  otherTasks: (count, resident) => `…… 另有 ${count} 个进程，共驻留 ${resident}（不属于该工作负载，未显示）`,
   recommendation: "建议",
   recommendLimit: (from, to) => `内存 limit ${from} → *${to}*`,
   recommendRequest: (from, to) => `内存 request ${from} → *${to}*`,
@@ -222,6 +223,7 @@ export const zhCN: Messages = {
     "journal-rotated": "日志已轮转",
     "ssh-error": "SSH 错误",
   },
+  errorInLogs: "详情见 oom-doctor 的日志：请联系其维护者",
   warnings: "备注：",
 
   actions: {

@@ -8,6 +8,7 @@ import type { FindingRecord } from "../../store/bot-store.js";
 import type { AuditEntry, Proposal } from "../../store/proposals.js";
 import type { Messages } from "../i18n/catalog.js";
 import { type Block, button, context, fitMessage, type SlackMessage, section } from "./blocks.js";
+import { codeBlock, inert } from "./escape.js";
 import { utcText } from "./report.js";
 
 export const PROPOSAL_ACTIONS = {
@@ -56,7 +57,7 @@ export function proposalModal(
   t: Messages,
 ) {
   const p = t.proposals;
-  const workload = `${finding.workload.kind} ${finding.workload.name}`;
+  const workload = inert(`${finding.workload.kind} ${finding.workload.name}`);
   return {
     type: "modal" as const,
     callback_id: PROPOSAL_MODAL,
@@ -65,7 +66,9 @@ export function proposalModal(
     submit: { type: "plain_text" as const, text: p.submit },
     close: { type: "plain_text" as const, text: p.cancel },
     blocks: [
-      section(p.intro(workload, finding.container, shown(current.limit, t), shown(current.request, t))),
+      section(
+        p.intro(workload, inert(finding.container), shown(current.limit, t), shown(current.request, t)),
+      ),
       ...(finding.recommendedLimit
         ? [
             context(p.suggested(finding.recommendedLimit, shown(finding.recommendedRequest, t))),
@@ -125,12 +128,12 @@ function statusBlocks(proposal: Proposal, t: Messages): Block[] {
   switch (proposal.status) {
     case "refused":
     case "failed":
-      return [section(`${line}\n> ${proposal.refusal ?? ""}`)];
+      return [section(`${line}\n> ${inert(proposal.refusal ?? "")}`)];
     case "gitops":
       return [
-        section(`${line} ${p.gitOpsAdvice(proposal.gitOps ?? "GitOps")}`),
-        section(`\`\`\`${manifestSnippet(change)}\`\`\``),
-        section(`\`\`\`${patchCommand(change)}\`\`\``),
+        section(`${line} ${p.gitOpsAdvice(inert(proposal.gitOps ?? "GitOps"))}`),
+        section(codeBlock([manifestSnippet(change)])),
+        section(codeBlock([patchCommand(change)])),
       ];
     case "approved":
     case "applied":
@@ -148,7 +151,7 @@ export function proposalMessage(
   workload: WorkloadSnapshot | null = null,
 ): SlackMessage {
   const p = t.proposals;
-  const name = `${proposal.workload.kind} ${proposal.workload.name}`;
+  const name = inert(`${proposal.workload.kind} ${proposal.workload.name}`);
   const changes = [
     p.limitsLine(shown(proposal.from.limit, t), proposal.to.limit),
     ...(proposal.to.request === null
@@ -157,9 +160,9 @@ export function proposalMessage(
   ];
   const blocks: Block[] = [
     section(
-      `${p.header(proposal.proposer, name, proposal.container)}\n${changes.map((c) => `• ${c}`).join("\n")}`,
+      `${p.header(proposal.proposer, name, inert(proposal.container))}\n${changes.map((c) => `• ${c}`).join("\n")}`,
     ),
-    context(p.reason(proposal.reason), ...(proposal.revertOf ? [p.revertOf] : [])),
+    context(p.reason(inert(proposal.reason)), ...(proposal.revertOf ? [p.revertOf] : [])),
     ...statusBlocks(proposal, t),
   ];
   if (workload) {
@@ -191,8 +194,8 @@ export function verifyMessage(proposal: Proposal, recurredAt: string | null, t: 
   const since = utcText(proposal.appliedAt ?? proposal.createdAt);
   const text =
     recurredAt === null
-      ? p.verifyClean(since, proposal.container)
-      : p.verifyRecurred(since, proposal.container, utcText(recurredAt));
+      ? p.verifyClean(since, inert(proposal.container))
+      : p.verifyRecurred(since, inert(proposal.container), utcText(recurredAt));
   return fitMessage(
     {
       text,
@@ -211,8 +214,14 @@ export function auditMessage(namespace: string | null, entries: AuditEntry[], t:
     entries.length === 0
       ? [a.empty]
       : entries.map((entry) =>
-          a.line(utcText(entry.at), a.event[entry.event], entry.workload, entry.user, entry.detail),
+          a.line(
+            utcText(entry.at),
+            a.event[entry.event],
+            inert(entry.workload),
+            entry.user,
+            inert(entry.detail),
+          ),
         );
-  const text = [a.title(namespace), ...lines].join("\n");
-  return fitMessage({ text: a.title(namespace), blocks: [section(text)] }, t.moreBlocks);
+  const title = a.title(namespace === null ? null : inert(namespace));
+  return fitMessage({ text: title, blocks: [section([title, ...lines].join("\n"))] }, t.moreBlocks);
 }

@@ -28,6 +28,9 @@ describe("/oom text", () => {
     ["-prod", /is not a namespace name/],
     ["prod Pod_1", /`Pod_1` is not a pod name/],
     ["prod pod extra words", /Unexpected words: `extra words`/],
+    // Quoted back inert: no mention forms, and the code span cannot be closed from inside.
+    ["x```<!here>", /^`xˋˋˋ&lt;!here&gt;` is not a namespace name/],
+    ["prod pod <@U0BOSS>&", /Unexpected words: `&lt;@U0BOSS&gt;&amp;`/],
   ];
   for (const [text, problem] of invalid) {
     it(`when the text is ${JSON.stringify(text)}, then the problem is named`, () => {

@@ -1,0 +1,155 @@
+// Values from outside in Slack's mrkdwn: whatever a kernel comm, a name or a typed reason holds, it
+// forms no mention, no link, and cannot close the code span or block it sits in.
+
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { describe, it } from "node:test";
+import type { FindingJson, Report } from "../../../src/report/model.js";
+import { messages } from "../../../src/slack/i18n/catalog.js";
+import type { SlackMessage } from "../../../src/slack/render/blocks.js";
+import { entities, inert } from "../../../src/slack/render/escape.js";
+import { auditMessage, proposalMessage } from "../../../src/slack/render/proposals.js";
+import { affectedGroups, summaryMessage, workloadReply } from "../../../src/slack/render/report.js";
+import type { Proposal } from "../../../src/store/proposals.js";
+import { fixturePath } from "../../harness/fixtures.js";
+
+const HOSTILE = "x```<!here>";
+const en = messages("en");
+
+const seed = JSON.parse(
+  readFileSync(fixturePath("seed", "expected", "report.golden.json"), "utf8"),
+) as Report;
+
+/** Every text of a message, fallback included. */
+function texts(message: SlackMessage): string[] {
+  const all: string[] = [message.text];
+  const walk = (value: unknown): void => {
+    if (typeof value === "string") all.push(value);
+    else if (Array.isArray(value)) value.forEach(walk);
+    else if (value && typeof value === "object") Object.values(value).forEach(walk);
+  };
+  walk(message.blocks);
+  return all;
+}
+
+/** Nothing Slack would act on: no `<...>` but the bot's own user mentions, and every fence closed. */
+function assertInert(message: SlackMessage): void {
+  for (const text of texts(message)) {
+    assert.doesNotMatch(text, /<!|<#|<http|<mailto/, text);
+    assert.ok(!text.includes(HOSTILE), text);
+    assert.equal((text.split("```").length - 1) % 2, 0, `an open code block in ${text}`);
+  }
+}
+
+describe("the escaping helper", () => {
+  it("when a value holds &, < and >, then they become entities", () => {
+    assert.equal(inert("a&b <@U1> <!channel>"), "a&amp;b &lt;@U1&gt; &lt;!channel&gt;");
+  });
+
+  it("when a value holds backticks, then none is left to open or close code", () => {
+    assert.equal(inert(HOSTILE), "xˋˋˋ&lt;!here&gt;");
+  });
+
+  it("when prose of oom-doctor's own quotes a value, then its code spans stay and the value's brackets do not", () => {
+    assert.equal(
+      entities("use `journalctl --no-pager` for <x>"),
+      "use `journalctl --no-pager` for &lt;x&gt;",
+    );
+  });
+});
+
+describe("hostile values in the report's messages", () => {
+  function hostileReport(): Report {
+    const report = structuredClone(seed);
+    report.namespace = "production";
+    const finding = report.findings[0] as FindingJson;
+    const event = finding.kernelEvent;
+    assert.ok(event?.victim);
+    event.victim.comm = HOSTILE;
+    event.excerpt = event.excerpt.map((line) => line.replaceAll("systembusin", HOSTILE));
+    finding.pod = `pod-${HOSTILE}`;
+    finding.container = `<@U0BOSS>${HOSTILE}`;
+    finding.workload = { kind: "Deployment", name: `web${HOSTILE}` };
+    finding.kubernetesEvents = [{ reason: HOSTILE, count: 2, lastSeen: null, message: "" }];
+    finding.node = HOSTILE;
+    return report;
+  }
+
+  it("when the kernel comm is x```<!here>, then the workload's reply renders it inert", () => {
+    const report = hostileReport();
+    const [group] = affectedGroups(report);
+    assert.ok(group);
+    const reply = workloadReply(group, {
+      t: en,
+      excerptLines: 40,
+      snoozeDays: 7,
+      findingId: () => "0123456789abcdef0123456789abcdef",
+    });
+    assertInert(reply);
+    const all = texts(reply).join("\n");
+    assert.match(all, /`xˋˋˋ&lt;!here&gt;` \(pid 1735923\)/);
+    assert.match(all, /Killed process 1735923 \(xˋˋˋ&lt;!here&gt;\)/);
+  });
+
+  it("when names hold mrkdwn, then the summary table stays one closed code block", () => {
+    const report = hostileReport();
+    const message = summaryMessage(report, affectedGroups(report), { t: en, user: "U0ALICE", snoozed: 0 });
+    assertInert(message);
+    assert.match(texts(message).join("\n"), /Deployment webxˋˋˋ&lt;!here&gt;/);
+  });
+});
+
+describe("hostile values in proposals", () => {
+  const proposal: Proposal = {
+    id: "0123456789abcdef01234567",
+    findingId: "0123456789abcdef0123456789abcdef",
+    channel: "C0OPS",
+    threadTs: "1.2",
+    namespace: "production",
+    workload: { kind: "Deployment", name: "web", uid: null },
+    container: `app${HOSTILE}`,
+    to: { limit: "1280Mi", request: null },
+    from: { limit: "1000Mi", request: null },
+    reason: `because ${HOSTILE} <https://evil.example|click> &`,
+    proposer: "U0ALICE",
+    revertOf: null,
+    cluster: null,
+    seen: null,
+    createdAt: "2021-07-12T04:10:20.000Z",
+    expiresAt: "2021-07-13T04:10:20.000Z",
+    status: "refused",
+    refusal: `admission webhook said ${HOSTILE}`,
+    gitOps: null,
+    approver: null,
+    appliedAt: null,
+    messageTs: null,
+  };
+
+  it("when the typed reason and the API's refusal hold mrkdwn, then the proposal message renders them inert", () => {
+    const message = proposalMessage(proposal, en);
+    assertInert(message);
+    assert.match(
+      texts(message).join("\n"),
+      /Why: because xˋˋˋ&lt;!here&gt; &lt;https:\/\/evil\.example\|click&gt; &amp;/,
+    );
+  });
+
+  it("when the reason reaches the audit trail, then it is inert there too", () => {
+    const message = auditMessage(
+      "production",
+      [
+        {
+          at: "2021-07-12T04:10:20.000Z",
+          event: "proposed",
+          proposal: proposal.id,
+          namespace: "production",
+          workload: "Deployment/web",
+          user: "U0ALICE",
+          detail: `1280Mi: ${HOSTILE}`,
+        },
+      ],
+      en,
+    );
+    assertInert(message);
+  });
+});
