@@ -73,7 +73,10 @@ async function publish(
 ): Promise<void> {
   const { t, store } = deps;
   const groups = affectedGroups(report);
-  const snoozed = await store.snoozed(groups.map((group) => group.key));
+  const snoozed = await store.snoozed(
+    data.channel,
+    groups.map((group) => group.key),
+  );
   const shown = groups.filter((group) => !snoozed.has(group.key));
   const ids = new Map<WorkloadGroup, string>();
   for (const group of shown) {

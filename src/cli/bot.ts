@@ -29,6 +29,8 @@ import { INVESTIGATE_QUEUE, InvestigationQueue } from "../queue/investigations.j
 import { PROPOSALS_QUEUE, ProposalQueue } from "../queue/proposals.js";
 import { registerActions } from "../slack/actions.js";
 import { createSlackApp } from "../slack/app.js";
+import { channelGuard, interactionScopes } from "../slack/channel-guard.js";
+import { channelMapWarnings } from "../slack/channels.js";
 import { registerOomCommand } from "../slack/commands.js";
 import { registerDigestActions } from "../slack/digest-actions.js";
 import { FollowUps } from "../slack/follow-ups.js";
@@ -128,7 +130,9 @@ async function startWorkers(options: BotOptions, metrics: Metrics): Promise<Resu
         store,
         digests: new DigestStore(redis, config.queue.prefix),
         metrics,
+        log,
         t,
+        channels: config.slack.channels,
         now: options.now,
         pageSize: config.scan.pageSize,
         cluster: () => openCluster(config),
@@ -171,6 +175,18 @@ async function startSlack(options: BotOptions, metrics: Metrics): Promise<SlackP
     }),
   );
   slack.app.use(workspaceGuard(slack.app, t, log));
+  slack.app.use(
+    channelGuard({
+      channels: config.slack.channels,
+      t,
+      log,
+      scopes: interactionScopes({
+        finding: (id) => store.finding(id),
+        proposal: (id) => proposals.get(id),
+        digestTarget: (id) => digests.button(id),
+      }),
+    }),
+  );
   registerOomCommand(slack.app, {
     queue,
     store,
@@ -212,6 +228,7 @@ async function startSlack(options: BotOptions, metrics: Metrics): Promise<SlackP
 }
 
 export async function startBot(options: BotOptions): Promise<Result<BotHandle>> {
+  for (const warning of channelMapWarnings(options.config.slack.channels)) options.log("warn", warning);
   const metrics = new Metrics();
   let closing = false;
   const workers = options.settings.role !== "serve" ? await startWorkers(options, metrics) : null;

@@ -87,7 +87,7 @@ export function registerActions(app: App, deps: ActionDeps): void {
     withFinding(async (record, user, client) => {
       const seconds = deps.slack.snoozeDays * 86_400;
       const until = utcText(new Date(deps.now() + seconds * 1000).toISOString());
-      await store.snooze(record.workloadKey, { until, by: user }, seconds);
+      await store.snooze(record.channel, record.workloadKey, { until, by: user }, seconds);
       const text = t.actions.snoozed(workloadName(record), until, user);
       await client.chat.postMessage({
         channel: record.channel,
@@ -104,7 +104,7 @@ export function registerActions(app: App, deps: ActionDeps): void {
   app.action<BlockAction<ButtonAction>>(
     ACTIONS.unsnooze,
     withFinding(async (record, user, _client, respond) => {
-      await store.unsnooze(record.workloadKey);
+      await store.unsnooze(record.channel, record.workloadKey);
       const text = t.actions.unsnoozed(workloadName(record), user);
       await respond({ replace_original: true, text, blocks: [context(text)] });
     }),

@@ -90,13 +90,3 @@ export function parseOomCommand(text: string, t: Messages): OomCommand {
     return { kind: "invalid", problem: t.invalidPod(quoted(second)) };
   return { kind: "investigate", namespace: first, pod: second ?? null };
 }
-
-/** The namespaces a channel may investigate: its own entry, else the "*" entry, else any. */
-export function namespaceAllowed(
-  channels: Record<string, string[]>,
-  channel: string,
-  namespace: string,
-): { allowed: boolean; list: string[] } {
-  const list = channels[channel] ?? channels["*"] ?? ["*"];
-  return { allowed: list.includes("*") || list.includes(namespace), list };
-}

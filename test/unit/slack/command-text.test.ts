@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { namespaceAllowed, parseOomCommand } from "../../../src/slack/command-text.js";
+import { parseOomCommand } from "../../../src/slack/command-text.js";
 import { messages } from "../../../src/slack/i18n/catalog.js";
 
 const t = messages("en");
@@ -43,27 +43,5 @@ describe("/oom text", () => {
   it("when the same mistake is made in Chinese, then the message is Chinese", () => {
     const parsed = parseOomCommand("Prod", messages("zh-CN"));
     assert.match(parsed.kind === "invalid" ? parsed.problem : "", /不是合法的命名空间名称/);
-  });
-});
-
-describe("which namespaces a channel may investigate", () => {
-  const channels = { C0PROD: ["production"], C0ALL: ["*"], "*": ["staging"] };
-
-  it("when the channel is listed, then only its namespaces are allowed", () => {
-    assert.equal(namespaceAllowed(channels, "C0PROD", "production").allowed, true);
-    assert.deepEqual(namespaceAllowed(channels, "C0PROD", "staging"), {
-      allowed: false,
-      list: ["production"],
-    });
-  });
-
-  it("when the channel lists *, then any namespace is allowed", () => {
-    assert.equal(namespaceAllowed(channels, "C0ALL", "kube-system").allowed, true);
-  });
-
-  it("when the channel is not listed, then the * entry applies, or else everything", () => {
-    assert.equal(namespaceAllowed(channels, "C0OTHER", "staging").allowed, true);
-    assert.equal(namespaceAllowed(channels, "C0OTHER", "production").allowed, false);
-    assert.equal(namespaceAllowed({}, "C0OTHER", "production").allowed, true);
   });
 });
