@@ -7,6 +7,7 @@ import { describe, it } from "node:test";
 import type { FindingJson, Report } from "../../../src/report/model.js";
 import { messages } from "../../../src/slack/i18n/catalog.js";
 import type { SlackMessage } from "../../../src/slack/render/blocks.js";
+import { digestMessage } from "../../../src/slack/render/digest.js";
 import { entities, inert } from "../../../src/slack/render/escape.js";
 import { auditMessage, proposalMessage } from "../../../src/slack/render/proposals.js";
 import { affectedGroups, summaryMessage, workloadReply } from "../../../src/slack/render/report.js";
@@ -20,13 +21,14 @@ const seed = JSON.parse(
   readFileSync(fixturePath("seed", "expected", "report.golden.json"), "utf8"),
 ) as Report;
 
-/** Every text of a message, fallback included. */
+/** Every text of a message Slack reads as mrkdwn, fallback included (plain_text, as labels, is not). */
 function texts(message: SlackMessage): string[] {
   const all: string[] = [message.text];
   const walk = (value: unknown): void => {
     if (typeof value === "string") all.push(value);
     else if (Array.isArray(value)) value.forEach(walk);
-    else if (value && typeof value === "object") Object.values(value).forEach(walk);
+    else if (value && typeof value === "object" && (value as { type?: unknown }).type !== "plain_text")
+      Object.values(value).forEach(walk);
   };
   walk(message.blocks);
   return all;
@@ -151,5 +153,33 @@ describe("hostile values in proposals", () => {
       en,
     );
     assertInert(message);
+  });
+});
+
+describe("hostile values in a digest", () => {
+  it("when a workload and a termination reason hold mrkdwn, then the digest renders them inert", () => {
+    const workload = `Deployment/web${HOSTILE}`;
+    const message = digestMessage(
+      {
+        endMs: 0,
+        today: { restarts: 3, oomKills: 1, podsAffected: 1 },
+        yesterday: { restarts: 0, oomKills: 0, podsAffected: 0 },
+        top: [
+          { namespace: "production", workload, restarts: 3, oomKills: 1, reasons: [HOSTILE, "OOMKilled"] },
+        ],
+        newOffenders: [`production/${workload}`],
+        chronic: [{ workload: `production/${workload}`, days: 3 }],
+        series: [],
+      },
+      {
+        t: en,
+        scope: "production",
+        endText: "2021-07-13 09:00 UTC",
+        snoozed: 0,
+        buttonValue: () => "0".repeat(24),
+      },
+    );
+    assertInert(message);
+    assert.match(texts(message).join("\n"), /\(xˋˋˋ&lt;!here&gt;, OOMKilled\)/);
   });
 });
