@@ -13,6 +13,7 @@ import type { Metrics } from "../src/ops/metrics.js";
 import type { ClusterReader, NodeJournalSource } from "../src/ports.js";
 import { type InvestigateJobData, parseInvestigateData } from "../src/queue/investigations.js";
 import type { Report } from "../src/report/model.js";
+import { splitReplies } from "../src/report/severity.js";
 import type { Messages } from "../src/slack/i18n/catalog.js";
 import { ThreadPoster } from "../src/slack/poster.js";
 import { failedMessage, progressMessage } from "../src/slack/render/messages.js";
@@ -22,6 +23,7 @@ import {
   kernelLines,
   notesReply,
   residentBytes,
+  sharedReply,
   summaryMessage,
   workloadReply,
 } from "../src/slack/render/report.js";
@@ -110,7 +112,8 @@ async function publish(
     snoozeDays: deps.slack.snoozeDays,
     findingId: (group: WorkloadGroup) => ids.get(group) ?? "",
   };
-  for (const group of shown) {
+  const { own, shared } = splitReplies(shown, deps.slack.maxReplies);
+  for (const group of own) {
     await poster.reply(`workload:${group.key}`, workloadReply(group, context));
     const finding = group.primary;
     if (kernelExcerpt(finding, deps.slack.excerptLines, t).attach) {
@@ -121,6 +124,7 @@ async function publish(
       });
     }
   }
+  if (shared.length > 0) await poster.reply("shared", sharedReply(shared, context));
   const notes = notesReply(report, t);
   if (notes) await poster.reply("notes", notes);
   await poster.updateRoot(summaryMessage(report, shown, { t, user: data.user, snoozed: snoozed.size }));

@@ -17,6 +17,7 @@ export type ErrorKind =
   | "api-unreachable"
   | "api-error"
   | "patch-refused"
+  | "conflict"
   // A node, over SSH
   | "no-address"
   | "node-unreachable"

@@ -17,6 +17,8 @@ import { withinGrace } from "../ops/grace.js";
 import { opsServer } from "../ops/http.js";
 import { boltLogger, type Log } from "../ops/log.js";
 import { Metrics } from "../ops/metrics.js";
+import { ProposalLifecycle } from "../proposals/lifecycle.js";
+import { SignedProposals } from "../proposals/repository.js";
 import {
   answers,
   producerConnection,
@@ -29,13 +31,14 @@ import { INVESTIGATE_QUEUE, InvestigationQueue } from "../queue/investigations.j
 import { PROPOSALS_QUEUE, ProposalQueue } from "../queue/proposals.js";
 import { registerActions } from "../slack/actions.js";
 import { createSlackApp } from "../slack/app.js";
-import { channelGuard, interactionScopes } from "../slack/channel-guard.js";
+import { channelGuard, interactionScopes, proposalScope } from "../slack/channel-guard.js";
 import { channelMapWarnings } from "../slack/channels.js";
 import { registerOomCommand } from "../slack/commands.js";
 import { registerDigestActions } from "../slack/digest-actions.js";
 import { FollowUps } from "../slack/follow-ups.js";
 import { messages } from "../slack/i18n/catalog.js";
 import { registerProposalActions } from "../slack/proposal-actions.js";
+import { SlackApproverDirectory, SlackProposalNotifier } from "../slack/proposal-ports.js";
 import { workspaceGuard } from "../slack/workspace-guard.js";
 import { BotStore } from "../store/bot-store.js";
 import { DigestStore } from "../store/digests.js";
@@ -55,6 +58,36 @@ export interface BotHandle {
   metrics: Metrics;
   /** Stops taking work, lets active jobs finish (up to queue.shutdownGraceSeconds), disconnects. */
   close(): Promise<void>;
+}
+
+/** The proposal lifecycle over its adapters; the same in the Slack process and the worker. */
+function proposalLifecycle(
+  options: BotOptions,
+  redis: Redis,
+  client: WebClient,
+  metrics: Metrics,
+  queue: ProposalQueue,
+) {
+  const { config, now, log } = options;
+  const approvers = new SlackApproverDirectory(client, config.proposals);
+  const storage = new ProposalStore(redis, config.queue.prefix);
+  const repository = new SignedProposals(storage, config.proposals.signingKey);
+  const lifecycle = new ProposalLifecycle({
+    repository,
+    scheduler: queue,
+    notifier: new SlackProposalNotifier(
+      client,
+      new BotStore(redis, config.queue.prefix),
+      metrics,
+      messages(config.slack.locale),
+    ),
+    approvers,
+    workloads: () => openWorkloads(config),
+    config: config.proposals,
+    now,
+    log,
+  });
+  return { lifecycle, approvers, storage, repository };
 }
 
 interface Part {
@@ -106,18 +139,7 @@ async function startWorkers(options: BotOptions, metrics: Metrics): Promise<Resu
       config.queue,
       metrics,
       log,
-      proposalProcessor({
-        client,
-        store,
-        proposals: new ProposalStore(redis, config.queue.prefix),
-        queue: proposalQueue,
-        metrics,
-        t,
-        config: config.proposals,
-        now: options.now,
-        log,
-        workloads: () => openWorkloads(config),
-      }),
+      proposalProcessor(proposalLifecycle(options, redis, client, metrics, proposalQueue).lifecycle),
     ),
     startBotWorker(
       DIGESTS_QUEUE,
@@ -167,7 +189,7 @@ async function startSlack(options: BotOptions, metrics: Metrics): Promise<SlackP
   const digests = new DigestStore(producer, config.queue.prefix);
   const slack = createSlackApp(settings.slack, log);
   const store = new BotStore(producer, config.queue.prefix);
-  const proposals = new ProposalStore(producer, config.queue.prefix);
+  const proposals = proposalLifecycle(options, producer, slack.app.client, metrics, proposalQueue);
   const t = messages(config.slack.locale);
   const followUps = new FollowUps(FOLLOW_UPS_AT_ONCE, (error) =>
     log("error", "command follow-up failed", {
@@ -182,7 +204,7 @@ async function startSlack(options: BotOptions, metrics: Metrics): Promise<SlackP
       log,
       scopes: interactionScopes({
         finding: (id) => store.finding(id),
-        proposal: (id) => proposals.get(id),
+        proposal: proposalScope(proposals.repository),
         digestTarget: (id) => digests.button(id),
       }),
     }),
@@ -190,7 +212,7 @@ async function startSlack(options: BotOptions, metrics: Metrics): Promise<SlackP
   registerOomCommand(slack.app, {
     queue,
     store,
-    proposals,
+    proposals: proposals.storage,
     digest: { digests, queue: digestQueue, t, slack: config.slack, now: options.now },
     metrics,
     t,
@@ -202,12 +224,9 @@ async function startSlack(options: BotOptions, metrics: Metrics): Promise<SlackP
   registerActions(slack.app, { store, t, slack: config.slack, now: options.now });
   registerProposalActions(slack.app, {
     store,
-    proposals,
-    queue: proposalQueue,
-    config: config.proposals,
+    lifecycle: proposals.lifecycle,
+    approvers: proposals.approvers,
     t,
-    now: options.now,
-    log,
   });
   if (slack.httpListener === null) await slack.app.start();
   // Commands are answered "Redis unreachable" until the connection is up: give it a moment at start-up,

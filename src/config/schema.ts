@@ -9,24 +9,24 @@ export interface SshTarget {
 export interface NodeOverride {
   host?: string;
   port?: number;
-  /** The journal command for this node, when it differs from ssh.journalCommand. */
-  journalCommand?: string;
 }
 
 export interface SshConfig {
-  user: string;
+  /** The node user oom-doctor logs in as; no default (never root): required wherever nodes are read. */
+  user: string | null;
   port: number;
   privateKeyPath: string | null;
   passphrase: string | null;
   knownHostsPath: string;
   bastion: (SshTarget & { user: string; privateKeyPath: string | null }) | null;
   nodes: Record<string, NodeOverride>;
-  sudo: boolean;
-  journalCommand: string;
   concurrency: number;
   connectTimeoutSeconds: number;
   commandTimeoutSeconds: number;
+  /** Bytes kept of one journal window; a node that sends more has its channel closed. */
   maxOutputBytes: number;
+  /** Bytes kept of every node's answers in one investigation together. */
+  maxJobOutputBytes: number;
   /** Which node address to dial when no override names one. */
   addressType: "InternalIP" | "ExternalIP" | "Hostname";
 }
@@ -45,6 +45,8 @@ export interface SlackConfig {
   snoozeDays: number;
   /** Kernel report lines shown in a message; longer reports are attached as a file. */
   excerptLines: number;
+  /** Workloads, the worst first, that get a thread reply of their own; the others share one reply. */
+  maxReplies: number;
 }
 
 export interface QueueConfig {
@@ -80,6 +82,10 @@ export interface ProposalsConfig {
   leakAfterBumps: number;
   /** Patch workloads that Argo CD, Flux or Helm manage (they may revert it). */
   patchGitOpsManaged: boolean;
+  /** The label Argo CD tracks resources by, where it uses label tracking (its instanceLabelKey). */
+  argoCdTrackingLabel: string | null;
+  /** The HMAC key proposal records are signed with; required when proposals are enabled. */
+  signingKey: string | null;
 }
 
 export interface Config {

@@ -1,13 +1,13 @@
 // The report's buttons. Each carries an opaque finding id; everything else (workload, limits, thread)
 // is read back from Redis, so a forged or stale payload can only reach "unknown finding".
 
-import type { App, BlockAction, ButtonAction, RespondFn } from "@slack/bolt";
+import type { App, BlockAction, ButtonAction, RespondFn, StaticSelectAction } from "@slack/bolt";
 import type { SlackConfig } from "../config/schema.js";
 import type { BotStore, FindingRecord } from "../store/bot-store.js";
 import type { Messages } from "./i18n/catalog.js";
 import { button, context, LIMITS, section } from "./render/blocks.js";
 import { codeBlock, inert } from "./render/escape.js";
-import { ACTIONS, utcText } from "./render/report.js";
+import { ACTIONS, utcText, workloadActionsMessage } from "./render/report.js";
 
 export interface ActionDeps {
   store: BotStore;
@@ -53,12 +53,14 @@ export function registerActions(app: App, deps: ActionDeps): void {
     }: {
       ack: () => Promise<void>;
       body: BlockAction;
-      action: ButtonAction;
+      action: ButtonAction | StaticSelectAction;
       client: Client;
       respond: RespondFn;
     }) => {
       await ack();
-      const record = await store.finding(action.value ?? "");
+      // A button carries the finding id as its value; a menu, as the value of the option picked.
+      const id = action.type === "static_select" ? action.selected_option.value : action.value;
+      const record = await store.finding(id ?? "");
       if (!record) {
         await respond({
           response_type: "ephemeral",
@@ -70,6 +72,24 @@ export function registerActions(app: App, deps: ActionDeps): void {
       await run(record, body.user.id, client, respond);
     };
   const workloadName = (record: FindingRecord) => inert(`${record.workload.kind} ${record.workload.name}`);
+
+  // A workload picked in the shared reply's menu: its buttons, for the one who picked it.
+  app.action<BlockAction<StaticSelectAction>>(
+    ACTIONS.showActions,
+    withFinding(async (record, _user, _client, respond) => {
+      const target = {
+        id: record.id,
+        kind: record.workload.kind,
+        name: record.workload.name,
+        pod: record.pod,
+        container: record.container,
+        recommendedLimit: record.recommendedLimit,
+        hasKernelReport: record.kernelReport.length > 0,
+      };
+      const message = workloadActionsMessage(target, t, deps.slack.snoozeDays);
+      await respond({ response_type: "ephemeral", replace_original: false, ...message });
+    }),
+  );
 
   app.action<BlockAction<ButtonAction>>(
     ACTIONS.kernelLog,

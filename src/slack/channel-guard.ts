@@ -1,12 +1,13 @@
 // Which channel may do what, checked for every request before any listener runs. A command from a
-// channel `slack.channels` does not cover is refused. A button or a modal names a record (a finding,
-// a proposal, a digest's target); the record's channel and namespace are checked against the map as
-// it stands now, so a button posted before the map was narrowed does nothing, and a record is only
-// acted on from its own channel. Every button and modal oom-doctor offers declares how its record is
-// found (interactionScopes); one that does not is refused, so none can slip past the check.
+// channel `slack.channels` does not cover is refused. A button, a menu or a modal names a record (a
+// finding, a proposal, a digest's target); the record's channel and namespace are checked against the
+// map as it stands now, so a button posted before the map was narrowed does nothing, and a record is
+// only acted on from its own channel. Every button, menu and modal oom-doctor offers declares how its
+// record is found (interactionScopes); one that does not is refused, so none can slip past the check.
 
 import type { AnyMiddlewareArgs, Middleware } from "@slack/bolt";
 import type { Log } from "../ops/log.js";
+import type { ProposalRepository } from "../proposals/ports.js";
 import { type ChannelMap, channelNamespaces, namespaceAllowed } from "./channels.js";
 import type { Messages } from "./i18n/catalog.js";
 import { DIGEST_ACTIONS } from "./render/digest.js";
@@ -42,11 +43,23 @@ export function interactionScopes(records: {
     [ACTIONS.kernelLog]: records.finding,
     [ACTIONS.snooze]: records.finding,
     [ACTIONS.unsnooze]: records.finding,
+    [ACTIONS.showActions]: records.finding,
     [PROPOSAL_MODAL]: records.finding,
     [PROPOSAL_ACTIONS.approve]: records.proposal,
     [PROPOSAL_ACTIONS.reject]: records.proposal,
     [PROPOSAL_ACTIONS.revert]: records.proposal,
     [DIGEST_ACTIONS.investigate]: records.digestTarget,
+  };
+}
+
+/**
+ * A proposal's scope, read through the repository that checks its signature. A record that fails the
+ * check names no scope it can be trusted for: the listener's step refuses it in its own words.
+ */
+export function proposalScope(proposals: Pick<ProposalRepository, "load">): ScopeLookup {
+  return async (id) => {
+    const loaded = await proposals.load(id);
+    return loaded.kind === "found" ? loaded.proposal : null;
   };
 }
 
@@ -57,9 +70,11 @@ function interaction(body: Json): { listener: string; id: string; channel: strin
   if (body.type === "block_actions") {
     const action = ((body.actions as Json[] | undefined) ?? [])[0] ?? {};
     const channel = (body.channel as { id?: unknown } | undefined)?.id;
+    // A button carries its id as its value; a menu, as the value of the option picked.
+    const picked = (action.selected_option as { value?: unknown } | undefined)?.value;
     return {
       listener: String(action.action_id ?? ""),
-      id: String(action.value ?? ""),
+      id: String((action.type === "static_select" ? picked : action.value) ?? ""),
       channel: typeof channel === "string" ? channel : null,
     };
   }

@@ -4,8 +4,8 @@
 import type { Verdict } from "../../analysis/diagnose.js";
 import { noteText } from "../../analysis/recommendation-notes.js";
 import type { ErrorKind } from "../../errors.js";
+import type { AuditEvent, ProposalStatus, Refusal } from "../../proposals/model.js";
 import type { ProposalProblem } from "../../proposals/rules.js";
-import type { AuditEvent, ProposalStatus } from "../../store/proposals.js";
 
 function problem(p: ProposalProblem): string {
   switch (p.kind) {
@@ -29,6 +29,23 @@ function problem(p: ProposalProblem): string {
       return `${p.limit} is more than ${p.factor}x the current ${p.current} in one step (setting proposals.maxStepFactor).`;
     case "probable-leak":
       return `This workload's limit was raised ${p.bumps} times in the last 7 days: that looks like a leak. Profile it instead of raising again.`;
+  }
+}
+
+function refusal(r: Refusal): string {
+  switch (r.kind) {
+    case "api":
+      return r.message;
+    case "rule":
+      return `Against the live workload: ${problem(r.problem)}`;
+    case "container-missing":
+      return `The workload has no container \`${r.container}\` any more.`;
+    case "workload-replaced":
+      return "The workload was deleted and created again since the dry run. Propose again from a new investigation.";
+    case "expired-before-apply":
+      return "It expired before it could be applied. Propose again if the change is still wanted.";
+    case "approver-not-allowed":
+      return `<@${r.approver}> may no longer approve changes here (setting proposals.approvers), so it was not applied.`;
   }
 }
 
@@ -90,6 +107,11 @@ export const en = {
   noRestarts: "No container restarted.",
   restartsLine: (workload: string, restarts: number, pods: number) =>
     `${workload}: ${restarts} restart${restarts === 1 ? "" : "s"} in ${pods} pod${pods === 1 ? "" : "s"}`,
+  moreWorkloads: (hidden: number) => `+${hidden} more workload${hidden === 1 ? "" : "s"}`,
+  otherWorkloads: (count: number) =>
+    `:card_index_dividers: ${count} more workload${count === 1 ? "" : "s"} with OOM kills, less severe than those above. Pick one in the menu to see its buttons.`,
+  showActions: "Show buttons for…",
+  workloadActions: (workload: string, container: string) => `*${workload}* (${container})`,
 
   verdictName: {
     "container-limit": "container limit",
@@ -176,6 +198,7 @@ export const en = {
     "api-unreachable": "Kubernetes API unreachable",
     "api-error": "Kubernetes API error",
     "patch-refused": "change refused by the API server",
+    conflict: "the object changed meanwhile",
     "no-address": "no address for the node",
     "node-unreachable": "node unreachable",
     "auth-refused": "SSH login refused",
@@ -256,6 +279,9 @@ export const en = {
     selfApproval:
       "You proposed this change; another approver must approve it (setting proposals.allowSelfApproval).",
     notAllowedToReject: "Only the proposer or an approver may reject this proposal.",
+    refusal,
+    tampered:
+      "This proposal's stored record does not carry a valid signature, so oom-doctor will not act on it. The attempt was recorded; propose again.",
     verifyClean: (since: string, container: string) =>
       `:white_check_mark: Since the change (${since}) \`${container}\` has not been OOM-killed again.`,
     verifyRecurred: (since: string, container: string, at: string) =>
@@ -290,6 +316,7 @@ export const en = {
       expired: "expired",
       reverted: "reverted",
       verified: "verified",
+      tampered: "tampered record refused",
     } satisfies Record<AuditEvent, string>,
   },
 
@@ -317,6 +344,12 @@ export const en = {
       `*${restarts}* restart${restarts === 1 ? "" : "s"}, *${oomKills}* OOM kill${oomKills === 1 ? "" : "s"}, *${pods}* pod${pods === 1 ? "" : "s"} affected`,
     change: (restarts: number, oomKills: number) =>
       `(${restarts >= 0 ? "+" : ""}${restarts} restarts, ${oomKills >= 0 ? "+" : ""}${oomKills} OOM kills against the day before)`,
+    totalsAtLeast: (restarts: number, oomKills: number, pods: number) =>
+      `At least *${restarts}* restart${restarts === 1 ? "" : "s"}, *${oomKills}* OOM kill${oomKills === 1 ? "" : "s"}, *${pods}* pod${pods === 1 ? "" : "s"} affected`,
+    dayBeforeAtLeast: (restarts: number, oomKills: number) =>
+      `(the day before: at least ${restarts} restart${restarts === 1 ? "" : "s"}, ${oomKills} OOM kill${oomKills === 1 ? "" : "s"})`,
+    lowerBound:
+      "Lower bounds: before the first snapshot of this scope only each container's last termination is known, so earlier restarts and those of deleted pods are not counted.",
     topTitle: "*Most restarts*",
     topLine: (workload: string, restarts: number, oomKills: number, reasons: string) =>
       `${workload}: ${restarts} restart${restarts === 1 ? "" : "s"}${oomKills > 0 ? `, ${oomKills} OOM-killed` : ""}${reasons ? ` (${reasons})` : ""}`,

@@ -3,6 +3,7 @@
 import { percent } from "../../analysis/format.js";
 import { formatBytes, formatQuantity } from "../../analysis/quantity.js";
 import type { Ceiling, RecommendationNote } from "../../analysis/recommendation-notes.js";
+import type { Refusal } from "../../proposals/model.js";
 import type { ProposalProblem } from "../../proposals/rules.js";
 import type { Messages } from "./en.js";
 
@@ -84,6 +85,23 @@ function reason(note: RecommendationNote): string {
   }
 }
 
+function refusal(r: Refusal): string {
+  switch (r.kind) {
+    case "api":
+      return r.message;
+    case "rule":
+      return `与当前工作负载对比：${problem(r.problem)}`;
+    case "container-missing":
+      return `工作负载中已没有容器 \`${r.container}\`。`;
+    case "workload-replaced":
+      return "自 dry run 以来，该工作负载已被删除并重新创建。请基于新的调查重新提议。";
+    case "expired-before-apply":
+      return "它在应用之前已过期。如仍需修改，请重新提议。";
+    case "approver-not-allowed":
+      return `<@${r.approver}> 已不能在此审批修改（配置项 proposals.approvers），因此未应用。`;
+  }
+}
+
 export const zhCN: Messages = {
   usage: [
     "*用法*",
@@ -137,6 +155,11 @@ export const zhCN: Messages = {
   topRestarters: "重启最多的：",
   noRestarts: "没有容器重启。",
   restartsLine: (workload, restarts, pods) => `${workload}：${pods} 个 Pod 共重启 ${restarts} 次`,
+  moreWorkloads: (hidden) => `+${hidden} 个工作负载未列出`,
+  otherWorkloads: (count) =>
+    `:card_index_dividers: 另有 ${count} 个工作负载发生过 OOM 杀进程，严重程度低于上面各条。在菜单中选择一个即可看到它的按钮。`,
+  showActions: "显示按钮……",
+  workloadActions: (workload, container) => `*${workload}*（${container}）`,
 
   verdictName: {
     "container-limit": "容器内存上限",
@@ -215,6 +238,7 @@ export const zhCN: Messages = {
     "api-unreachable": "无法连接 Kubernetes API",
     "api-error": "Kubernetes API 出错",
     "patch-refused": "API 服务器拒绝了修改",
+    conflict: "对象在此期间已被修改",
     "no-address": "节点没有可用地址",
     "node-unreachable": "节点无法连接",
     "auth-refused": "SSH 登录被拒绝",
@@ -290,6 +314,8 @@ export const zhCN: Messages = {
       `你不是 \`${namespace}\` 的审批人（配置项 proposals.approvers）。此次点击已记录。`,
     selfApproval: "这是你提出的修改，需要由其他审批人批准（配置项 proposals.allowSelfApproval）。",
     notAllowedToReject: "只有提议人或审批人可以拒绝该提议。",
+    refusal,
+    tampered: "该提议的存储记录签名无效，oom-doctor 不会据此执行任何操作。此次尝试已记录；请重新提议。",
     verifyClean: (since, container) =>
       `:white_check_mark: 自修改（${since}）以来，\`${container}\` 没有再被 OOM 杀死。`,
     verifyRecurred: (since, container, at) =>
@@ -324,6 +350,7 @@ export const zhCN: Messages = {
       expired: "过期",
       reverted: "撤销",
       verified: "验证",
+      tampered: "拒绝被篡改的记录",
     },
   },
 
@@ -347,6 +374,11 @@ export const zhCN: Messages = {
       `重启 *${restarts}* 次，OOM 杀死 *${oomKills}* 次，涉及 *${pods}* 个 Pod`,
     change: (restarts, oomKills) =>
       `（与前一天相比：重启 ${restarts >= 0 ? "+" : ""}${restarts}，OOM ${oomKills >= 0 ? "+" : ""}${oomKills}）`,
+    totalsAtLeast: (restarts, oomKills, pods) =>
+      `至少重启 *${restarts}* 次，OOM 杀死 *${oomKills}* 次，涉及 *${pods}* 个 Pod`,
+    dayBeforeAtLeast: (restarts, oomKills) => `（前一天：至少重启 ${restarts} 次，OOM 杀死 ${oomKills} 次）`,
+    lowerBound:
+      "以上为下限：在此范围的第一次快照之前，只能看到每个容器最近一次终止，更早的重启和已删除 Pod 的重启没有计入。",
     topTitle: "*重启最多*",
     topLine: (workload, restarts, oomKills, reasons) =>
       `${workload}：重启 ${restarts} 次${oomKills > 0 ? `，OOM 杀死 ${oomKills} 次` : ""}${reasons ? `（${reasons}）` : ""}`,

@@ -27,10 +27,19 @@ export function digestMessage(model: DigestModel, ctx: DigestContext): SlackMess
   }
   const title = d.title(scope, ctx.endText);
   const { today, yesterday } = model;
+  const totals = (today.lowerBound ? d.totalsAtLeast : d.totals)(
+    today.restarts,
+    today.oomKills,
+    today.podsAffected,
+  );
+  // Against a day counted from the first snapshot, a difference would mean nothing: say what it had.
+  const comparison = yesterday.lowerBound
+    ? ` ${d.dayBeforeAtLeast(yesterday.restarts, yesterday.oomKills)}`
+    : today.lowerBound
+      ? ""
+      : ` ${d.change(today.restarts - yesterday.restarts, today.oomKills - yesterday.oomKills)}`;
   const blocks: Block[] = [
-    section(
-      `${title}\n${d.totals(today.restarts, today.oomKills, today.podsAffected)} ${d.change(today.restarts - yesterday.restarts, today.oomKills - yesterday.oomKills)}`,
-    ),
+    section(`${title}\n${totals}${comparison}`),
     section(
       [
         d.topTitle,
@@ -60,6 +69,7 @@ export function digestMessage(model: DigestModel, ctx: DigestContext): SlackMess
       return button(DIGEST_ACTIONS.investigate, d.investigate(line.workload), ctx.buttonValue(workload));
     }),
   });
+  if (today.lowerBound || yesterday.lowerBound) blocks.push(context(d.lowerBound));
   blocks.push(...notes);
   return fitMessage({ text: title, blocks }, ctx.t.moreBlocks);
 }

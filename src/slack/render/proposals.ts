@@ -1,11 +1,16 @@
 // Proposals as Slack views and messages: the modal, the proposal message in each of its states, the
 // verification after a change, and the audit trail. Pure.
 
-import type { WorkloadSnapshot } from "../../ports.js";
+import {
+  type AuditEntry,
+  type Outcome,
+  type Proposal,
+  type Refusal,
+  rolloutDone,
+} from "../../proposals/model.js";
 import type { ProposalField, ProposalProblem } from "../../proposals/rules.js";
 import { manifestSnippet, patchCommand } from "../../proposals/rules.js";
 import type { FindingRecord } from "../../store/bot-store.js";
-import type { AuditEntry, Proposal } from "../../store/proposals.js";
 import type { Messages } from "../i18n/catalog.js";
 import { type Block, button, context, fitMessage, type SlackMessage, section } from "./blocks.js";
 import { codeBlock, inert } from "./escape.js";
@@ -104,14 +109,22 @@ export function modalErrors(problems: ProposalProblem[], t: Messages): Record<st
   return errors;
 }
 
-/** The controller has seen the new template and every replica is updated and ready. */
-export function rolloutDone(workload: WorkloadSnapshot): boolean {
-  const { rollout } = workload;
-  return (
-    rollout.observedGeneration >= workload.generation &&
-    rollout.updated >= rollout.replicas &&
-    rollout.ready >= rollout.replicas
-  );
+/** A refusal as Slack may show it: the API server's words and every name or typed value made inert. */
+function inertRefusal(refusal: Refusal): Refusal {
+  switch (refusal.kind) {
+    case "api":
+      return { ...refusal, message: inert(refusal.message) };
+    case "container-missing":
+      return { ...refusal, container: inert(refusal.container) };
+    case "approver-not-allowed":
+      return { ...refusal, approver: inert(refusal.approver) };
+    case "rule":
+      return refusal.problem.kind === "not-a-quantity"
+        ? { ...refusal, problem: { ...refusal.problem, value: inert(refusal.problem.value) } }
+        : refusal;
+    default:
+      return refusal;
+  }
 }
 
 function statusBlocks(proposal: Proposal, t: Messages): Block[] {
@@ -128,7 +141,7 @@ function statusBlocks(proposal: Proposal, t: Messages): Block[] {
   switch (proposal.status) {
     case "refused":
     case "failed":
-      return [section(`${line}\n> ${inert(proposal.refusal ?? "")}`)];
+      return [section(`${line}\n> ${proposal.refusal ? p.refusal(inertRefusal(proposal.refusal)) : ""}`)];
     case "gitops":
       return [
         section(`${line} ${p.gitOpsAdvice(inert(proposal.gitOps ?? "GitOps"))}`),
@@ -145,11 +158,7 @@ function statusBlocks(proposal: Proposal, t: Messages): Block[] {
 }
 
 /** The proposal's message in the thread; its buttons go once it is decided. */
-export function proposalMessage(
-  proposal: Proposal,
-  t: Messages,
-  workload: WorkloadSnapshot | null = null,
-): SlackMessage {
+export function proposalMessage(proposal: Proposal, t: Messages): SlackMessage {
   const p = t.proposals;
   const name = inert(`${proposal.workload.kind} ${proposal.workload.name}`);
   const changes = [
@@ -165,17 +174,16 @@ export function proposalMessage(
     context(p.reason(inert(proposal.reason)), ...(proposal.revertOf ? [p.revertOf] : [])),
     ...statusBlocks(proposal, t),
   ];
-  if (workload) {
-    const { rollout } = workload;
-    const done = rolloutDone(workload);
+  const { rollout } = proposal;
+  if (rollout && proposal.status === "applied") {
     const progress = p.rollout(
       rollout.observedGeneration,
-      workload.generation,
+      rollout.generation,
       rollout.updated,
       rollout.ready,
       rollout.replicas,
     );
-    blocks.push(context(done ? `${progress} ${p.rolloutDone}` : progress));
+    blocks.push(context(rolloutDone(rollout) ? `${progress} ${p.rolloutDone}` : progress));
   }
   if (proposal.status === "ready") {
     blocks.push({
@@ -224,4 +232,33 @@ export function auditMessage(namespace: string | null, entries: AuditEntry[], t:
         );
   const title = a.title(namespace === null ? null : inert(namespace));
   return fitMessage({ text: title, blocks: [section([title, ...lines].join("\n"))] }, t.moreBlocks);
+}
+
+/** What the clicker is told about a step's outcome; null when the thread shows it all. */
+export function outcomeText(outcome: Outcome, t: Messages): string | null {
+  const p = t.proposals;
+  switch (outcome.kind) {
+    case "moved":
+      return null;
+    case "resumed":
+      return p.decided(p.statusName[outcome.proposal.status]);
+    case "not-revertible":
+      return p.decided(p.statusName[outcome.status]);
+    case "unknown":
+      return p.unknown;
+    case "tampered":
+      return p.tampered;
+    case "expired":
+      return p.expiredNow;
+    case "not-approver":
+      return p.notApprover(inert(outcome.namespace));
+    case "self-approval":
+      return p.selfApproval;
+    case "not-allowed-to-reject":
+      return p.notAllowedToReject;
+    case "retry":
+    case "unavailable":
+      // Outcomes of the background steps only: the jobs retry or log them.
+      return null;
+  }
 }

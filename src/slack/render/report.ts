@@ -6,17 +6,29 @@ import { formatBytes, formatQuantity } from "../../analysis/quantity.js";
 import type { ErrorKind } from "../../errors.js";
 import { visibleExcerpt } from "../../report/kernel-excerpt.js";
 import type { FindingJson, NodeStatusJson, Report } from "../../report/model.js";
+import { isKill, worstFirst } from "../../report/severity.js";
 import type { Messages } from "../i18n/catalog.js";
-import { type Block, button, context, fitMessage, type SlackMessage, section } from "./blocks.js";
+import {
+  type Block,
+  type ButtonElement,
+  button,
+  context,
+  fitMessage,
+  LIMITS,
+  type SlackMessage,
+  section,
+  staticSelect,
+} from "./blocks.js";
 import { errorText } from "./errors.js";
 import { codeBlock, entities, inert } from "./escape.js";
-import { groupByWorkload, isKill, type WorkloadGroup } from "./workloads.js";
+import { groupByWorkload, type WorkloadGroup } from "./workloads.js";
 
 export const ACTIONS = {
   propose: "propose_limit",
   kernelLog: "show_kernel_log",
   snooze: "snooze_workload",
   unsnooze: "unsnooze_workload",
+  showActions: "show_workload_actions",
 } as const;
 
 export interface ReportContext {
@@ -169,6 +181,23 @@ export function kernelExcerpt(
   return { shown: lines.slice(0, excerptLines), total: lines.length, attach: lines.length > excerptLines };
 }
 
+/** What a workload's buttons need: the opaque id they carry, and which of them apply. */
+export interface ButtonTarget {
+  id: string;
+  recommendedLimit: string | null;
+  hasKernelReport: boolean;
+}
+
+function workloadButtons(target: ButtonTarget, t: Messages, snoozeDays: number): ButtonElement[] {
+  return [
+    target.recommendedLimit
+      ? button(ACTIONS.propose, t.buttons.propose(target.recommendedLimit), target.id, "primary")
+      : null,
+    target.hasKernelReport ? button(ACTIONS.kernelLog, t.buttons.kernelLog, target.id) : null,
+    button(ACTIONS.snooze, t.buttons.snooze(snoozeDays), target.id),
+  ].filter((element) => element !== null);
+}
+
 export function workloadReply(group: WorkloadGroup, ctx: ReportContext): SlackMessage {
   const { t } = ctx;
   const finding = group.primary;
@@ -198,14 +227,12 @@ export function workloadReply(group: WorkloadGroup, ctx: ReportContext): SlackMe
     if (excerpt.attach) blocks.push(context(t.kernelTruncated(excerpt.shown.length, excerpt.total)));
   }
   blocks.push(recommendationBlock(finding, t));
-  const buttons = [
-    finding.recommendation?.memoryLimit
-      ? button(ACTIONS.propose, t.buttons.propose(finding.recommendation.memoryLimit), id, "primary")
-      : null,
-    finding.kernelEvent ? button(ACTIONS.kernelLog, t.buttons.kernelLog, id) : null,
-    button(ACTIONS.snooze, t.buttons.snooze(ctx.snoozeDays), id),
-  ].filter((element) => element !== null);
-  blocks.push({ type: "actions", elements: buttons });
+  const target = {
+    id,
+    recommendedLimit: finding.recommendation?.memoryLimit ?? null,
+    hasKernelReport: finding.kernelEvent !== null,
+  };
+  blocks.push({ type: "actions", elements: workloadButtons(target, t, ctx.snoozeDays) });
   return fitMessage(
     { text: `${inert(workloadName(group))}: ${t.verdictName[finding.verdict]}`, blocks },
     t.moreBlocks,
@@ -221,17 +248,20 @@ const pad = (text: string, width: number) => text + " ".repeat(Math.max(0, width
 
 const MAX_NAME = 44;
 
-function summaryTable(groups: WorkloadGroup[], t: Messages): string {
-  const rows = groups.map((group) => {
-    const name = workloadName(group);
-    return [
-      name.length > MAX_NAME ? `${name.slice(0, MAX_NAME - 1)}…` : name,
-      String(group.findings.length),
-      String(group.restarts),
-      group.lastKill === null ? "-" : `${group.lastKill.slice(5, 16).replace("T", " ")}Z`,
-      t.verdictName[group.primary.verdict],
-    ];
-  });
+function tableRow(group: WorkloadGroup, t: Messages): string[] {
+  const name = workloadName(group);
+  const lastKill = group.severity.lastKill;
+  return [
+    name.length > MAX_NAME ? `${name.slice(0, MAX_NAME - 1)}…` : name,
+    String(group.findings.length),
+    String(group.restarts),
+    lastKill === null ? "-" : `${lastKill.slice(5, 16).replace("T", " ")}Z`,
+    t.verdictName[group.primary.verdict],
+  ];
+}
+
+/** Rows as a table in a code block, aligned for a monospace font. */
+function codeTable(rows: string[][], t: Messages): string {
   const header = [t.table.workload, t.table.containers, t.table.restarts, t.table.lastKill, t.table.verdict];
   const widths = header.map((title, column) =>
     Math.max(displayWidth(title), ...rows.map((row) => displayWidth(row[column] ?? ""))),
@@ -242,6 +272,47 @@ function summaryTable(groups: WorkloadGroup[], t: Messages): string {
       .join("");
   // Padded first, escaped after: an entity takes one column on screen.
   return ["```", ...[line(header), ...rows.map(line)].map(inert), "```"].join("\n");
+}
+
+const length = (text: string) => Array.from(text).length;
+
+/**
+ * The workloads as tables in at most `maxTexts` section texts, each within Slack's limit. A row is
+ * never cut: the rows that do not fit are left out, and the last text ends with "+N more".
+ */
+function tableTexts(
+  groups: WorkloadGroup[],
+  t: Messages,
+  maxTexts: number,
+): { texts: string[]; shown: number } {
+  const rows = groups.map((group) => tableRow(group, t));
+  const reserve = length(`\n${t.moreWorkloads(rows.length)}`);
+  // How many rows from `start` fit in one text beside `room` characters.
+  const fitting = (start: number, room: number) => {
+    let count = 0;
+    while (
+      start + count < rows.length &&
+      length(codeTable(rows.slice(start, start + count + 1), t)) + room <= LIMITS.text
+    )
+      count++;
+    return count;
+  };
+  const texts: string[] = [];
+  let shown = 0;
+  while (shown < rows.length && texts.length < maxTexts) {
+    let count = fitting(shown, 0);
+    if (texts.length === maxTexts - 1 && shown + count < rows.length) count = fitting(shown, reserve);
+    if (count === 0) break;
+    texts.push(codeTable(rows.slice(shown, shown + count), t));
+    shown += count;
+  }
+  const hidden = rows.length - shown;
+  if (hidden > 0) {
+    const more = t.moreWorkloads(hidden);
+    if (texts.length > 0) texts[texts.length - 1] = `${texts[texts.length - 1]}\n${more}`;
+    else texts.push(more);
+  }
+  return { texts, shown };
 }
 
 export interface SummaryContext {
@@ -280,15 +351,62 @@ export function summaryMessage(report: Report, groups: WorkloadGroup[], ctx: Sum
     namespace,
     groups.reduce((sum, group) => sum + group.findings.length, 0),
   );
-  const blocks: Block[] = [section(text), section(summaryTable(groups, t))];
+  const table = tableTexts(groups, t, 1);
+  const blocks: Block[] = [section(text), ...table.texts.map((tableText) => section(tableText))];
   if (unread > 0) notes.push(t.nodesUnreadCount(unread));
   blocks.push(context(...notes));
   return fitMessage({ text, blocks }, t.moreBlocks);
 }
 
-/** The groups worth a thread reply: workloads with a kill. */
+/** The groups worth a thread reply: workloads with a kill, the worst first. */
 export function affectedGroups(report: Report): WorkloadGroup[] {
-  return groupByWorkload(report).filter((group) => group.findings.some(isKill));
+  return groupByWorkload(report)
+    .filter((group) => group.findings.some(isKill))
+    .sort(worstFirst);
+}
+
+/**
+ * One reply for the workloads that get none of their own: a compact table, and menus that show a
+ * chosen workload's buttons, within Slack's 50 blocks.
+ */
+export function sharedReply(groups: WorkloadGroup[], ctx: ReportContext): SlackMessage {
+  const { t } = ctx;
+  const title = t.otherWorkloads(groups.length);
+  const menus = Math.ceil(groups.length / LIMITS.selectOptions);
+  const table = tableTexts(groups, t, Math.max(1, LIMITS.blocks - 1 - menus));
+  const blocks: Block[] = [section(title), ...table.texts.map((text) => section(text))];
+  const listed = groups.slice(0, table.shown);
+  for (let start = 0; start < listed.length; start += LIMITS.selectOptions) {
+    const options = listed
+      .slice(start, start + LIMITS.selectOptions)
+      .map((group) => ({ label: workloadName(group), value: ctx.findingId(group) }));
+    blocks.push({ type: "actions", elements: [staticSelect(ACTIONS.showActions, t.showActions, options)] });
+  }
+  return fitMessage({ text: title, blocks }, t.moreBlocks);
+}
+
+/** A workload of the shared reply, with the buttons its own reply would have. */
+export interface WorkloadActionsTarget extends ButtonTarget {
+  kind: string;
+  name: string;
+  pod: string;
+  container: string;
+}
+
+/** The buttons of one workload, shown on demand to whoever picked it in the shared reply's menu. */
+export function workloadActionsMessage(
+  target: WorkloadActionsTarget,
+  t: Messages,
+  snoozeDays: number,
+): SlackMessage {
+  const text = t.workloadActions(
+    inert(`${target.kind} ${target.name}`),
+    inert(`${target.pod} / ${target.container}`),
+  );
+  return fitMessage(
+    { text, blocks: [section(text), { type: "actions", elements: workloadButtons(target, t, snoozeDays) }] },
+    t.moreBlocks,
+  );
 }
 
 type FailedNode = NodeStatusJson & { status: ErrorKind };

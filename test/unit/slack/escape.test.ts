@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
+import { newProposal, type Proposal } from "../../../src/proposals/model.js";
 import type { FindingJson, Report } from "../../../src/report/model.js";
 import { messages } from "../../../src/slack/i18n/catalog.js";
 import type { SlackMessage } from "../../../src/slack/render/blocks.js";
@@ -11,7 +12,6 @@ import { digestMessage } from "../../../src/slack/render/digest.js";
 import { entities, inert } from "../../../src/slack/render/escape.js";
 import { auditMessage, proposalMessage } from "../../../src/slack/render/proposals.js";
 import { affectedGroups, summaryMessage, workloadReply } from "../../../src/slack/render/report.js";
-import type { Proposal } from "../../../src/store/proposals.js";
 import { fixturePath } from "../../harness/fixtures.js";
 
 const HOSTILE = "x```<!here>";
@@ -61,6 +61,13 @@ describe("the escaping helper", () => {
 });
 
 describe("hostile values in the report's messages", () => {
+  const context = {
+    t: en,
+    excerptLines: 40,
+    snoozeDays: 7,
+    findingId: () => "0123456789abcdef0123456789abcdef",
+  };
+
   function hostileReport(): Report {
     const report = structuredClone(seed);
     report.namespace = "production";
@@ -79,14 +86,10 @@ describe("hostile values in the report's messages", () => {
 
   it("when the kernel comm is x```<!here>, then the workload's reply renders it inert", () => {
     const report = hostileReport();
-    const [group] = affectedGroups(report);
+    // The workload of the hostile finding, wherever severity puts it.
+    const group = affectedGroups(report).find((each) => each.name === `web${HOSTILE}`);
     assert.ok(group);
-    const reply = workloadReply(group, {
-      t: en,
-      excerptLines: 40,
-      snoozeDays: 7,
-      findingId: () => "0123456789abcdef0123456789abcdef",
-    });
+    const reply = workloadReply(group, context);
     assertInert(reply);
     const all = texts(reply).join("\n");
     assert.match(all, /`xˋˋˋ&lt;!here&gt;` \(pid 1735923\)/);
@@ -103,28 +106,26 @@ describe("hostile values in the report's messages", () => {
 
 describe("hostile values in proposals", () => {
   const proposal: Proposal = {
+    ...newProposal(
+      {
+        findingId: "0123456789abcdef0123456789abcdef",
+        channel: "C0OPS",
+        threadTs: "1.2",
+        namespace: "production",
+        workload: { kind: "Deployment", name: "web", uid: null },
+        container: `app${HOSTILE}`,
+        to: { limit: "1280Mi", request: null },
+        reason: `because ${HOSTILE} <https://evil.example|click> &`,
+        proposer: "U0ALICE",
+        revertOf: null,
+      },
+      Date.parse("2021-07-12T04:10:20Z"),
+      Date.parse("2021-07-13T04:10:20Z"),
+    ),
     id: "0123456789abcdef01234567",
-    findingId: "0123456789abcdef0123456789abcdef",
-    channel: "C0OPS",
-    threadTs: "1.2",
-    namespace: "production",
-    workload: { kind: "Deployment", name: "web", uid: null },
-    container: `app${HOSTILE}`,
-    to: { limit: "1280Mi", request: null },
     from: { limit: "1000Mi", request: null },
-    reason: `because ${HOSTILE} <https://evil.example|click> &`,
-    proposer: "U0ALICE",
-    revertOf: null,
-    cluster: null,
-    seen: null,
-    createdAt: "2021-07-12T04:10:20.000Z",
-    expiresAt: "2021-07-13T04:10:20.000Z",
     status: "refused",
-    refusal: `admission webhook said ${HOSTILE}`,
-    gitOps: null,
-    approver: null,
-    appliedAt: null,
-    messageTs: null,
+    refusal: { kind: "api", message: `admission webhook said ${HOSTILE}` },
   };
 
   it("when the typed reason and the API's refusal hold mrkdwn, then the proposal message renders them inert", () => {
@@ -162,8 +163,8 @@ describe("hostile values in a digest", () => {
     const message = digestMessage(
       {
         endMs: 0,
-        today: { restarts: 3, oomKills: 1, podsAffected: 1 },
-        yesterday: { restarts: 0, oomKills: 0, podsAffected: 0 },
+        today: { restarts: 3, oomKills: 1, podsAffected: 1, lowerBound: true },
+        yesterday: { restarts: 0, oomKills: 0, podsAffected: 0, lowerBound: false },
         top: [
           { namespace: "production", workload, restarts: 3, oomKills: 1, reasons: [HOSTILE, "OOMKilled"] },
         ],
