@@ -1,6 +1,7 @@
 // Tenants kept apart by channel, end to end: slack.channels refuses channels it does not list, each
 // channel's snoozes and digest subscriptions are its own, and a button, a modal or a scheduled digest
-// made under a wider map does nothing once the map is narrowed (the bot restarted with the new one).
+// (or a pick in a shared reply's menu) made under a wider map does nothing once the map is narrowed
+// (the bot restarted with the new one).
 
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
@@ -17,9 +18,10 @@ import {
   writeBotConfig,
 } from "../harness/bot.js";
 import { type HarnessCluster, seedCluster } from "../harness/cluster.js";
-import { buttons, FakeSlack, type StoredMessage } from "../harness/fake-slack.js";
+import { buttons, FakeSlack, menuOptions, type StoredMessage } from "../harness/fake-slack.js";
+import { podObject } from "../harness/pods.js";
 import { ALICE, BOB, ProposalFlow, SUGGESTED, type Thread } from "../harness/proposal-flow.js";
-import { slashCommand, viewSubmission } from "../harness/slack-requests.js";
+import { menuPick, slashCommand, viewSubmission } from "../harness/slack-requests.js";
 
 type Json = Record<string, unknown>;
 
@@ -34,12 +36,19 @@ let flow: ProposalFlow;
 const prefix = uniquePrefix();
 
 /** Starts the bot with this channel map (and proposals enabled in production). */
-async function startWith(channels: Record<string, string[]>, name: string): Promise<void> {
+async function startWith(
+  channels: Record<string, string[]>,
+  name: string,
+  slackExtra: Json = {},
+): Promise<void> {
   await bot?.close();
   const config = writeBotConfig(
     cluster,
     prefix,
-    { slack: { channels }, proposals: { approvers: { production: [ALICE, BOB] }, leakAfterBumps: 50 } },
+    {
+      slack: { channels, ...slackExtra },
+      proposals: { approvers: { production: [ALICE, BOB] }, leakAfterBumps: 50 },
+    },
     name,
   );
   const started = await startTestBot(botEnv(slack, config), "all", () => CAPTURED);
@@ -47,14 +56,45 @@ async function startWith(channels: Record<string, string[]>, name: string): Prom
   flow = new ProposalFlow(slack, url);
 }
 
+const WIDE = {
+  C0OPS: ["production"],
+  C0OPS2: ["production"],
+  C0TEAM: ["production"],
+  C0STAGING: ["staging"],
+  C0SHARED: ["payments"],
+  C0SHARED2: ["payments"],
+};
+// production is taken from C0OPS and C0OPS2, payments from C0SHARED; C0TEAM and C0SHARED2 keep theirs.
+const NARROW = {
+  C0OPS: ["staging"],
+  C0OPS2: ["staging"],
+  C0TEAM: ["production"],
+  C0SHARED: ["staging"],
+  C0SHARED2: ["payments"],
+};
+
+/** Two bare pods OOM-killed in `payments`: more workloads than a bot with slack.maxReplies 0 replies to. */
+const PAYMENTS = ["ledger", "invoices"].map((name, index) =>
+  podObject({
+    name,
+    namespace: "payments",
+    uid: `7c2d0000-0000-4000-8000-00000000000${index}`,
+    node: "k8s-node-01",
+    restartCount: 3,
+    createdAt: "2021-07-05T00:00:00Z",
+    lastContainerId: String(index).repeat(64),
+    startedAt: "2021-07-11T00:00:00Z",
+    finishedAt: "2021-07-12T02:00:00Z",
+    owner: null,
+  }),
+);
+
 before(async () => {
   cluster = await seedCluster();
+  cluster.api.state.pods.push(...PAYMENTS);
   slack = new FakeSlack();
   await slack.start();
-  await startWith(
-    { C0OPS: ["production"], C0OPS2: ["production"], C0TEAM: ["production"], C0STAGING: ["staging"] },
-    "wide.yaml",
-  );
+  await startWith(WIDE, "wide.yaml");
 });
 
 after(async () => {
@@ -189,11 +229,59 @@ describe("digest subscriptions belong to a channel", () => {
 describe("buttons, modals and digests made before the map was narrowed", () => {
   let view: Json;
 
+  /** The reply whose menu lists the workloads without a reply of their own. */
+  const sharedReplies: Record<string, { root: StoredMessage; reply: StoredMessage }> = {};
+
   before(async () => {
     proposal = await flow.ready("C0OPS2");
     view = slack.views.at(-1) as Json;
-    // production is taken from C0OPS and C0OPS2; C0TEAM keeps it.
-    await startWith({ C0OPS: ["staging"], C0OPS2: ["staging"], C0TEAM: ["production"] }, "narrow.yaml");
+    // With no reply of its own for any workload, each investigation ends in one shared reply.
+    await startWith(WIDE, "wide-shared.yaml", { maxReplies: 0 });
+    for (const channel of ["C0SHARED", "C0SHARED2"]) {
+      await slashCommand(url, { text: "payments", channel, responseUrl: slack.responseUrl(channel) });
+      const root = await slack.until(
+        () => slack.rootMessages(channel).find((m) => /OOM investigation of `payments`/.test(m.text)),
+        `the investigation in ${channel}`,
+      );
+      const reply = slack.replies(channel, root.ts).find((m) => menuOptions(m).length > 0);
+      assert.ok(reply, `the shared reply in ${channel}`);
+      sharedReplies[channel] = { root, reply };
+    }
+    await startWith(NARROW, "narrow.yaml");
+  });
+
+  /** Picks the workload in the shared reply's menu of `channel`; the first answer to the picker. */
+  async function pickIn(channel: string): Promise<Json> {
+    const shared = sharedReplies[channel];
+    const [option] = shared ? menuOptions(shared.reply) : [];
+    assert.ok(shared && option, `a menu in ${channel}`);
+    const before = slack.responses.length;
+    await menuPick(url, {
+      actionId: option.action_id,
+      value: option.value,
+      channel,
+      messageTs: shared.reply.ts,
+      threadTs: shared.root.ts,
+      responseUrl: slack.responseUrl(`${channel}-menu`),
+    });
+    return slack.until(
+      () => slack.responses.slice(before).find((r: Json) => r.text),
+      `the answer in ${channel}`,
+    );
+  }
+
+  it("when an old pick in the shared reply's menu is made, then the picker is told and no buttons come", async () => {
+    const since = mark();
+    const answer = await pickIn("C0SHARED");
+    assert.match(String(answer.text), /may not act on `payments` \(any more\)/);
+    assert.deepEqual(buttons({ blocks: (answer.blocks as Json[] | undefined) ?? [] }), []);
+    nothingDone(since);
+  });
+
+  it("when a channel that keeps the namespace picks in its old menu, then the workload's buttons come", async () => {
+    const answer = await pickIn("C0SHARED2");
+    assert.match(String(answer.text), /\*Pod (ledger|invoices)\*/);
+    assert.ok(buttons(answer as { blocks: Json[] }).some((b) => b.action_id === "snooze_workload"));
   });
 
   it("when an old button of the report is clicked, then the clicker is told and nothing is posted", async () => {
