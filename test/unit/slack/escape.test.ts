@@ -10,8 +10,14 @@ import { messages } from "../../../src/slack/i18n/catalog.js";
 import type { SlackMessage } from "../../../src/slack/render/blocks.js";
 import { digestMessage } from "../../../src/slack/render/digest.js";
 import { entities, inert } from "../../../src/slack/render/escape.js";
-import { auditMessage, proposalMessage } from "../../../src/slack/render/proposals.js";
-import { affectedGroups, summaryMessage, workloadReply } from "../../../src/slack/render/report.js";
+import { auditMessage, outcomeText, proposalMessage } from "../../../src/slack/render/proposals.js";
+import {
+  affectedGroups,
+  sharedReply,
+  summaryMessage,
+  workloadActionsMessage,
+  workloadReply,
+} from "../../../src/slack/render/report.js";
 import { fixturePath } from "../../harness/fixtures.js";
 
 const HOSTILE = "x```<!here>";
@@ -102,6 +108,30 @@ describe("hostile values in the report's messages", () => {
     assertInert(message);
     assert.match(texts(message).join("\n"), /Deployment webxˋˋˋ&lt;!here&gt;/);
   });
+
+  it("when names hold mrkdwn, then the shared reply's table stays one closed code block", () => {
+    const message = sharedReply(affectedGroups(hostileReport()), context);
+    assertInert(message);
+    assert.match(texts(message).join("\n"), /Deployment webxˋˋˋ&lt;!here&gt;/);
+  });
+
+  it("when a workload picked in the shared reply has mrkdwn in its names, then its buttons' message renders them inert", () => {
+    const message = workloadActionsMessage(
+      {
+        id: "0123456789abcdef0123456789abcdef",
+        kind: "Deployment",
+        name: `web${HOSTILE}`,
+        pod: `pod-${HOSTILE}`,
+        container: `<@U0BOSS>${HOSTILE}`,
+        recommendedLimit: "1280Mi",
+        hasKernelReport: true,
+      },
+      en,
+      7,
+    );
+    assertInert(message);
+    assert.match(texts(message).join("\n"), /&lt;@U0BOSS&gt;xˋˋˋ&lt;!here&gt;/);
+  });
 });
 
 describe("hostile values in proposals", () => {
@@ -135,6 +165,26 @@ describe("hostile values in proposals", () => {
       texts(message).join("\n"),
       /Why: because xˋˋˋ&lt;!here&gt; &lt;https:\/\/evil\.example\|click&gt; &amp;/,
     );
+  });
+
+  it("when the API's refusal or a missing container's name holds mrkdwn, then the refusal renders it inert", () => {
+    const refusals: Proposal["refusal"][] = [
+      { kind: "api", message: `admission webhook said ${HOSTILE}` },
+      { kind: "container-missing", container: `app${HOSTILE}` },
+      { kind: "rule", problem: { field: "limit", kind: "not-a-quantity", value: HOSTILE } },
+    ];
+    for (const refusal of refusals) {
+      const message = proposalMessage({ ...proposal, status: "failed", refusal }, en);
+      assertInert(message);
+      assert.match(texts(message).join("\n"), /xˋˋˋ&lt;!here&gt;/);
+    }
+  });
+
+  it("when a step's outcome names a namespace, then the clicker's answer renders it inert", () => {
+    const text = outcomeText({ kind: "not-approver", namespace: `prod${HOSTILE}` }, en);
+    assert.ok(text !== null);
+    assertInert({ text, blocks: [] });
+    assert.match(text, /prodxˋˋˋ&lt;!here&gt;/);
   });
 
   it("when the reason reaches the audit trail, then it is inert there too", () => {
