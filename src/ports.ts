@@ -1,6 +1,7 @@
 // What the investigation needs from the outside world, as small interfaces. The Kubernetes and SSH
 // adapters implement them; tests may too. Nothing here knows a client library.
 
+import type { OwnerRef } from "./analysis/owner.js";
 import type { JournalWindow } from "./analysis/windows.js";
 import type { Result } from "./errors.js";
 
@@ -13,10 +14,7 @@ export interface NodeInfo {
   osImage: string | null;
 }
 
-export interface OwnerRef {
-  kind: string;
-  name: string;
-}
+export type { OwnerRef } from "./analysis/owner.js";
 
 export interface LimitCapsInfo {
   /** The LimitRange's max memory for a container. */

@@ -103,6 +103,8 @@ export interface NodeJournalFacts {
 }
 
 const EXCERPT_LINES = 80;
+/** The task table counts memory in pages, taken as 4 KiB (x86-64, and arm64 as most distributions build it). */
+export const PAGE_BYTES = 4096;
 // A report's lines come together; after this many other kernel lines on its node it is complete.
 const CLOSE_AFTER_RECORDS = 200;
 const ABANDON_AFTER_RECORDS = 20_000;
@@ -205,7 +207,7 @@ const COLUMN_ALIASES: Record<string, keyof TaskRow> = {
 };
 
 /** Reads a task-table row with the columns its header named; the name is the rest of the line. */
-function tableRow(pid: number, rest: string, columns: string[]): TaskRow | null {
+export function tableRow(pid: number, rest: string, columns: string[]): TaskRow | null {
   const numeric = columns.filter((column) => column !== "name");
   const row: TaskRow = {
     pid,

@@ -31,6 +31,8 @@ import { INVESTIGATE_QUEUE, InvestigationQueue } from "../queue/investigations.j
 import { PROPOSALS_QUEUE, ProposalQueue } from "../queue/proposals.js";
 import { registerActions } from "../slack/actions.js";
 import { createSlackApp } from "../slack/app.js";
+import { channelGuard, interactionScopes, proposalScope } from "../slack/channel-guard.js";
+import { channelMapWarnings } from "../slack/channels.js";
 import { registerOomCommand } from "../slack/commands.js";
 import { registerDigestActions } from "../slack/digest-actions.js";
 import { FollowUps } from "../slack/follow-ups.js";
@@ -69,8 +71,9 @@ function proposalLifecycle(
   const { config, now, log } = options;
   const approvers = new SlackApproverDirectory(client, config.proposals);
   const storage = new ProposalStore(redis, config.queue.prefix);
+  const repository = new SignedProposals(storage, config.proposals.signingKey);
   const lifecycle = new ProposalLifecycle({
-    repository: new SignedProposals(storage, config.proposals.signingKey),
+    repository,
     scheduler: queue,
     notifier: new SlackProposalNotifier(
       client,
@@ -84,7 +87,7 @@ function proposalLifecycle(
     now,
     log,
   });
-  return { lifecycle, approvers, storage };
+  return { lifecycle, approvers, storage, repository };
 }
 
 interface Part {
@@ -122,6 +125,7 @@ async function startWorkers(options: BotOptions, metrics: Metrics): Promise<Resu
         client,
         store,
         metrics,
+        log,
         t,
         slack: config.slack,
         now: options.now,
@@ -148,7 +152,9 @@ async function startWorkers(options: BotOptions, metrics: Metrics): Promise<Resu
         store,
         digests: new DigestStore(redis, config.queue.prefix),
         metrics,
+        log,
         t,
+        channels: config.slack.channels,
         now: options.now,
         pageSize: config.scan.pageSize,
         cluster: () => openCluster(config),
@@ -191,6 +197,18 @@ async function startSlack(options: BotOptions, metrics: Metrics): Promise<SlackP
     }),
   );
   slack.app.use(workspaceGuard(slack.app, t, log));
+  slack.app.use(
+    channelGuard({
+      channels: config.slack.channels,
+      t,
+      log,
+      scopes: interactionScopes({
+        finding: (id) => store.finding(id),
+        proposal: proposalScope(proposals.repository),
+        digestTarget: (id) => digests.button(id),
+      }),
+    }),
+  );
   registerOomCommand(slack.app, {
     queue,
     store,
@@ -229,6 +247,7 @@ async function startSlack(options: BotOptions, metrics: Metrics): Promise<SlackP
 }
 
 export async function startBot(options: BotOptions): Promise<Result<BotHandle>> {
+  for (const warning of channelMapWarnings(options.config.slack.channels)) options.log("warn", warning);
   const metrics = new Metrics();
   let closing = false;
   const workers = options.settings.role !== "serve" ? await startWorkers(options, metrics) : null;

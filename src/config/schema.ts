@@ -38,7 +38,7 @@ export interface SlackConfig {
   locale: Locale;
   /**
    * Channel id -> namespaces it may investigate ("*" for any). The "*" channel entry applies to channels
-   * not listed; without it, unlisted channels may ask about any namespace.
+   * not listed; without it, unlisted channels are refused (an empty map refuses every channel).
    */
   channels: Record<string, string[]>;
   /** How long "Snooze" hides a workload. */

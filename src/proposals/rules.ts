@@ -2,6 +2,7 @@
 // everything it needs is passed in, and problems come back per field for the modal to show.
 
 import { formatBytes, formatQuantity, parseQuantity, quantityBytesOrNull } from "../analysis/quantity.js";
+import { shellCommand } from "../shell.js";
 
 export interface ProposalInput {
   limit: string;
@@ -248,12 +249,23 @@ export function manifestSnippet(change: ResourceChange): string {
   ].join("\n");
 }
 
-/** The same change as one kubectl command. */
+/** The same change as one kubectl command, every argument quoted for the shell. */
 export function patchCommand(change: ResourceChange): string {
   const resources = {
     limits: { memory: change.limit },
     ...(change.request === null ? {} : { requests: { memory: change.request } }),
   };
   const patch = { spec: { template: { spec: { containers: [{ name: change.container, resources }] } } } };
-  return `kubectl -n ${change.namespace} patch ${change.kind.toLowerCase()} ${change.name} --type strategic -p '${JSON.stringify(patch)}'`;
+  return shellCommand([
+    "kubectl",
+    "-n",
+    change.namespace,
+    "patch",
+    change.kind.toLowerCase(),
+    change.name,
+    "--type",
+    "strategic",
+    "-p",
+    JSON.stringify(patch),
+  ]);
 }

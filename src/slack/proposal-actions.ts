@@ -10,6 +10,7 @@ import type { ApproverDirectory } from "../proposals/ports.js";
 import { patchCommand } from "../proposals/rules.js";
 import type { BotStore, FindingRecord } from "../store/bot-store.js";
 import type { Messages } from "./i18n/catalog.js";
+import { codeBlock, inert } from "./render/escape.js";
 import {
   modalErrors,
   modalValues,
@@ -70,7 +71,7 @@ export function registerProposalActions(app: App, deps: ProposalDeps): void {
         return;
       }
       if (subjectOf(finding) === null) {
-        await respond(ephemeral(p.notPatchable(finding.workload.kind)));
+        await respond(ephemeral(p.notPatchable(inert(finding.workload.kind))));
         return;
       }
       if (!deps.approvers.enabled(finding.namespace)) {
@@ -82,7 +83,9 @@ export function registerProposalActions(app: App, deps: ProposalDeps): void {
           limit: finding.recommendedLimit ?? "?",
           request: finding.recommendedRequest,
         };
-        await respond(ephemeral(`${p.notEnabled(finding.namespace)}\n\`\`\`${patchCommand(change)}\`\`\``));
+        await respond(
+          ephemeral(`${p.notEnabled(inert(finding.namespace))}\n${codeBlock([patchCommand(change)])}`),
+        );
         return;
       }
       const current = {

@@ -48,9 +48,11 @@ export class DigestStore {
     return created;
   }
 
-  async unsubscribe(id: string): Promise<Subscription | null> {
+  /** Removes the channel's subscription `id`; null when there is none, or it is another channel's. */
+  async unsubscribe(id: string, channel: string): Promise<Subscription | null> {
     const found = await this.subscription(id);
-    if (found) await this.redis.hdel(this.key("subscriptions"), id);
+    if (found?.channel !== channel) return null;
+    await this.redis.hdel(this.key("subscriptions"), id);
     return found;
   }
 

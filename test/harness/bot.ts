@@ -38,7 +38,10 @@ export function botEnv(
   };
 }
 
-/** Writes the bot's YAML: the cluster's SSH settings plus slack and queue sections. */
+/**
+ * Writes the bot's YAML: the cluster's SSH settings plus slack and queue sections. Every channel may
+ * investigate every namespace unless the test gives `slack.channels` itself.
+ */
 export function writeBotConfig(
   cluster: HarnessCluster,
   prefix: string,
@@ -49,7 +52,7 @@ export function writeBotConfig(
   return cluster.writeConfig(
     {},
     {
-      slack: { excerptLines: 20, ...slack },
+      slack: { excerptLines: 20, channels: { "*": ["*"] }, ...slack },
       queue: {
         prefix,
         attempts: 2,

@@ -74,6 +74,8 @@ export const en = {
     ":x: The job queue (Redis) cannot be reached, so nothing was queued. Try again in a minute; if it persists, ask whoever runs oom-doctor to check REDIS_URL.",
   otherWorkspace:
     ":no_entry: This oom-doctor serves another Slack workspace; nothing was done. Ask your own administrators for yours.",
+  channelNotListed: (channel: string) =>
+    `:no_entry: oom-doctor does not work in this channel: nothing was done. Ask whoever runs it to add this channel's id \`${channel}\` to slack.channels, with the namespaces it may investigate.`,
   internalError: ":x: Something went wrong on oom-doctor's side; nothing was queued. Its logs say more.",
   alreadyRunning: (namespace: string, link: string) =>
     `\`${namespace}\` is already being investigated for this channel: <${link}|follow that thread>.`,
@@ -164,6 +166,8 @@ export const en = {
   kernelTruncated: (shown: number, total: number) =>
     `Showing ${shown} of ${total} lines; the whole report is attached.`,
   kernelFileTitle: (pod: string) => `Kernel OOM report for ${pod}`,
+  otherTasks: (count: number, resident: string) =>
+    `… ${count} other process${count === 1 ? "" : "es"}, ${resident} resident (not this workload's: not shown)`,
   recommendation: "Recommendation",
   recommendLimit: (from: string, to: string) => `memory limit ${from} → *${to}*`,
   recommendRequest: (from: string, to: string) => `memory request ${from} → *${to}*`,
@@ -205,16 +209,19 @@ export const en = {
     "journal-rotated": "journal rotated",
     "ssh-error": "SSH error",
   } satisfies Record<ErrorKind, string>,
+  errorInLogs: "the details are in oom-doctor's logs: ask whoever runs it",
   warnings: "Notes:",
 
   actions: {
     unknownFinding:
       "This button refers to a finding oom-doctor no longer knows (expired or never issued). Run `/oom <namespace>` again.",
     snoozed: (workload: string, until: string, user: string) =>
-      `:zzz: <@${user}> snoozed ${workload} until ${until}: it is left out of investigations and digests.`,
+      `:zzz: <@${user}> snoozed ${workload} until ${until}: it is left out of this channel's investigations and digests.`,
     unsnoozed: (workload: string, user: string) =>
       `:alarm_clock: <@${user}> ended the snooze of ${workload}.`,
     noKernelLog: "This finding has no kernel report.",
+    notAllowedHere: (namespace: string) =>
+      `:no_entry: This channel may not act on \`${namespace}\` (any more): nothing was done (setting slack.channels). Use a channel that may, or ask whoever runs oom-doctor.`,
   },
 
   proposals: {
@@ -322,8 +329,8 @@ export const en = {
       "Usage: `/oom digest subscribe <namespace|all> [at HH:MM] [tz <Area/City>]`, `/oom digest list`, `/oom digest unsubscribe <id>`, `/oom digest now <namespace|all>`",
     subscribed: (id: string, scope: string, at: string, tz: string) =>
       `:calendar: Daily restart digest for \`${scope}\` here at ${at} (${tz}). Subscription \`${id}\`; \`/oom digest unsubscribe ${id}\` stops it.`,
-    listTitle: "*Digest subscriptions*",
-    listEmpty: "No digest subscriptions.",
+    listTitle: "*Digest subscriptions of this channel*",
+    listEmpty: "This channel has no digest subscriptions.",
     listLine: (id: string, scope: string, at: string, tz: string, channel: string) =>
       `\`${id}\` · \`${scope}\` at ${at} (${tz}) in <#${channel}>`,
     unsubscribed: (id: string, scope: string) => `Subscription \`${id}\` (\`${scope}\`) stopped.`,

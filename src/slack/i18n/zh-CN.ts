@@ -127,6 +127,8 @@ export const zhCN: Messages = {
     ":x: 无法连接任务队列（Redis），调查未能排队。请稍后重试；如果问题持续，请联系 oom-doctor 的维护者检查 REDIS_URL。",
   otherWorkspace:
     ":no_entry: 这个 oom-doctor 服务于另一个 Slack 工作区，未执行任何操作。请联系本工作区的管理员。",
+  channelNotListed: (channel) =>
+    `:no_entry: oom-doctor 不在本频道工作，未执行任何操作。请联系 oom-doctor 的维护者，把本频道的 ID \`${channel}\` 及其可调查的命名空间加入配置项 slack.channels。`,
   internalError: ":x: oom-doctor 内部出错，调查未能排队。详情见其日志。",
   alreadyRunning: (namespace, link) => `本频道已在调查 \`${namespace}\`：<${link}|查看该讨论串>。`,
   alreadyRunningNoLink: (namespace) => `本频道已在调查 \`${namespace}\`，报告将发在其讨论串中。`,
@@ -207,6 +209,7 @@ export const zhCN: Messages = {
   kernelReport: (node) => `${node} 上的内核报告：`,
   kernelTruncated: (shown, total) => `显示 ${total} 行中的 ${shown} 行；完整报告见附件。`,
   kernelFileTitle: (pod) => `${pod} 的内核 OOM 报告`,
+  otherTasks: (count, resident) => `…… 另有 ${count} 个进程，共驻留 ${resident}（不属于该工作负载，未显示）`,
   recommendation: "建议",
   recommendLimit: (from, to) => `内存 limit ${from} → *${to}*`,
   recommendRequest: (from, to) => `内存 request ${from} → *${to}*`,
@@ -246,14 +249,17 @@ export const zhCN: Messages = {
     "journal-rotated": "日志已轮转",
     "ssh-error": "SSH 错误",
   },
+  errorInLogs: "详情见 oom-doctor 的日志：请联系其维护者",
   warnings: "备注：",
 
   actions: {
     unknownFinding: "该按钮对应的调查结果已过期或不存在。请重新运行 `/oom <命名空间>`。",
     snoozed: (workload, until, user) =>
-      `:zzz: <@${user}> 已暂停 ${workload} 的提醒，直到 ${until}：调查和每日摘要将不再包含它。`,
+      `:zzz: <@${user}> 已暂停 ${workload} 的提醒，直到 ${until}：本频道的调查和每日摘要将不再包含它。`,
     unsnoozed: (workload, user) => `:alarm_clock: <@${user}> 取消了 ${workload} 的暂停提醒。`,
     noKernelLog: "该结果没有内核报告。",
+    notAllowedHere: (namespace) =>
+      `:no_entry: 本频道（已）不能操作 \`${namespace}\`，未执行任何操作（配置项 slack.channels）。请在有权限的频道操作，或联系 oom-doctor 的维护者。`,
   },
 
   proposals: {
@@ -356,8 +362,8 @@ export const zhCN: Messages = {
       "用法：`/oom digest subscribe <命名空间|all> [at HH:MM] [tz <地区/城市>]`、`/oom digest list`、`/oom digest unsubscribe <id>`、`/oom digest now <命名空间|all>`",
     subscribed: (id, scope, at, tz) =>
       `:calendar: 已订阅 \`${scope}\` 的每日重启摘要，每天 ${at}（${tz}）发到本频道。订阅 \`${id}\`；用 \`/oom digest unsubscribe ${id}\` 取消。`,
-    listTitle: "*摘要订阅*",
-    listEmpty: "没有摘要订阅。",
+    listTitle: "*本频道的摘要订阅*",
+    listEmpty: "本频道没有摘要订阅。",
     listLine: (id, scope, at, tz, channel) => `\`${id}\` · \`${scope}\` ${at}（${tz}）发到 <#${channel}>`,
     unsubscribed: (id, scope) => `订阅 \`${id}\`（\`${scope}\`）已取消。`,
     unknown: (id) => `没有摘要订阅 \`${id}\`：用 \`/oom digest list\` 查看。`,

@@ -3,6 +3,8 @@
 
 import type { Verdict } from "../../analysis/diagnose.js";
 import { formatBytes, formatQuantity } from "../../analysis/quantity.js";
+import type { ErrorKind } from "../../errors.js";
+import { visibleExcerpt } from "../../report/kernel-excerpt.js";
 import type { FindingJson, NodeStatusJson, Report } from "../../report/model.js";
 import { isKill, worstFirst } from "../../report/severity.js";
 import type { Messages } from "../i18n/catalog.js";
@@ -17,6 +19,8 @@ import {
   section,
   staticSelect,
 } from "./blocks.js";
+import { errorText } from "./errors.js";
+import { codeBlock, entities, inert } from "./escape.js";
 import { groupByWorkload, type WorkloadGroup } from "./workloads.js";
 
 export const ACTIONS = {
@@ -96,7 +100,7 @@ function memoryField(finding: FindingJson, t: Messages): string | null {
 function victimField(finding: FindingJson, t: Messages): string | null {
   const victim = finding.kernelEvent?.victim;
   if (!victim) return null;
-  const lines = [t.evidence.victimLine(victim.comm, victim.pid)];
+  const lines = [t.evidence.victimLine(inert(victim.comm), victim.pid)];
   if (victim.anonRssBytes !== null) {
     lines.push(
       t.evidence.rss(
@@ -114,7 +118,8 @@ function qosField(finding: FindingJson, t: Messages): string {
   const e = t.evidence;
   const request = finding.memoryRequestBytes === null ? e.none : formatQuantity(finding.memoryRequestBytes);
   const adj = finding.kernelEvent?.victim?.oomScoreAdj;
-  return `*${e.qos}*\n${e.qosLine(finding.qosClass ?? e.unknown, request, adj == null ? e.unknown : String(adj))}`;
+  const qos = finding.qosClass === null ? e.unknown : inert(finding.qosClass);
+  return `*${e.qos}*\n${e.qosLine(qos, request, adj == null ? e.unknown : String(adj))}`;
 }
 
 function whenField(finding: FindingJson, t: Messages): string {
@@ -134,7 +139,7 @@ function evidenceFields(finding: FindingJson, t: Messages): string[] {
     victimField(finding, t),
     qosField(finding, t),
     `*${e.restarts}*\n${e.restartsLine(finding.restartCount, perDay)}`,
-    `*${e.node}*\n${finding.node ?? e.unknown}`,
+    `*${e.node}*\n${finding.node === null ? e.unknown : inert(finding.node)}`,
     whenField(finding, t),
   ].filter((field): field is string => field !== null);
 }
@@ -159,13 +164,21 @@ function recommendationBlock(finding: FindingJson, t: Messages): Block {
   );
 }
 
+/** The kernel report as the channel may see it: other processes' task-table rows folded into one line. */
+export function kernelLines(finding: FindingJson, t: Messages): string[] {
+  return visibleExcerpt(finding).map((line) =>
+    line.kind === "line" ? line.text : t.otherTasks(line.tasks.count, formatBytes(line.tasks.residentBytes)),
+  );
+}
+
 /** The kernel report lines shown inline, and whether the whole report must be attached. */
 export function kernelExcerpt(
   finding: FindingJson,
   excerptLines: number,
-): { shown: string[]; attach: boolean } {
-  const lines = finding.kernelEvent?.excerpt ?? [];
-  return { shown: lines.slice(0, excerptLines), attach: lines.length > excerptLines };
+  t: Messages,
+): { shown: string[]; total: number; attach: boolean } {
+  const lines = kernelLines(finding, t);
+  return { shown: lines.slice(0, excerptLines), total: lines.length, attach: lines.length > excerptLines };
 }
 
 /** What a workload's buttons need: the opaque id they carry, and which of them apply. */
@@ -189,29 +202,29 @@ export function workloadReply(group: WorkloadGroup, ctx: ReportContext): SlackMe
   const { t } = ctx;
   const finding = group.primary;
   const id = ctx.findingId(group);
-  const headline = `${VERDICT_ICON[finding.verdict]} *${workloadName(group)}* · ${t.verdictName[finding.verdict]}`;
+  const headline = `${VERDICT_ICON[finding.verdict]} *${inert(workloadName(group))}* · ${t.verdictName[finding.verdict]}`;
   const blocks: Block[] = [
-    section(`${headline}\n${finding.pod} / ${finding.container}: ${t.verdictLine[finding.verdict]}`),
+    section(
+      `${headline}\n${inert(finding.pod)} / ${inert(finding.container)}: ${t.verdictLine[finding.verdict]}`,
+    ),
     { type: "section", fields: evidenceFields(finding, t).map((text) => ({ type: "mrkdwn", text })) },
   ];
   const notes: string[] = [];
   const others = group.findings.filter((other) => other !== finding);
   if (others.length > 0)
     notes.push(
-      t.evidence.alsoAffected(others.map((o) => `${o.pod} (${t.verdictName[o.verdict]})`).join(", ")),
+      t.evidence.alsoAffected(others.map((o) => `${inert(o.pod)} (${t.verdictName[o.verdict]})`).join(", ")),
     );
   if (finding.kubernetesEvents.length > 0)
-    notes.push(t.evidence.events(finding.kubernetesEvents.map((e) => `${e.reason} ×${e.count}`).join(", ")));
-  if (notes.length > 0) blocks.push(context(...notes));
-  const excerpt = kernelExcerpt(finding, ctx.excerptLines);
-  if (excerpt.shown.length > 0) {
-    blocks.push(
-      section(
-        `${t.kernelReport(finding.kernelEvent?.node ?? finding.node ?? "?")}\n\`\`\`${excerpt.shown.join("\n")}\`\`\``,
-      ),
+    notes.push(
+      t.evidence.events(finding.kubernetesEvents.map((e) => `${inert(e.reason)} ×${e.count}`).join(", ")),
     );
-    if (excerpt.attach)
-      blocks.push(context(t.kernelTruncated(excerpt.shown.length, finding.kernelEvent?.excerpt.length ?? 0)));
+  if (notes.length > 0) blocks.push(context(...notes));
+  const excerpt = kernelExcerpt(finding, ctx.excerptLines, t);
+  if (excerpt.shown.length > 0) {
+    const node = inert(finding.kernelEvent?.node ?? finding.node ?? "?");
+    blocks.push(section(`${t.kernelReport(node)}\n${codeBlock(excerpt.shown)}`));
+    if (excerpt.attach) blocks.push(context(t.kernelTruncated(excerpt.shown.length, excerpt.total)));
   }
   blocks.push(recommendationBlock(finding, t));
   const target = {
@@ -221,7 +234,7 @@ export function workloadReply(group: WorkloadGroup, ctx: ReportContext): SlackMe
   };
   blocks.push({ type: "actions", elements: workloadButtons(target, t, ctx.snoozeDays) });
   return fitMessage(
-    { text: `${workloadName(group)}: ${t.verdictName[finding.verdict]}`, blocks },
+    { text: `${inert(workloadName(group))}: ${t.verdictName[finding.verdict]}`, blocks },
     t.moreBlocks,
   );
 }
@@ -257,7 +270,8 @@ function codeTable(rows: string[][], t: Messages): string {
     cells
       .map((cell, column) => (column === cells.length - 1 ? cell : pad(cell, (widths[column] ?? 0) + 2)))
       .join("");
-  return ["```", line(header), ...rows.map(line), "```"].join("\n");
+  // Padded first, escaped after: an entity takes one column on screen.
+  return ["```", ...[line(header), ...rows.map(line)].map(inert), "```"].join("\n");
 }
 
 const length = (text: string) => Array.from(text).length;
@@ -311,7 +325,7 @@ export interface SummaryContext {
 /** The root message once the investigation is done: the table, or the quiet-day message. */
 export function summaryMessage(report: Report, groups: WorkloadGroup[], ctx: SummaryContext): SlackMessage {
   const { t } = ctx;
-  const namespace = report.namespace ?? "?";
+  const namespace = inert(report.namespace ?? "?");
   const notes = [t.requestedBy(ctx.user), ...(ctx.snoozed > 0 ? [t.snoozedHidden(ctx.snoozed)] : [])];
   const unread = report.nodes.filter((node) => node.status !== "ok").length;
   if (groups.length === 0 && ctx.snoozed > 0) {
@@ -323,7 +337,7 @@ export function summaryMessage(report: Report, groups: WorkloadGroup[], ctx: Sum
       .filter((w) => w.restarts > 0)
       .sort((a, b) => b.restarts - a.restarts || a.name.localeCompare(b.name))
       .slice(0, 5)
-      .map((w) => `• ${t.restartsLine(`${w.kind} ${w.name}`, w.restarts, w.pods)}`);
+      .map((w) => `• ${t.restartsLine(inert(`${w.kind} ${w.name}`), w.restarts, w.pods)}`);
     const body = top.length > 0 ? `${t.topRestarters}\n${top.join("\n")}` : t.noRestarts;
     return fitMessage(
       {
@@ -385,27 +399,34 @@ export function workloadActionsMessage(
   t: Messages,
   snoozeDays: number,
 ): SlackMessage {
-  const text = t.workloadActions(`${target.kind} ${target.name}`, `${target.pod} / ${target.container}`);
+  const text = t.workloadActions(
+    inert(`${target.kind} ${target.name}`),
+    inert(`${target.pod} / ${target.container}`),
+  );
   return fitMessage(
     { text, blocks: [section(text), { type: "actions", elements: workloadButtons(target, t, snoozeDays) }] },
     t.moreBlocks,
   );
 }
 
-function nodeLine(node: NodeStatusJson, t: Messages): string {
-  const kind = node.status === "ok" ? "" : t.errorKind[node.status];
-  const hint = node.hint ? ` _${node.hint}_` : "";
-  return `• *${node.node}*: ${kind} (${node.message ?? ""})${hint}`;
+type FailedNode = NodeStatusJson & { status: ErrorKind };
+
+/** What kept a node's journal away, as far as a channel may hear it: addresses and SSH details stay in the logs. */
+function nodeLine(node: FailedNode, t: Messages): string {
+  const error = { kind: node.status, message: node.message ?? "", ...(node.hint ? { hint: node.hint } : {}) };
+  return `• *${inert(node.node)}*: ${errorText(error, t)}`;
 }
 
 /** A reply for what kept evidence away: unreadable nodes and the report's warnings; null when none. */
 export function notesReply(report: Report, t: Messages): SlackMessage | null {
-  const failed = report.nodes.filter((node) => node.status !== "ok");
+  const failed = report.nodes.filter((node): node is FailedNode => node.status !== "ok");
   if (failed.length === 0 && report.warnings.length === 0) return null;
   const blocks: Block[] = [];
   if (failed.length > 0)
     blocks.push(section([t.nodesUnread, ...failed.map((node) => nodeLine(node, t))].join("\n")));
   if (report.warnings.length > 0)
-    blocks.push(section([t.warnings, ...report.warnings.map((warning) => `• ${warning}`)].join("\n")));
+    blocks.push(
+      section([t.warnings, ...report.warnings.map((warning) => `• ${entities(warning)}`)].join("\n")),
+    );
   return fitMessage({ text: failed.length > 0 ? t.nodesUnread : t.warnings, blocks }, t.moreBlocks);
 }
