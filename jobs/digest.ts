@@ -12,9 +12,11 @@ import { restartChart } from "../src/digest/chart.js";
 import { svgToPng } from "../src/digest/png.js";
 import { dayLabels, localTime, summarise } from "../src/digest/summary.js";
 import type { Result } from "../src/errors.js";
+import type { Log } from "../src/ops/log.js";
 import type { Metrics } from "../src/ops/metrics.js";
 import type { ClusterReader } from "../src/ports.js";
 import type { DigestJobData } from "../src/queue/digests.js";
+import { type ChannelMap, scopeAllowed } from "../src/slack/channels.js";
 import type { Messages } from "../src/slack/i18n/catalog.js";
 import { ThreadPoster } from "../src/slack/poster.js";
 import { digestMessage } from "../src/slack/render/digest.js";
@@ -26,7 +28,10 @@ export interface DigestJobDeps {
   store: BotStore;
   digests: DigestStore;
   metrics: Metrics;
+  log: Log;
   t: Messages;
+  /** slack.channels: which channel may see which scope. */
+  channels: ChannelMap;
   now: () => number;
   pageSize: number;
   cluster: () => Result<ClusterReader>;
@@ -80,11 +85,20 @@ export function digestProcessor(deps: DigestJobDeps) {
   }
 
   async function digest(job: Job, data: DigestJobData): Promise<void> {
+    // Subscribed under an older slack.channels: the channel is held to the map as it is now.
+    if (!scopeAllowed(deps.channels, data.channel, data.scope)) {
+      deps.log("warn", "digest not posted: slack.channels no longer lets the channel see its scope", {
+        job: job.id,
+        channel: data.channel,
+        scope: data.scope,
+      });
+      return;
+    }
     const nowMs = deps.now();
     await snapshot(data.scope, nowMs);
     const all = await deps.digests.events(data.scope, nowMs - 8 * DAY_MS, nowMs);
     const keys = [...new Set(all.map((event) => `${event.namespace}/${event.workload}`))];
-    const snoozed = await deps.store.snoozed(keys);
+    const snoozed = await deps.store.snoozed(data.channel, keys);
     const model = summarise(
       all.filter((event) => !snoozed.has(`${event.namespace}/${event.workload}`)),
       nowMs,

@@ -8,18 +8,22 @@ import { type Job, UnrecoverableError } from "bullmq";
 import type { SlackConfig } from "../src/config/schema.js";
 import type { AppError, ErrorKind, Result } from "../src/errors.js";
 import { type InvestigateOptions, investigate } from "../src/investigate.js";
+import type { Log } from "../src/ops/log.js";
 import type { Metrics } from "../src/ops/metrics.js";
 import type { ClusterReader, NodeJournalSource } from "../src/ports.js";
 import { type InvestigateJobData, parseInvestigateData } from "../src/queue/investigations.js";
 import type { Report } from "../src/report/model.js";
+import { splitReplies } from "../src/report/severity.js";
 import type { Messages } from "../src/slack/i18n/catalog.js";
 import { ThreadPoster } from "../src/slack/poster.js";
 import { failedMessage, progressMessage, queuedMessage } from "../src/slack/render/messages.js";
 import {
   affectedGroups,
   kernelExcerpt,
+  kernelLines,
   notesReply,
   residentBytes,
+  sharedReply,
   summaryMessage,
   workloadReply,
 } from "../src/slack/render/report.js";
@@ -36,6 +40,7 @@ export interface InvestigateJobDeps {
   client: WebClient;
   store: BotStore;
   metrics: Metrics;
+  log: Log;
   t: Messages;
   slack: SlackConfig;
   now: () => number;
@@ -70,7 +75,10 @@ async function publish(
 ): Promise<void> {
   const { t, store } = deps;
   const groups = affectedGroups(report);
-  const snoozed = await store.snoozed(groups.map((group) => group.key));
+  const snoozed = await store.snoozed(
+    data.channel,
+    groups.map((group) => group.key),
+  );
   const shown = groups.filter((group) => !snoozed.has(group.key));
   const ids = new Map<WorkloadGroup, string>();
   for (const group of shown) {
@@ -94,7 +102,7 @@ async function publish(
         recommendedLimit: finding.recommendation?.memoryLimit ?? null,
         recommendedRequest: finding.recommendation?.memoryRequest ?? null,
         recommendationNotes: finding.recommendation?.notes ?? [],
-        kernelReport: finding.kernelEvent?.excerpt ?? [],
+        kernelReport: kernelLines(finding, t),
       }),
     );
   }
@@ -104,24 +112,22 @@ async function publish(
     snoozeDays: deps.slack.snoozeDays,
     findingId: (group: WorkloadGroup) => ids.get(group) ?? "",
   };
-  for (const group of shown) {
+  const { own, shared } = splitReplies(shown, deps.slack.maxReplies);
+  for (const group of own) {
     await poster.reply(`workload:${group.key}`, workloadReply(group, context));
     const finding = group.primary;
-    if (kernelExcerpt(finding, deps.slack.excerptLines).attach) {
+    if (kernelExcerpt(finding, deps.slack.excerptLines, t).attach) {
       await poster.upload(`kernel:${group.key}`, {
         filename: `${finding.pod}-oom.log`,
         title: t.kernelFileTitle(finding.pod),
-        content: `${finding.kernelEvent?.excerpt.join("\n") ?? ""}\n`,
+        content: `${kernelLines(finding, t).join("\n")}\n`,
       });
     }
   }
+  if (shared.length > 0) await poster.reply("shared", sharedReply(shared, context));
   const notes = notesReply(report, t);
   if (notes) await poster.reply("notes", notes);
   await poster.updateRoot(summaryMessage(report, shown, { t, user: data.user, snoozed: snoozed.size }));
-}
-
-function describe(error: AppError): string {
-  return error.hint ? `${error.message} (${error.hint})` : error.message;
 }
 
 /**
@@ -165,7 +171,7 @@ export function investigateProcessor(deps: InvestigateJobDeps) {
     const giveUp = async (error: AppError, permanent: boolean): Promise<never> => {
       const last = permanent || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       if (last) {
-        await poster.updateRoot(failedMessage(data.namespace, data.user, describe(error), deps.t));
+        await poster.updateRoot(failedMessage(data.namespace, data.user, error, deps.t));
         await finish("failed");
       }
       throw permanent ? new UnrecoverableError(error.message) : new Error(error.message);
@@ -194,6 +200,16 @@ export function investigateProcessor(deps: InvestigateJobDeps) {
       await progress.settled();
     }
     if (!result.ok) return giveUp(result.error, PERMANENT.has(result.error.kind));
+    // The channel hears only which node and what kind of failure; the operator reads the rest here.
+    for (const node of result.value.nodes.filter((status) => status.status !== "ok"))
+      deps.log("warn", "node journal not read", {
+        job: job.id,
+        channel: data.channel,
+        node: node.node,
+        kind: node.status,
+        error: node.message,
+        hint: node.hint,
+      });
     const stopPosting = deps.metrics.stepSeconds.startTimer({ step: "post" });
     await publish(deps, poster, data, result.value);
     stopPosting();

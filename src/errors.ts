@@ -1,5 +1,6 @@
 // Errors are values with a kind a user can act on. They are turned into words in one place
-// (renderError), so every entry point says the same thing the same way.
+// (renderError for the command line, forUsers for chat), so every entry point says the same thing the
+// same way.
 
 export type ErrorKind =
   | "usage"
@@ -16,6 +17,7 @@ export type ErrorKind =
   | "api-unreachable"
   | "api-error"
   | "patch-refused"
+  | "conflict"
   // A node, over SSH
   | "no-address"
   | "node-unreachable"
@@ -43,6 +45,33 @@ export function ok<T>(value: T): Result<T> {
 
 export function fail<T = never>(kind: ErrorKind, message: string, hint?: string): Result<T> {
   return { ok: false, error: hint === undefined ? { kind, message } : { kind, message, hint } };
+}
+
+// Kinds whose message and hint name only what was asked about (a namespace, a pod, a Kubernetes
+// resource) and what to do. The others name node addresses, SSH users, file paths or a remote
+// command's own output: those details stay in the logs, and a chat hears only the kind.
+const SHOWN_TO_USERS = new Set<ErrorKind>([
+  "usage",
+  "invalid-option",
+  "unauthorized",
+  "forbidden",
+  "not-found",
+  "api-error",
+  "patch-refused",
+  "journal-empty",
+  "journal-rotated",
+]);
+
+/** An error as chat users may see it: details only for the kinds that hold nothing internal. */
+export interface UserError {
+  kind: ErrorKind;
+  /** The message and hint; null when they stay in the logs. */
+  detail: { message: string; hint: string | null } | null;
+}
+
+export function forUsers(error: AppError): UserError {
+  if (!SHOWN_TO_USERS.has(error.kind)) return { kind: error.kind, detail: null };
+  return { kind: error.kind, detail: { message: error.message, hint: error.hint ?? null } };
 }
 
 export function renderError(error: AppError): string {

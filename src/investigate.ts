@@ -34,7 +34,6 @@ export interface InvestigateOptions {
   nodeAccess: {
     port: number;
     addressType: "InternalIP" | "ExternalIP" | "Hostname";
-    journalCommand: string;
     overrides: Record<string, NodeOverride>;
   };
 }
@@ -92,12 +91,7 @@ function target(
       `set ssh.nodes.${node}.host in the configuration`,
     );
   }
-  return ok({
-    node,
-    host,
-    port: override.port ?? access.port,
-    journalCommand: override.journalCommand ?? access.journalCommand,
-  });
+  return ok({ node, host, port: override.port ?? access.port });
 }
 
 function statusOf(

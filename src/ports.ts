@@ -1,6 +1,7 @@
 // What the investigation needs from the outside world, as small interfaces. The Kubernetes and SSH
 // adapters implement them; tests may too. Nothing here knows a client library.
 
+import type { OwnerRef } from "./analysis/owner.js";
 import type { JournalWindow } from "./analysis/windows.js";
 import type { Result } from "./errors.js";
 
@@ -13,10 +14,7 @@ export interface NodeInfo {
   osImage: string | null;
 }
 
-export interface OwnerRef {
-  kind: string;
-  name: string;
-}
+export type { OwnerRef } from "./analysis/owner.js";
 
 export interface LimitCapsInfo {
   /** The LimitRange's max memory for a container. */
@@ -65,61 +63,9 @@ export interface NodeTarget {
   node: string;
   host: string;
   port: number;
-  journalCommand: string;
 }
 
 export interface NodeJournalSource {
   fetch(target: NodeTarget, windows: JournalWindow[]): Promise<Result<NodeJournalFetch>>;
   close(): Promise<void>;
-}
-
-/** The workload kinds whose pod template oom-doctor can patch. */
-export const PATCHABLE_KINDS = ["Deployment", "StatefulSet", "DaemonSet"] as const;
-export type PatchableKind = (typeof PATCHABLE_KINDS)[number];
-
-export interface ContainerResources {
-  name: string;
-  /** As the spec writes them (`1000Mi`), and in bytes. */
-  limit: string | null;
-  request: string | null;
-  limitBytes: number | null;
-  requestBytes: number | null;
-}
-
-export interface WorkloadSnapshot {
-  kind: PatchableKind;
-  namespace: string;
-  name: string;
-  uid: string;
-  generation: number;
-  resourceVersion: string;
-  labels: Record<string, string>;
-  annotations: Record<string, string>;
-  containers: ContainerResources[];
-  /** The pod selector's matchLabels. */
-  selector: Record<string, string>;
-  rollout: { observedGeneration: number; replicas: number; updated: number; ready: number };
-}
-
-export interface ResourcesPatch {
-  container: string;
-  limit: string;
-  request: string | null;
-  annotations: Record<string, string>;
-}
-
-/** What the proposals need from the cluster: read a workload, patch its memory, list its pods. */
-export interface WorkloadWriter {
-  /** The cluster it talks to, as the kubeconfig names it (its context). */
-  readonly cluster: string;
-  read(namespace: string, kind: PatchableKind, name: string): Promise<Result<WorkloadSnapshot>>;
-  /** A strategic merge patch of the container's memory; with dryRun the API server checks it and stores nothing. */
-  patchMemory(
-    namespace: string,
-    kind: PatchableKind,
-    name: string,
-    patch: ResourcesPatch,
-    dryRun: boolean,
-  ): Promise<Result<WorkloadSnapshot>>;
-  listPods(namespace: string, selector: Record<string, string>): Promise<Result<unknown[]>>;
 }

@@ -5,7 +5,7 @@ import { DEFAULT_WINDOW, type Match } from "./correlate.js";
 import { describeLogTime, percent, perDay, plural, signedSeconds, utcOffset } from "./format.js";
 import { hitNodeAllocatable, sacrificedChild } from "./kernel-verdict.js";
 import { resolveLogTime } from "./log-time.js";
-import type { OomEvent, TaskRow } from "./oom-event.js";
+import { type OomEvent, PAGE_BYTES, type TaskRow } from "./oom-event.js";
 import { type ContainerCase, finishedMs } from "./pod.js";
 import { formatBytes, formatQuantity } from "./quantity.js";
 
@@ -50,7 +50,6 @@ export interface DiagnoseContext {
 }
 
 const DAY_MS = 86_400_000;
-const PAGE_BYTES = 4096;
 // Steady means at least one kill a day over at least three kills.
 const REGULAR_RATE = 1;
 const REGULAR_MIN_RESTARTS = 3;

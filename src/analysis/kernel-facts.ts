@@ -44,7 +44,7 @@ export type KernelFact =
   | { kind: "mem-info" }
   | { kind: "mem-info-line"; values: Record<string, number> }
   | { kind: "pages-ram"; pages: number }
-  | { kind: "no-killable" }
+  | { kind: "no-killable"; panic: boolean }
   | { kind: "suppressed"; source: string; count: number }
   | { kind: "user-stack"; pointer: bigint }
   | { kind: "memcg-frame" }
@@ -79,8 +79,8 @@ const SELECT = new RegExp(
 const KILLED = new RegExp(
   `^(?:${KILL_PREFIX}: )?Killed process (\\d+)(?:, UID (\\d+),)? \\((.*)\\)(?:,? (?:UID (\\d+), )?(total-vm:.*))?$`,
 );
-// Before 4.6 the kernel panicked with it; since, it only warns.
-const NO_KILLABLE = /^(?:Kernel panic - not syncing: )?Out of memory and no killable processes/;
+// Before 4.6 the kernel panicked with it, for global OOMs only; since 4.19 memcg OOMs print it too.
+const NO_KILLABLE = /^(Kernel panic - not syncing: )?Out of memory and no killable processes/;
 const KILLED_FIELD = /(total-vm|anon-rss|file-rss|shmem-rss|UID|pgtables|oom_score_adj):\s*(-?\d+)(kB)?/g;
 const OOM_GROUP = /^Tasks in (\S+) are going to be killed due to memory\.oom\.group set/;
 const REAPED =
@@ -279,7 +279,7 @@ const RULES: readonly Rule[] = [
   ["^Mem-Info:", MEM_INFO, () => ({ kind: "mem-info" })],
   [" pages RAM", PAGES_RAM, (m) => ({ kind: "pages-ram", pages: number(m[1]) })],
   ["^active_anon:", MEM_INFO_LINE, (m) => ({ kind: "mem-info-line", values: pairs(m[0], MEM_INFO_PAIR) })],
-  ["no killable processes", NO_KILLABLE, () => ({ kind: "no-killable" })],
+  ["no killable processes", NO_KILLABLE, (m) => ({ kind: "no-killable", panic: m[1] !== undefined })],
   [
     " callbacks suppressed",
     SUPPRESSED,

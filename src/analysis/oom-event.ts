@@ -103,6 +103,8 @@ export interface NodeJournalFacts {
 }
 
 const EXCERPT_LINES = 80;
+/** The task table counts memory in pages, taken as 4 KiB (x86-64, and arm64 as most distributions build it). */
+export const PAGE_BYTES = 4096;
 // A report's lines come together; after this many other kernel lines on its node it is complete.
 const CLOSE_AFTER_RECORDS = 200;
 const ABANDON_AFTER_RECORDS = 20_000;
@@ -205,7 +207,7 @@ const COLUMN_ALIASES: Record<string, keyof TaskRow> = {
 };
 
 /** Reads a task-table row with the columns its header named; the name is the rest of the line. */
-function tableRow(pid: number, rest: string, columns: string[]): TaskRow | null {
+export function tableRow(pid: number, rest: string, columns: string[]): TaskRow | null {
   const numeric = columns.filter((column) => column !== "name");
   const row: TaskRow = {
     pid,
@@ -674,7 +676,7 @@ export class OomEventAssembler {
       case "no-killable":
         draft.section = "kill";
         event.noKillable = true;
-        event.scope = "global";
+        if (fact.panic) event.scope = "global";
         break;
       case "suppressed":
       case "boot":
@@ -722,7 +724,9 @@ export class OomEventAssembler {
       event.noKillable ||
       draft.summaryPid !== null ||
       event.selected !== null ||
-      ((event.memcg !== null || draft.hasTaskIn) && memcgPieces.filter(Boolean).length >= 2) ||
+      // A memcg's figures, `Task in` line, stats and task table are printed only for an OOM: two of them
+      // make one, even when the cut took its header and kill line.
+      memcgPieces.filter(Boolean).length >= 2 ||
       // `Task in X killed as a result of limit of Y` is printed only for a memcg OOM.
       (draft.hasTaskIn && event.oomMemcg !== null);
     if (!isReport) return;
@@ -760,7 +764,8 @@ export class OomEventAssembler {
       const memcgSigns =
         event.constraint === "CONSTRAINT_MEMCG" || event.memcg !== null || event.oomMemcg !== null;
       if (memcgSigns || draft.memcgTrace) event.scope = "memcg";
-      else if (event.constraint !== null || event.memInfo !== null) event.scope = "global";
+      else if (event.constraint !== null || event.memInfo !== null || event.noKillable)
+        event.scope = "global";
     }
     assessCompleteness(event);
   }

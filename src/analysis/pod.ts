@@ -2,6 +2,7 @@
 // ContainerCase per container: what the API server knows about each container's last termination.
 
 import { type ContainerRuntime, type QosClass, splitContainerId } from "./cgroup-path.js";
+import { type OwnerRef, trustedOwner } from "./owner.js";
 import { quantityBytesOrNull } from "./quantity.js";
 
 export interface WorkloadRef {
@@ -48,8 +49,8 @@ export interface ContainerCase {
   qosClass: QosClass | null;
   podCreatedAt: string | null;
   workload: WorkloadRef;
-  /** The pod's direct controller as its ownerReferences name it (a ReplicaSet, a Job, ...). */
-  owner: { kind: string; name: string } | null;
+  /** The pod's direct controller as its ownerReferences name it (a ReplicaSet, a Job, ...), if believed. */
+  owner: OwnerRef | null;
   /** Set when the kubelet evicted the pod. */
   eviction: { message: string; usageBytes: number | null } | null;
 }
@@ -130,16 +131,8 @@ function computeQos(all: Resources[]): QosClass {
   return guaranteed ? "Guaranteed" : "Burstable";
 }
 
-function controller(metadata: Json): { kind: string; name: string } | null {
-  const owners = array(metadata.ownerReferences).map(object);
-  const owner = owners.find((ref) => ref.controller === true) ?? owners[0];
-  const kind = string(owner?.kind);
-  const name = string(owner?.name);
-  return kind && name ? { kind, name } : null;
-}
-
 function workload(metadata: Json, podName: string): WorkloadRef {
-  const owner = controller(metadata);
+  const owner = trustedOwner(metadata.ownerReferences);
   if (!owner) return { kind: "Pod", name: podName, inferred: false };
   const { kind, name } = owner;
   const labels = object(metadata.labels);
@@ -214,7 +207,7 @@ function casesOfPod(pod: Json): ContainerCase[] {
       qosClass,
       podCreatedAt: string(metadata.creationTimestamp),
       workload: workload(metadata, name),
-      owner: controller(metadata),
+      owner: trustedOwner(metadata.ownerReferences),
       eviction: evictionMessage
         ? { message: evictionMessage, usageBytes: evictionUsage(evictionMessage, containerName) }
         : null,

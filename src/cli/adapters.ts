@@ -8,7 +8,8 @@ import type { InvestigateOptions } from "../investigate.js";
 import { KubernetesCluster } from "../k8s/cluster.js";
 import { loadKubeConfig } from "../k8s/kubeconfig.js";
 import { KubernetesWorkloads } from "../k8s/workloads.js";
-import type { ClusterReader, NodeJournalSource, WorkloadWriter } from "../ports.js";
+import type { ClusterReader, NodeJournalSource } from "../ports.js";
+import type { WorkloadWriter } from "../proposals/ports.js";
 import { SshJournalSource } from "../ssh/journal-source.js";
 import { type KnownHosts, parseKnownHosts } from "../ssh/known-hosts.js";
 
@@ -50,9 +51,17 @@ export async function openAdapters(
   if (!kube.ok) return kube;
   const hosts = await knownHosts(config);
   if (!hosts.ok) return hosts;
+  const { user } = config.ssh;
+  if (user === null) {
+    return fail(
+      "config-invalid",
+      "ssh.user: not set: the user oom-doctor logs in as on the nodes (there is no default, and it is never root)",
+      "create a user that may only read the journal (docs/operations.md, step 4) and set ssh.user to it",
+    );
+  }
   return ok({
     cluster: new KubernetesCluster(kube.value),
-    journals: new SshJournalSource(config.ssh, hosts.value),
+    journals: new SshJournalSource({ ...config.ssh, user }, hosts.value),
   });
 }
 
@@ -90,7 +99,6 @@ export function investigateOptions(
     nodeAccess: {
       port: ssh.port,
       addressType: ssh.addressType,
-      journalCommand: ssh.journalCommand,
       overrides: ssh.nodes,
     },
   };

@@ -143,11 +143,9 @@ export async function runAnalyze(options: AnalyzeOptions, io: CliIo): Promise<Re
   if (options.namespace !== null && containers.length === 0) {
     warnings.push(`no pods in namespace ${options.namespace} in ${podsPath}`);
   }
-  const captureMs = options.asOfMs ?? newestTimestampMs(containers);
-  const analysis = analyse(containers, journals, {
-    asOfMs: captureMs ?? io.now(),
-    timeReferenceMs: captureMs,
-  });
+  // Without a capture time, the logs are taken as this year's (or last year's, for a date still ahead).
+  const asOfMs = options.asOfMs ?? newestTimestampMs(containers) ?? io.now();
+  const analysis = analyse(containers, journals, { asOfMs });
   const report = buildReport(analysis, options.namespace, warnings);
   return ok(render(report, options.format, { colour: options.colour }));
 }

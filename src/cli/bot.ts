@@ -17,6 +17,8 @@ import { withinGrace } from "../ops/grace.js";
 import { opsServer } from "../ops/http.js";
 import type { Log } from "../ops/log.js";
 import { Metrics, slackMethodLabel } from "../ops/metrics.js";
+import { ProposalLifecycle } from "../proposals/lifecycle.js";
+import { SignedProposals } from "../proposals/repository.js";
 import {
   answers,
   type ConnectionHealth,
@@ -30,12 +32,15 @@ import { INVESTIGATE_QUEUE, InvestigationQueue } from "../queue/investigations.j
 import { PROPOSALS_QUEUE, ProposalQueue } from "../queue/proposals.js";
 import { registerActions } from "../slack/actions.js";
 import { createSlackApp, webClientOptions } from "../slack/app.js";
+import { channelGuard, interactionScopes, proposalScope } from "../slack/channel-guard.js";
+import { channelMapWarnings } from "../slack/channels.js";
 import { answerFailures, clickGuards } from "../slack/click-guards.js";
 import { registerOomCommand } from "../slack/commands.js";
 import { registerDigestActions } from "../slack/digest-actions.js";
 import { FollowUps } from "../slack/follow-ups.js";
 import { messages } from "../slack/i18n/catalog.js";
 import { registerProposalActions } from "../slack/proposal-actions.js";
+import { SlackApproverDirectory, SlackProposalNotifier } from "../slack/proposal-ports.js";
 import { workspaceGuard } from "../slack/workspace-guard.js";
 import { BotStore } from "../store/bot-store.js";
 import { DigestStore } from "../store/digests.js";
@@ -55,6 +60,36 @@ export interface BotHandle {
   metrics: Metrics;
   /** Stops taking work, lets active jobs finish (up to queue.shutdownGraceSeconds), disconnects. */
   close(): Promise<void>;
+}
+
+/** The proposal lifecycle over its adapters; the same in the Slack process and the worker. */
+function proposalLifecycle(
+  options: BotOptions,
+  redis: Redis,
+  client: WebClient,
+  metrics: Metrics,
+  queue: ProposalQueue,
+) {
+  const { config, now, log } = options;
+  const approvers = new SlackApproverDirectory(client, config.proposals);
+  const storage = new ProposalStore(redis, config.queue.prefix);
+  const repository = new SignedProposals(storage, config.proposals.signingKey);
+  const lifecycle = new ProposalLifecycle({
+    repository,
+    scheduler: queue,
+    notifier: new SlackProposalNotifier(
+      client,
+      new BotStore(redis, config.queue.prefix),
+      metrics,
+      messages(config.slack.locale),
+    ),
+    approvers,
+    workloads: () => openWorkloads(config),
+    config: config.proposals,
+    now,
+    log,
+  });
+  return { lifecycle, approvers, storage, repository };
 }
 
 interface Part {
@@ -105,6 +140,7 @@ async function startWorkers(options: BotOptions, metrics: Metrics): Promise<Resu
         client,
         store,
         metrics,
+        log,
         t,
         slack: config.slack,
         now: options.now,
@@ -118,18 +154,7 @@ async function startWorkers(options: BotOptions, metrics: Metrics): Promise<Resu
       config.queue,
       metrics,
       log,
-      proposalProcessor({
-        client,
-        store,
-        proposals: new ProposalStore(redis, config.queue.prefix),
-        queue: proposalQueue,
-        metrics,
-        t,
-        config: config.proposals,
-        now: options.now,
-        log,
-        workloads: () => openWorkloads(config),
-      }),
+      proposalProcessor(proposalLifecycle(options, redis, client, metrics, proposalQueue).lifecycle),
     ),
     startBotWorker(
       DIGESTS_QUEUE,
@@ -142,7 +167,9 @@ async function startWorkers(options: BotOptions, metrics: Metrics): Promise<Resu
         store,
         digests: new DigestStore(redis, config.queue.prefix),
         metrics,
+        log,
         t,
+        channels: config.slack.channels,
         now: options.now,
         pageSize: config.scan.pageSize,
         cluster: () => openCluster(config),
@@ -181,7 +208,7 @@ async function startSlack(options: BotOptions, metrics: Metrics): Promise<Result
   const digests = new DigestStore(producer, config.queue.prefix);
   const slack = createSlackApp(settings.slack, log, config.slack.apiTimeoutSeconds);
   const store = new BotStore(producer, config.queue.prefix);
-  const proposals = new ProposalStore(producer, config.queue.prefix);
+  const proposals = proposalLifecycle(options, producer, slack.app.client, metrics, proposalQueue);
   const t = messages(config.slack.locale);
   const followUps = new FollowUps(FOLLOW_UPS_AT_ONCE, (error) =>
     log("error", "command follow-up failed", {
@@ -190,12 +217,25 @@ async function startSlack(options: BotOptions, metrics: Metrics): Promise<Result
   );
   const redisReady = () => producer.status === "ready";
   slack.app.use(workspaceGuard(slack.app, t, log));
+  // Before the channel guard, which looks up what a button stands for in Redis.
   slack.app.use(clickGuards({ redisReady, claim: (...key) => store.claim(...key), t, log }));
   answerFailures(slack.app, { redisReady, t, log });
+  slack.app.use(
+    channelGuard({
+      channels: config.slack.channels,
+      t,
+      log,
+      scopes: interactionScopes({
+        finding: (id) => store.finding(id),
+        proposal: proposalScope(proposals.repository),
+        digestTarget: (id) => digests.button(id),
+      }),
+    }),
+  );
   registerOomCommand(slack.app, {
     queue,
     store,
-    proposals,
+    proposals: proposals.storage,
     digest: { digests, queue: digestQueue, t, slack: config.slack, now: options.now },
     metrics,
     t,
@@ -207,12 +247,9 @@ async function startSlack(options: BotOptions, metrics: Metrics): Promise<Result
   registerActions(slack.app, { store, t, slack: config.slack, now: options.now });
   registerProposalActions(slack.app, {
     store,
-    proposals,
-    queue: proposalQueue,
-    config: config.proposals,
+    lifecycle: proposals.lifecycle,
+    approvers: proposals.approvers,
     t,
-    now: options.now,
-    log,
   });
   if (slack.httpListener === null) await slack.app.start();
   return ok({
@@ -231,6 +268,7 @@ async function startSlack(options: BotOptions, metrics: Metrics): Promise<Result
 }
 
 export async function startBot(options: BotOptions): Promise<Result<BotHandle>> {
+  for (const warning of channelMapWarnings(options.config.slack.channels)) options.log("warn", warning);
   const metrics = new Metrics();
   let closing = false;
   const workers = options.settings.role !== "serve" ? await startWorkers(options, metrics) : null;

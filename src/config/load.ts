@@ -80,39 +80,62 @@ class Reader {
   }
 }
 
-// Only numbers and a small safe alphabet reach the remote shell: see src/ssh/command.ts.
-const SAFE_COMMAND = /^[A-Za-z0-9_./=@:+, -]+$/;
+const SSH_KEYS = [
+  "user",
+  "port",
+  "privateKeyPath",
+  "passphrase",
+  "knownHostsPath",
+  "addressType",
+  "concurrency",
+  "connectTimeoutSeconds",
+  "commandTimeoutSeconds",
+  "maxOutputBytes",
+  "maxJobOutputBytes",
+  "bastion",
+  "nodes",
+];
+// How the journal is read is the node's business now: the wrapper forced in its authorized_keys.
+const MOVED_TO_NODES = ["sudo", "journalCommand"];
+
+/** Names keys the ssh section does not know, and says where the ones that moved to the nodes went. */
+function unknownSshKeys(read: Reader, section: Json, path: string, known: string[]): void {
+  for (const key of Object.keys(section)) {
+    if (MOVED_TO_NODES.includes(key)) {
+      read.problems.push(
+        `${path}.${key}: no longer set here: each node runs deploy/node/oom-doctor-journal, forced in its authorized_keys (docs/operations.md, step 4)`,
+      );
+    } else if (!known.includes(key)) {
+      read.problems.push(`${path}.${key}: unknown key (known: ${known.join(", ")})`);
+    }
+  }
+}
+
+function bastionUser(read: Reader, bastion: Json): string {
+  const user = read.string(bastion, "user", "ssh.bastion.user", null);
+  if (user === null) read.problems.push("ssh.bastion.user: not set (there is no default)");
+  return user ?? "";
+}
 
 function sshConfig(read: Reader, root: Json, env: Record<string, string | undefined>): SshConfig {
   const ssh = read.section(root, "ssh", "ssh");
+  unknownSshKeys(read, ssh, "ssh", SSH_KEYS);
   const bastion = read.section(ssh, "bastion", "ssh.bastion");
   const nodes: Record<string, NodeOverride> = {};
   const nodeSection = read.section(ssh, "nodes", "ssh.nodes");
   for (const name of Object.keys(nodeSection)) {
     const node = read.section(nodeSection, name, `ssh.nodes.${name}`);
+    unknownSshKeys(read, node, `ssh.nodes.${name}`, ["host", "port"]);
     const override: NodeOverride = {};
     const host = read.string(node, "host", `ssh.nodes.${name}.host`, null);
     if (host !== null) override.host = host;
     if (node.port !== undefined)
       override.port = read.integer(node, "port", `ssh.nodes.${name}.port`, 22, 1, 65535);
-    const command = read.string(node, "journalCommand", `ssh.nodes.${name}.journalCommand`, null);
-    if (command !== null) override.journalCommand = command;
     nodes[name] = override;
-  }
-  const journalCommand = read.string(ssh, "journalCommand", "ssh.journalCommand", "journalctl");
-  for (const [where, command] of [
-    ["ssh.journalCommand", journalCommand],
-    ...Object.entries(nodes).map(([name, node]) => [`ssh.nodes.${name}.journalCommand`, node.journalCommand]),
-  ]) {
-    if (command !== undefined && !SAFE_COMMAND.test(command)) {
-      read.problems.push(
-        `${where}: only letters, digits, spaces and . / _ - = @ : + , are allowed (it runs in the node's shell)`,
-      );
-    }
   }
   const bastionHost = read.string(bastion, "host", "ssh.bastion.host", null);
   return {
-    user: read.string(ssh, "user", "ssh.user", "root"),
+    user: read.string(ssh, "user", "ssh.user", null),
     port: read.integer(ssh, "port", "ssh.port", 22, 1, 65535),
     privateKeyPath: read.string(ssh, "privateKeyPath", "ssh.privateKeyPath", null),
     passphrase: env.OOM_DOCTOR_SSH_PASSPHRASE ?? read.string(ssh, "passphrase", "ssh.passphrase", null),
@@ -128,12 +151,10 @@ function sshConfig(read: Reader, root: Json, env: Record<string, string | undefi
         : {
             host: bastionHost,
             port: read.integer(bastion, "port", "ssh.bastion.port", 22, 1, 65535),
-            user: read.string(bastion, "user", "ssh.bastion.user", "root"),
+            user: bastionUser(read, bastion),
             privateKeyPath: read.string(bastion, "privateKeyPath", "ssh.bastion.privateKeyPath", null),
           },
     nodes,
-    sudo: read.boolean(ssh, "sudo", "ssh.sudo", false),
-    journalCommand,
     concurrency: read.integer(ssh, "concurrency", "ssh.concurrency", 8, 1, 64),
     connectTimeoutSeconds: read.integer(
       ssh,
@@ -158,6 +179,14 @@ function sshConfig(read: Reader, root: Json, env: Record<string, string | undefi
       16 * 1024 * 1024,
       1024,
       256 * 1024 * 1024,
+    ),
+    maxJobOutputBytes: read.integer(
+      ssh,
+      "maxJobOutputBytes",
+      "ssh.maxJobOutputBytes",
+      64 * 1024 * 1024,
+      1024,
+      1024 * 1024 * 1024,
     ),
     addressType: read.oneOf(
       ssh,
@@ -204,6 +233,7 @@ function slackConfig(read: Reader, root: Json): SlackConfig {
       1,
       10_000,
     ),
+    maxReplies: read.integer(slack, "maxReplies", "slack.maxReplies", 15, 0, 100),
   };
 }
 
@@ -232,7 +262,12 @@ function queueConfig(read: Reader, root: Json): QueueConfig {
 // Slack user (U/W) and user-group (S) ids.
 const APPROVER_PATTERN = /^[UWS][A-Z0-9]{2,}$/;
 
-function proposalsConfig(read: Reader, root: Json, maxLimitBytes: number | null): ProposalsConfig {
+function proposalsConfig(
+  read: Reader,
+  root: Json,
+  env: Record<string, string | undefined>,
+  maxLimitBytes: number | null,
+): ProposalsConfig {
   const proposals = read.section(root, "proposals", "proposals");
   const approvers: Record<string, string[]> = {};
   const listed = read.section(proposals, "approvers", "proposals.approvers");
@@ -265,7 +300,31 @@ function proposalsConfig(read: Reader, root: Json, maxLimitBytes: number | null)
     maxLimitBytes: read.quantity(proposals, "maxLimit", "proposals.maxLimit", maxLimitBytes),
     leakAfterBumps: read.integer(proposals, "leakAfterBumps", "proposals.leakAfterBumps", 3, 1, 100),
     patchGitOpsManaged: read.boolean(proposals, "patchGitOpsManaged", "proposals.patchGitOpsManaged", false),
+    argoCdTrackingLabel: read.string(proposals, "argoCdTrackingLabel", "proposals.argoCdTrackingLabel", null),
+    signingKey: proposalSigningKey(read, proposals, env, Object.keys(approvers).length > 0),
   };
+}
+
+const SIGNING_KEY_MIN_LENGTH = 32;
+
+/** The key proposal records are signed with: from the environment (a Secret) or the YAML file. */
+function proposalSigningKey(
+  read: Reader,
+  proposals: Json,
+  env: Record<string, string | undefined>,
+  enabled: boolean,
+): string | null {
+  const fromEnv = env.OOM_DOCTOR_PROPOSAL_SIGNING_KEY?.trim();
+  const key = fromEnv ? fromEnv : read.string(proposals, "signingKey", "proposals.signingKey", null);
+  if (key === null && enabled)
+    read.problems.push(
+      "OOM_DOCTOR_PROPOSAL_SIGNING_KEY (or proposals.signingKey): not set; it is required when proposals.approvers enables proposals (e.g. openssl rand -hex 32)",
+    );
+  else if (key !== null && key.length < SIGNING_KEY_MIN_LENGTH)
+    read.problems.push(
+      `OOM_DOCTOR_PROPOSAL_SIGNING_KEY (or proposals.signingKey): at least ${SIGNING_KEY_MIN_LENGTH} characters (e.g. openssl rand -hex 32)`,
+    );
+  return key;
 }
 
 /** Validates a decoded YAML document (and the environment) into a Config. */
@@ -334,7 +393,7 @@ export function buildConfig(
     recommendation,
     slack: slackConfig(read, root),
     queue: queueConfig(read, root),
-    proposals: proposalsConfig(read, root, recommendation.maxLimitBytes),
+    proposals: proposalsConfig(read, root, env, recommendation.maxLimitBytes),
   };
   if (read.problems.length > 0) {
     return fail("config-invalid", read.problems.join("\n  "), "see config.example.yaml for every key");
@@ -370,5 +429,9 @@ export function redactConfig(config: Config): Config {
   return {
     ...config,
     ssh: { ...config.ssh, passphrase: config.ssh.passphrase === null ? null : "[redacted]" },
+    proposals: {
+      ...config.proposals,
+      signingKey: config.proposals.signingKey === null ? null : "[redacted]",
+    },
   };
 }

@@ -9,24 +9,24 @@ export interface SshTarget {
 export interface NodeOverride {
   host?: string;
   port?: number;
-  /** The journal command for this node, when it differs from ssh.journalCommand. */
-  journalCommand?: string;
 }
 
 export interface SshConfig {
-  user: string;
+  /** The node user oom-doctor logs in as; no default (never root): required wherever nodes are read. */
+  user: string | null;
   port: number;
   privateKeyPath: string | null;
   passphrase: string | null;
   knownHostsPath: string;
   bastion: (SshTarget & { user: string; privateKeyPath: string | null }) | null;
   nodes: Record<string, NodeOverride>;
-  sudo: boolean;
-  journalCommand: string;
   concurrency: number;
   connectTimeoutSeconds: number;
   commandTimeoutSeconds: number;
+  /** Bytes kept of one journal window; a node that sends more has its channel closed. */
   maxOutputBytes: number;
+  /** Bytes kept of every node's answers in one investigation together. */
+  maxJobOutputBytes: number;
   /** Which node address to dial when no override names one. */
   addressType: "InternalIP" | "ExternalIP" | "Hostname";
 }
@@ -38,7 +38,7 @@ export interface SlackConfig {
   locale: Locale;
   /**
    * Channel id -> namespaces it may investigate ("*" for any). The "*" channel entry applies to channels
-   * not listed; without it, unlisted channels may ask about any namespace.
+   * not listed; without it, unlisted channels are refused (an empty map refuses every channel).
    */
   channels: Record<string, string[]>;
   /** How long "Snooze" hides a workload. */
@@ -49,6 +49,8 @@ export interface SlackConfig {
   apiTimeoutSeconds: number;
   /** Digest subscriptions allowed in all, across channels: each one is a daily job and hourly snapshots. */
   maxDigestSubscriptions: number;
+  /** Workloads, the worst first, that get a thread reply of their own; the others share one reply. */
+  maxReplies: number;
 }
 
 export interface QueueConfig {
@@ -84,6 +86,10 @@ export interface ProposalsConfig {
   leakAfterBumps: number;
   /** Patch workloads that Argo CD, Flux or Helm manage (they may revert it). */
   patchGitOpsManaged: boolean;
+  /** The label Argo CD tracks resources by, where it uses label tracking (its instanceLabelKey). */
+  argoCdTrackingLabel: string | null;
+  /** The HMAC key proposal records are signed with; required when proposals are enabled. */
+  signingKey: string | null;
 }
 
 export interface Config {

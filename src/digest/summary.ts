@@ -13,6 +13,8 @@ export interface Totals {
   restarts: number;
   oomKills: number;
   podsAffected: number;
+  /** Some of the counts come from a scope's first snapshot: there were at least this many. */
+  lowerBound: boolean;
 }
 
 export interface WorkloadLine {
@@ -43,6 +45,7 @@ function totals(events: RestartEvent[]): Totals {
     restarts: events.reduce((sum, event) => sum + event.restarts, 0),
     oomKills: events.reduce((sum, event) => sum + event.oomKills, 0),
     podsAffected: new Set(events.map((event) => event.pod)).size,
+    lowerBound: events.some((event) => event.lowerBound === true),
   };
 }
 

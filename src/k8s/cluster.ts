@@ -2,6 +2,7 @@
 // failure comes back as an error value naming the RBAC grant that is missing.
 
 import { AppsV1Api, BatchV1Api, CoreV1Api, type KubeConfig } from "@kubernetes/client-node";
+import { trustedOwner } from "../analysis/owner.js";
 import { quantityBytesOrNull } from "../analysis/quantity.js";
 import { ok, type Result } from "../errors.js";
 import type { ClusterReader, LimitCapsInfo, NodeInfo, OwnerRef } from "../ports.js";
@@ -21,13 +22,12 @@ async function call<T>(description: ApiCall, request: () => Promise<T>): Promise
 }
 
 interface Owned {
-  metadata?: { ownerReferences?: Array<{ kind: string; name: string; controller?: boolean }> };
+  metadata?: { ownerReferences?: unknown };
 }
 
+/** The object's controller, as far as it is one to believe (see analysis/owner.ts). */
 function controllerOf(object: Owned): OwnerRef | null {
-  const owners = object.metadata?.ownerReferences ?? [];
-  const owner = owners.find((ref) => ref.controller) ?? owners[0];
-  return owner ? { kind: owner.kind, name: owner.name } : null;
+  return trustedOwner(object.metadata?.ownerReferences);
 }
 
 export class KubernetesCluster implements ClusterReader {

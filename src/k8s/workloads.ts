@@ -1,6 +1,7 @@
 // The Kubernetes adapter for proposals: reads a Deployment, StatefulSet or DaemonSet, and patches one
 // container's memory with a strategic merge patch (the only place that sets a patch content type).
-// The API server's refusals (quota, LimitRange, admission) come back as `patch-refused` with its words.
+// The API server's refusals (quota, LimitRange, admission) come back as `patch-refused` with its words;
+// a patch whose resourceVersion precondition no longer holds comes back as `conflict`.
 
 import {
   AppsV1Api,
@@ -14,7 +15,8 @@ import {
 } from "@kubernetes/client-node";
 import { quantityBytesOrNull } from "../analysis/quantity.js";
 import { type AppError, ok, type Result } from "../errors.js";
-import type { PatchableKind, ResourcesPatch, WorkloadSnapshot, WorkloadWriter } from "../ports.js";
+import type { PatchableKind } from "../proposals/model.js";
+import type { ResourcesPatch, WorkloadSnapshot, WorkloadWriter } from "../proposals/ports.js";
 import { wire } from "./cluster.js";
 import { apiError } from "./errors.js";
 
@@ -46,6 +48,9 @@ function snapshot(kind: PatchableKind, object: Workload): WorkloadSnapshot {
     resourceVersion: object.metadata?.resourceVersion ?? "",
     labels: object.metadata?.labels ?? {},
     annotations: object.metadata?.annotations ?? {},
+    managers: (object.metadata?.managedFields ?? [])
+      .map((entry) => entry.manager ?? "")
+      .filter((manager) => manager !== ""),
     containers: (object.spec?.template.spec?.containers ?? []).map((container) => {
       const limit = container.resources?.limits?.memory ?? null;
       const request = container.resources?.requests?.memory ?? null;
@@ -72,12 +77,19 @@ function refusal(cause: unknown, kind: PatchableKind, name: string): AppError {
   const code = (cause as { code?: unknown }).code;
   const body = (cause as { body?: unknown }).body;
   let message: string | null = null;
+  let reason: string | null = null;
   try {
-    const status = (typeof body === "string" ? JSON.parse(body) : body) as { message?: unknown } | null;
+    const status = (typeof body === "string" ? JSON.parse(body) : body) as {
+      message?: unknown;
+      reason?: unknown;
+    } | null;
     message = typeof status?.message === "string" ? status.message : null;
+    reason = typeof status?.reason === "string" ? status.reason : null;
   } catch {
     message = null;
   }
+  if (code === 409 && reason === "Conflict")
+    return { kind: "conflict", message: `${kind} ${name} changed meanwhile: ${message ?? "conflict"}` };
   // 403 with a message is quota or admission; 422 is validation (LimitRange, bad quantity).
   if (
     (code === 403 || code === 422 || code === 409) &&
@@ -133,7 +145,11 @@ export class KubernetesWorkloads implements WorkloadWriter {
       ...(patch.request === null ? {} : { requests: { memory: patch.request } }),
     };
     const body = {
-      metadata: { annotations: patch.annotations },
+      metadata: {
+        annotations: patch.annotations,
+        // A precondition: the API server refuses the patch (409) if the object changed since it was read.
+        ...(patch.resourceVersion === null ? {} : { resourceVersion: patch.resourceVersion }),
+      },
       spec: { template: { spec: { containers: [{ name: patch.container, resources }] } } },
     };
     const request = {

@@ -1,12 +1,13 @@
 // The report's buttons. Each carries an opaque finding id; everything else (workload, limits, thread)
 // is read back from Redis, so a forged or stale payload can only reach "unknown finding".
 
-import type { App, BlockAction, ButtonAction, RespondFn } from "@slack/bolt";
+import type { App, BlockAction, ButtonAction, RespondFn, StaticSelectAction } from "@slack/bolt";
 import type { SlackConfig } from "../config/schema.js";
 import type { BotStore, FindingRecord } from "../store/bot-store.js";
 import type { Messages } from "./i18n/catalog.js";
 import { button, context, LIMITS, section } from "./render/blocks.js";
-import { ACTIONS, utcText } from "./render/report.js";
+import { codeBlock, inert } from "./render/escape.js";
+import { ACTIONS, utcText, workloadActionsMessage } from "./render/report.js";
 
 export interface ActionDeps {
   store: BotStore;
@@ -18,23 +19,24 @@ export interface ActionDeps {
 type Client = App["client"];
 
 async function postKernelLog(client: Client, record: FindingRecord, t: Messages): Promise<void> {
-  const text = record.kernelReport.join("\n");
-  const title = t.kernelFileTitle(record.pod);
-  if (text.length + 8 <= LIMITS.text) {
+  const block = codeBlock(record.kernelReport);
+  if (Array.from(block).length <= LIMITS.text) {
+    const title = t.kernelFileTitle(inert(record.pod));
     await client.chat.postMessage({
       channel: record.channel,
       thread_ts: record.threadTs,
       text: title,
-      blocks: [section(`*${title}*`), section(`\`\`\`${text}\`\`\``)],
+      blocks: [section(`*${title}*`), section(block)],
     });
     return;
   }
+  // A file is plain text: nothing in it is read as mrkdwn.
   await client.filesUploadV2({
     channel_id: record.channel,
     thread_ts: record.threadTs,
     filename: `${record.pod}-oom.log`,
-    title,
-    content: `${text}\n`,
+    title: t.kernelFileTitle(record.pod),
+    content: `${record.kernelReport.join("\n")}\n`,
   });
 }
 
@@ -51,12 +53,14 @@ export function registerActions(app: App, deps: ActionDeps): void {
     }: {
       ack: () => Promise<void>;
       body: BlockAction;
-      action: ButtonAction;
+      action: ButtonAction | StaticSelectAction;
       client: Client;
       respond: RespondFn;
     }) => {
       await ack();
-      const record = await store.finding(action.value ?? "");
+      // A button carries the finding id as its value; a menu, as the value of the option picked.
+      const id = action.type === "static_select" ? action.selected_option.value : action.value;
+      const record = await store.finding(id ?? "");
       if (!record) {
         await respond({
           response_type: "ephemeral",
@@ -67,7 +71,25 @@ export function registerActions(app: App, deps: ActionDeps): void {
       }
       await run(record, body.user.id, client, respond);
     };
-  const workloadName = (record: FindingRecord) => `${record.workload.kind} ${record.workload.name}`;
+  const workloadName = (record: FindingRecord) => inert(`${record.workload.kind} ${record.workload.name}`);
+
+  // A workload picked in the shared reply's menu: its buttons, for the one who picked it.
+  app.action<BlockAction<StaticSelectAction>>(
+    ACTIONS.showActions,
+    withFinding(async (record, _user, _client, respond) => {
+      const target = {
+        id: record.id,
+        kind: record.workload.kind,
+        name: record.workload.name,
+        pod: record.pod,
+        container: record.container,
+        recommendedLimit: record.recommendedLimit,
+        hasKernelReport: record.kernelReport.length > 0,
+      };
+      const message = workloadActionsMessage(target, t, deps.slack.snoozeDays);
+      await respond({ response_type: "ephemeral", replace_original: false, ...message });
+    }),
+  );
 
   app.action<BlockAction<ButtonAction>>(
     ACTIONS.kernelLog,
@@ -85,7 +107,7 @@ export function registerActions(app: App, deps: ActionDeps): void {
     withFinding(async (record, user, client) => {
       const seconds = deps.slack.snoozeDays * 86_400;
       const until = utcText(new Date(deps.now() + seconds * 1000).toISOString());
-      await store.snooze(record.workloadKey, { until, by: user }, seconds);
+      await store.snooze(record.channel, record.workloadKey, { until, by: user }, seconds);
       const text = t.actions.snoozed(workloadName(record), until, user);
       await client.chat.postMessage({
         channel: record.channel,
@@ -102,7 +124,7 @@ export function registerActions(app: App, deps: ActionDeps): void {
   app.action<BlockAction<ButtonAction>>(
     ACTIONS.unsnooze,
     withFinding(async (record, user, _client, respond) => {
-      await store.unsnooze(record.workloadKey);
+      await store.unsnooze(record.channel, record.workloadKey);
       const text = t.actions.unsnoozed(workloadName(record), user);
       await respond({ replace_original: true, text, blocks: [context(text)] });
     }),

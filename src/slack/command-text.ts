@@ -1,6 +1,7 @@
 // What the user typed after `/oom`, parsed into a command or a problem to show them. Pure.
 
 import type { Messages } from "./i18n/catalog.js";
+import { inert } from "./render/escape.js";
 
 export type OomCommand =
   | { kind: "help" }
@@ -22,9 +23,9 @@ export type DigestCommand = Extract<OomCommand, { kind: `digest-${string}` }>;
 export const isDigestCommand = (command: OomCommand): command is DigestCommand =>
   command.kind.startsWith("digest-");
 
-/** A value quoted back to the user: never the whole of an absurdly long one. */
+/** A value quoted back to the user: inert, and never the whole of an absurdly long one. */
 const quoted = (value: string) =>
-  Array.from(value).length > 64 ? `${Array.from(value).slice(0, 61).join("")}…` : value;
+  inert(Array.from(value).length > 64 ? `${Array.from(value).slice(0, 61).join("")}…` : value);
 
 const TIME = /^([01]?\d|2[0-3]):([0-5]\d)$/;
 
@@ -88,14 +89,4 @@ export function parseOomCommand(text: string, t: Messages): OomCommand {
   if (second !== undefined && !POD.test(second))
     return { kind: "invalid", problem: t.invalidPod(quoted(second)) };
   return { kind: "investigate", namespace: first, pod: second ?? null };
-}
-
-/** The namespaces a channel may investigate: its own entry, else the "*" entry, else any. */
-export function namespaceAllowed(
-  channels: Record<string, string[]>,
-  channel: string,
-  namespace: string,
-): { allowed: boolean; list: string[] } {
-  const list = channels[channel] ?? channels["*"] ?? ["*"];
-  return { allowed: list.includes("*") || list.includes(namespace), list };
 }

@@ -5,8 +5,10 @@ import type { App, RespondFn } from "@slack/bolt";
 import type { SlackConfig } from "../config/schema.js";
 import type { DigestQueue } from "../queue/digests.js";
 import type { DigestStore } from "../store/digests.js";
-import { type DigestCommand, isTimeZone, namespaceAllowed } from "./command-text.js";
+import { scopeAllowed } from "./channels.js";
+import { type DigestCommand, isTimeZone } from "./command-text.js";
 import type { Messages } from "./i18n/catalog.js";
+import { inert } from "./render/escape.js";
 
 export interface DigestCommandDeps {
   digests: DigestStore;
@@ -34,31 +36,28 @@ export async function answerDigest(
 ): Promise<void> {
   const d = deps.t.digest;
   const say = (text: string) => respond({ response_type: "ephemeral", text });
-  const mayRead = (scope: string) =>
-    scope === "all"
-      ? (deps.slack.channels[request.channel] ?? deps.slack.channels["*"] ?? ["*"]).includes("*")
-      : namespaceAllowed(deps.slack.channels, request.channel, scope).allowed;
   switch (command.kind) {
+    // A channel sees and stops its own subscriptions only; another channel's id is as good as unknown.
     case "digest-list": {
-      const all = await deps.digests.subscriptions();
-      const lines = all.map((sub) => `• ${d.listLine(sub.id, sub.scope, sub.at, sub.tz, sub.channel)}`);
+      const own = (await deps.digests.subscriptions()).filter((sub) => sub.channel === request.channel);
+      const lines = own.map((sub) => `• ${d.listLine(sub.id, sub.scope, sub.at, sub.tz, sub.channel)}`);
       await say(lines.length === 0 ? d.listEmpty : [d.listTitle, ...lines].join("\n"));
       return;
     }
     case "digest-unsubscribe": {
-      const removed = await deps.digests.unsubscribe(command.id);
+      const removed = await deps.digests.unsubscribe(command.id, request.channel);
       if (!removed) {
-        await say(d.unknown(command.id));
+        await say(d.unknown(inert(command.id)));
         return;
       }
       await deps.queue.unschedule(removed, await deps.digests.subscriptions());
-      await say(d.unsubscribed(removed.id, removed.scope));
+      await say(d.unsubscribed(removed.id, inert(removed.scope)));
       return;
     }
     case "digest-now":
     case "digest-subscribe": {
-      if (!mayRead(command.scope)) {
-        await say(deps.t.namespaceNotAllowed(command.scope, ""));
+      if (!scopeAllowed(deps.slack.channels, request.channel, command.scope)) {
+        await say(deps.t.namespaceNotAllowed(inert(command.scope), ""));
         return;
       }
       const tz =

@@ -1,25 +1,18 @@
-// The only commands oom-doctor runs on a node. They are built from validated integers and a command
-// prefix checked against a safe alphabet at start-up (src/config/load.ts): nothing from the cluster or
-// from users is ever interpolated.
+// The only requests oom-doctor sends to a node. A node runs them through deploy/node/oom-doctor-journal,
+// forced for oom-doctor's key in authorized_keys: that wrapper reads the request from
+// SSH_ORIGINAL_COMMAND, checks every word, and runs journalctl with a fixed, read-only argument set.
+// A request holds the wrapper's name, a verb and whole numbers, nothing from the cluster or from users.
 
 import type { JournalWindow } from "../analysis/windows.js";
 
 export interface CommandLimits {
   timeoutSeconds: number;
   maxOutputBytes: number;
-  sudo: boolean;
 }
 
-/** Kernel messages, plus the kubelet and every container runtime's unit (`+` is journalctl's OR). */
-const MATCHES = [
-  "_TRANSPORT=kernel",
-  "+ _SYSTEMD_UNIT=kubelet.service",
-  "+ _SYSTEMD_UNIT=containerd.service",
-  "+ _SYSTEMD_UNIT=docker.service",
-  "+ _SYSTEMD_UNIT=crio.service",
-].join(" ");
+const PROGRAM = "oom-doctor-journal";
 
-/** Says how journalctl ended, on stderr, so that a timeout is told apart from an empty window. */
+/** The wrapper ends stderr with journalctl's exit status, so that a timeout is told apart from an empty window. */
 export const EXIT_MARKER = "oom-doctor-journalctl-exit:";
 
 function integer(value: number, name: string): string {
@@ -28,24 +21,18 @@ function integer(value: number, name: string): string {
   return String(value);
 }
 
-function prefix(journalCommand: string, limits: CommandLimits): string {
-  const timeout = `timeout ${integer(limits.timeoutSeconds, "timeout")}`;
-  return `${limits.sudo ? "sudo -n " : ""}env LC_ALL=C ${timeout} ${journalCommand}`;
-}
-
 /**
- * Reads one window as JSON lines. `head -c` caps the bytes at one more than allowed, so that the reader
- * can tell a cut answer from one that fit exactly.
+ * Kernel, kubelet and container runtime entries of one window as JSON lines. The node sends at most one
+ * byte more than allowed, so that the reader can tell a cut answer from one that fit exactly.
  */
-export function windowCommand(journalCommand: string, window: JournalWindow, limits: CommandLimits): string {
+export function windowCommand(window: JournalWindow, limits: CommandLimits): string {
   const since = integer(window.sinceEpoch, "since");
   const until = integer(window.untilEpoch, "until");
-  const cap = integer(limits.maxOutputBytes + 1, "cap");
-  const read = `${prefix(journalCommand, limits)} -o json --no-pager -q --since @${since} --until @${until} ${MATCHES}`;
-  return `{ ${read}; echo "${EXIT_MARKER}$?" >&2; } | head -c ${cap}`;
+  const timeout = integer(limits.timeoutSeconds, "timeout");
+  return `${PROGRAM} window ${since} ${until} ${timeout} ${integer(limits.maxOutputBytes, "cap")}`;
 }
 
 /** The journal's oldest entry: tells a rotated or vacuumed journal from a quiet window. */
-export function oldestEntryCommand(journalCommand: string, limits: CommandLimits): string {
-  return `${prefix(journalCommand, limits)} -o json --no-pager -q | head -n 1`;
+export function oldestEntryCommand(limits: CommandLimits): string {
+  return `${PROGRAM} oldest ${integer(limits.timeoutSeconds, "timeout")}`;
 }

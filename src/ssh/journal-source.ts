@@ -1,22 +1,30 @@
 // The SSH adapter: reads journal windows from nodes with node-ssh. Host keys are always checked
-// against known_hosts: a host with no entry is never dialled, and a key that differs ends the
-// connection during the key exchange, before any credential is sent.
+// against known_hosts, and only the key types known_hosts holds for that host are offered: a host with
+// no entry is never dialled, and a key that differs ends the connection during the key exchange,
+// before any credential is sent. What a node sends back is capped per window and per investigation.
 
 import type { Duplex } from "node:stream";
 import { NodeSSH } from "node-ssh";
-import type { ClientChannel } from "ssh2";
+import type { Client } from "ssh2";
 import type { JournalWindow } from "../analysis/windows.js";
 import type { SshConfig } from "../config/schema.js";
 import { type AppError, fail, ok, type Result } from "../errors.js";
 import type { FetchedWindow, NodeJournalFetch, NodeJournalSource, NodeTarget } from "../ports.js";
+import { ByteBudget, type CappedOutput, execCapped } from "./capped-exec.js";
 import { type CommandLimits, EXIT_MARKER, oldestEntryCommand, windowCommand } from "./command.js";
-import { fingerprint, type KnownHosts, knownHostsName } from "./known-hosts.js";
+import { fingerprint, hostKeyAlgorithms, type KnownHosts, knownHostsName } from "./known-hosts.js";
+
+/** The SSH settings with the node user known: there is no default user. */
+export type SshLogin = SshConfig & { user: string };
 
 // `timeout` exits 124 when it stopped the command; 141 is SIGPIPE, when `head -c` closed the pipe.
 const TIMED_OUT = 124;
 const PIPE_CLOSED = 141;
 // Local guard on top of the remote `timeout`: a node that stops answering mid-command.
 const LOCAL_GRACE_MS = 10_000;
+// stderr carries journalctl's warnings and the wrapper's exit line: a few lines, never megabytes.
+const STDERR_CAP = 64 * 1024;
+const WRAPPER_HINT = "is deploy/node/oom-doctor-journal forced for the key in the node's authorized_keys?";
 
 interface Endpoint {
   label: string;
@@ -51,7 +59,16 @@ function unknownHost(endpoint: Endpoint, knownHostsPath: string): AppError {
   };
 }
 
-function connectError(endpoint: Endpoint, error: unknown, check: HostKeyCheck, config: SshConfig): AppError {
+function unsupportedKeyTypes(endpoint: Endpoint, config: SshLogin): AppError {
+  const name = knownHostsName(endpoint.host, endpoint.port);
+  return {
+    kind: "host-key-unknown",
+    message: `${endpoint.label}: ${config.knownHostsPath} holds no ssh-ed25519, ecdsa-sha2-* or ssh-rsa key for ${name}; not connecting`,
+    hint: `add one of those keys: ssh-keyscan -t ed25519,ecdsa,rsa -p ${endpoint.port} ${endpoint.host}`,
+  };
+}
+
+function connectError(endpoint: Endpoint, error: unknown, check: HostKeyCheck, config: SshLogin): AppError {
   const where = `${endpoint.label} (${endpoint.host}:${endpoint.port})`;
   if (check.mismatch) {
     return {
@@ -87,37 +104,33 @@ function connectError(endpoint: Endpoint, error: unknown, check: HostKeyCheck, c
   return { kind: "ssh-error", message: `${where}: ${message}` };
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout: () => void): Promise<T | "timed-out"> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<"timed-out">((resolve) => {
-    timer = setTimeout(() => {
-      onTimeout();
-      resolve("timed-out");
-    }, ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
 export class SshJournalSource implements NodeJournalSource {
   private bastion: Promise<Result<NodeSSH>> | null = null;
   private readonly open = new Set<NodeSSH>();
+  /** One source serves one investigation: this is what all its nodes may still send. */
+  private readonly budget: ByteBudget;
 
   constructor(
-    private readonly config: SshConfig,
+    private readonly config: SshLogin,
     private readonly knownHosts: KnownHosts,
-  ) {}
+  ) {
+    this.budget = new ByteBudget(config.maxJobOutputBytes);
+  }
 
   private get limits(): CommandLimits {
     return {
       timeoutSeconds: this.config.commandTimeoutSeconds,
       maxOutputBytes: this.config.maxOutputBytes,
-      sudo: this.config.sudo,
     };
   }
 
   private async connect(endpoint: Endpoint, sock?: Duplex): Promise<Result<NodeSSH>> {
     const known = this.knownHosts.keysFor(endpoint.host, endpoint.port);
     if (known.length === 0) return { ok: false, error: unknownHost(endpoint, this.config.knownHostsPath) };
+    // Offer only the key types known_hosts holds for this host: otherwise the node may present
+    // another of its keys, which the check below could only refuse.
+    const algorithms = hostKeyAlgorithms(this.knownHosts.keyTypesFor(endpoint.host, endpoint.port));
+    if (algorithms.length === 0) return { ok: false, error: unsupportedKeyTypes(endpoint, this.config) };
     const check = new HostKeyCheck(known, this.knownHosts);
     const ssh = new NodeSSH();
     try {
@@ -128,6 +141,7 @@ export class SshJournalSource implements NodeJournalSource {
         ...(endpoint.privateKeyPath ? { privateKeyPath: endpoint.privateKeyPath } : {}),
         ...(this.config.passphrase ? { passphrase: this.config.passphrase } : {}),
         hostVerifier: check.verify,
+        algorithms: { serverHostKey: algorithms },
         readyTimeout: this.config.connectTimeoutSeconds * 1000,
         ...(sock ? { sock } : {}),
       });
@@ -183,28 +197,14 @@ export class SshJournalSource implements NodeJournalSource {
     }
   }
 
-  private async run(ssh: NodeSSH, command: string): Promise<Result<{ stdout: Buffer; stderr: string }>> {
-    const chunks: Buffer[] = [];
-    let stderr = "";
-    let channel: ClientChannel | null = null;
-    const result = await withTimeout(
-      ssh.execCommand(command, {
-        onChannel: (opened) => {
-          channel = opened;
-        },
-        onStdout: (chunk) => chunks.push(chunk),
-        onStderr: (chunk) => {
-          stderr += chunk.toString("utf8");
-        },
-      }),
-      this.config.commandTimeoutSeconds * 1000 + LOCAL_GRACE_MS,
-      () => (channel as ClientChannel | null)?.close(),
-    ).catch((error: unknown) => error as Error);
-    if (result === "timed-out") {
-      return fail("timeout", `the command gave no answer within ${this.config.commandTimeoutSeconds} s`);
-    }
-    if (result instanceof Error) return fail("ssh-error", result.message);
-    return ok({ stdout: Buffer.concat(chunks), stderr });
+  private run(ssh: NodeSSH, command: string): Promise<Result<CappedOutput>> {
+    return execCapped(ssh.connection as Client, command, {
+      // The wrapper sends one byte past the cap when it cut the answer: that byte marks it cut here too.
+      stdoutBytes: this.config.maxOutputBytes,
+      stderrBytes: STDERR_CAP,
+      job: this.budget,
+      timeoutMs: this.config.commandTimeoutSeconds * 1000 + LOCAL_GRACE_MS,
+    });
   }
 
   private async readWindow(
@@ -212,19 +212,17 @@ export class SshJournalSource implements NodeJournalSource {
     target: NodeTarget,
     window: JournalWindow,
   ): Promise<Result<FetchedWindow>> {
-    const output = await this.run(ssh, windowCommand(target.journalCommand, window, this.limits));
+    // The investigation's budget is spent: later windows are not asked for, and say so.
+    if (this.budget.remaining === 0) return ok({ window, bytes: new Uint8Array(), truncated: true });
+    const output = await this.run(ssh, windowCommand(window, this.limits));
     if (!output.ok)
       return fail(output.error.kind, `${target.node}: ${output.error.message}`, output.error.hint);
-    const { stdout, stderr } = output.value;
+    const { stdout, stderr, cut } = output.value;
+    if (cut) return ok({ window, bytes: stdout, truncated: true });
     const exit = new RegExp(`${EXIT_MARKER}(\\d+)`).exec(stderr)?.[1];
-    const cut = stdout.length > this.limits.maxOutputBytes;
     if (exit === undefined && stdout.length === 0) {
       const reason = stderr.trim().split("\n").slice(-1)[0] || "no output";
-      return fail(
-        "ssh-error",
-        `${target.node}: the journal command failed (${reason})`,
-        "check ssh.journalCommand and ssh.sudo",
-      );
+      return fail("ssh-error", `${target.node}: the journal command failed (${reason})`, WRAPPER_HINT);
     }
     if (
       exit !== undefined &&
@@ -237,18 +235,14 @@ export class SshJournalSource implements NodeJournalSource {
       return fail(
         "ssh-error",
         `${target.node}: journalctl failed (${reason})`,
-        "check ssh.journalCommand and ssh.sudo",
+        "can the node user read the journal: in the systemd-journal group, or the wrapper run through sudo?",
       );
     }
-    return ok({
-      window,
-      bytes: cut ? stdout.subarray(0, this.limits.maxOutputBytes) : stdout,
-      truncated: cut || Number(exit) === TIMED_OUT,
-    });
+    return ok({ window, bytes: stdout, truncated: Number(exit) === TIMED_OUT });
   }
 
-  private async oldestEntry(ssh: NodeSSH, target: NodeTarget): Promise<number | null> {
-    const output = await this.run(ssh, oldestEntryCommand(target.journalCommand, this.limits));
+  private async oldestEntry(ssh: NodeSSH): Promise<number | null> {
+    const output = await this.run(ssh, oldestEntryCommand(this.limits));
     if (!output.ok) return null;
     const micros = /"__REALTIME_TIMESTAMP"\s*:\s*"(\d+)"/.exec(output.value.stdout.toString("utf8"))?.[1];
     return micros ? Math.floor(Number(micros) / 1000) : null;
@@ -266,7 +260,7 @@ export class SshJournalSource implements NodeJournalSource {
         fetched.push(read.value);
       }
       const anyKernel = fetched.some((window) => Buffer.from(window.bytes).includes('"kernel"'));
-      return ok({ windows: fetched, oldestEntryMs: anyKernel ? null : await this.oldestEntry(ssh, target) });
+      return ok({ windows: fetched, oldestEntryMs: anyKernel ? null : await this.oldestEntry(ssh) });
     } finally {
       this.open.delete(ssh);
       ssh.dispose();

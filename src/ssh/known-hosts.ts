@@ -3,6 +3,7 @@
 // is refused during the key exchange, before any authentication.
 
 import { createHash, createHmac } from "node:crypto";
+import type { ServerHostKeyAlgorithm } from "ssh2";
 
 interface Entry {
   patterns: string[] | null;
@@ -15,6 +16,8 @@ interface Entry {
 export interface KnownHosts {
   /** The keys known for this host and port; empty when the host is unknown. */
   keysFor(host: string, port: number): Buffer[];
+  /** The types of those keys as known_hosts names them (`ssh-ed25519`, `ssh-rsa`, ...). */
+  keyTypesFor(host: string, port: number): string[];
   isRevoked(key: Buffer): boolean;
 }
 
@@ -72,15 +75,32 @@ export function parseKnownHosts(text: string): KnownHosts {
       revoked: marker === "@revoked",
     });
   }
+  const known = (host: string, port: number) => {
+    const name = hostKey(host, port);
+    return entries.filter((entry) => !entry.revoked && matches(entry, name));
+  };
   return {
-    keysFor(host, port) {
-      const name = hostKey(host, port);
-      return entries.filter((entry) => !entry.revoked && matches(entry, name)).map((entry) => entry.key);
-    },
+    keysFor: (host, port) => known(host, port).map((entry) => entry.key),
+    keyTypesFor: (host, port) => [...new Set(known(host, port).map((entry) => entry.keyType))],
     isRevoked(key) {
       return entries.some((entry) => entry.revoked && entry.key.equals(key));
     },
   };
+}
+
+// The host-key algorithms that verify each key type, strongest first. An RSA key is only accepted with
+// SHA-2 signatures (OpenSSH dropped SHA-1 `ssh-rsa` signatures by default in 8.8); DSA not at all.
+const ALGORITHMS_BY_KEY_TYPE: Array<[string, ServerHostKeyAlgorithm[]]> = [
+  ["ssh-ed25519", ["ssh-ed25519"]],
+  ["ecdsa-sha2-nistp256", ["ecdsa-sha2-nistp256"]],
+  ["ecdsa-sha2-nistp384", ["ecdsa-sha2-nistp384"]],
+  ["ecdsa-sha2-nistp521", ["ecdsa-sha2-nistp521"]],
+  ["ssh-rsa", ["rsa-sha2-512", "rsa-sha2-256"]],
+];
+
+/** What to offer in the key exchange for a host whose known_hosts keys have these types. */
+export function hostKeyAlgorithms(keyTypes: string[]): ServerHostKeyAlgorithm[] {
+  return ALGORITHMS_BY_KEY_TYPE.filter(([type]) => keyTypes.includes(type)).flatMap(([, names]) => names);
 }
 
 /** OpenSSH's fingerprint form, for messages: SHA256:<base64 without padding>. */

@@ -76,18 +76,19 @@ export class BotStore {
     return text === null ? null : (JSON.parse(text) as FindingRecord);
   }
 
-  async snooze(workloadKey: string, snooze: Snooze, seconds: number): Promise<void> {
-    await this.redis.set(this.key("snooze", workloadKey), JSON.stringify(snooze), "EX", seconds);
+  // Snoozes belong to a channel: one team hiding a workload does not hide it from another.
+  async snooze(channel: string, workloadKey: string, snooze: Snooze, seconds: number): Promise<void> {
+    await this.redis.set(this.key("snooze", channel, workloadKey), JSON.stringify(snooze), "EX", seconds);
   }
 
-  async unsnooze(workloadKey: string): Promise<boolean> {
-    return (await this.redis.del(this.key("snooze", workloadKey))) > 0;
+  async unsnooze(channel: string, workloadKey: string): Promise<boolean> {
+    return (await this.redis.del(this.key("snooze", channel, workloadKey))) > 0;
   }
 
-  /** The workload keys among `keys` that are snoozed now. */
-  async snoozed(keys: string[]): Promise<Set<string>> {
+  /** The workload keys among `keys` that the channel has snoozed now. */
+  async snoozed(channel: string, keys: string[]): Promise<Set<string>> {
     if (keys.length === 0) return new Set();
-    const values = await this.redis.mget(...keys.map((key) => this.key("snooze", key)));
+    const values = await this.redis.mget(...keys.map((key) => this.key("snooze", channel, key)));
     return new Set(keys.filter((_, index) => values[index] !== null));
   }
 

@@ -73,10 +73,13 @@ export class DigestStore {
     return added === 1 ? created : null;
   }
 
-  /** Removes the subscription, and its scope's history if no other subscription has that scope. */
-  async unsubscribe(id: string): Promise<Subscription | null> {
+  /**
+   * Removes the channel's subscription `id`, and its scope's history if no other subscription has that
+   * scope; null when there is none, or it is another channel's.
+   */
+  async unsubscribe(id: string, channel: string): Promise<Subscription | null> {
     const found = await this.subscription(id);
-    if (!found) return null;
+    if (found?.channel !== channel) return null;
     const removed = await this.redis.eval(
       UNSUBSCRIBE,
       4,

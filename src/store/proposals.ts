@@ -1,163 +1,81 @@
-// Limit-change proposals in Redis: the record, its state changes (the one that matters, approval,
-// is taken atomically, so a double click or two approvers at once approve once), the audit trail
-// (a Redis Stream) and the count of recent changes per workload (the leak guard).
+// Limit-change proposals in Redis: the signed records (src/proposals/repository.ts signs and checks
+// them), the audit trail (a Redis Stream) and the count of recent changes per workload (the leak
+// guard). Every write of a record is one Lua script: compare the stored record with the one the
+// change was computed from, set the new one, and append its audit entry, atomically. A write that
+// lost a race is refused and made again on the winner's record, never over it.
 
-import { randomBytes } from "node:crypto";
 import type { Redis } from "ioredis";
-import type { PatchableKind } from "../ports.js";
-
-export type ProposalStatus =
-  | "checking"
-  | "ready"
-  | "refused"
-  | "gitops"
-  | "approved"
-  | "applied"
-  | "stale"
-  | "failed"
-  | "rejected"
-  | "expired";
-
-export interface Resources {
-  limit: string | null;
-  request: string | null;
-}
-
-export interface Proposal {
-  id: string;
-  /** The cluster the dry run read, as the kubeconfig names it (null until then). */
-  cluster: string | null;
-  findingId: string;
-  channel: string;
-  threadTs: string;
-  namespace: string;
-  workload: { kind: PatchableKind; name: string; uid: string | null };
-  /** What the dry run read: a change since then makes the apply refuse. */
-  seen: { generation: number; resourceVersion: string } | null;
-  container: string;
-  from: Resources;
-  to: { limit: string; request: string | null };
-  reason: string;
-  proposer: string;
-  createdAt: string;
-  expiresAt: string;
-  status: ProposalStatus;
-  /** The dry run's or the apply's refusal, in the API server's words. */
-  refusal: string | null;
-  gitOps: string | null;
-  approver: string | null;
-  appliedAt: string | null;
-  /** Set on a proposal that undoes an applied one. */
-  revertOf: string | null;
-  /** The proposal's message in the thread, once posted. */
-  messageTs: string | null;
-}
-
-export type AuditEvent =
-  | "proposed"
-  | "dry-run"
-  | "approved"
-  | "refused"
-  | "rejected"
-  | "applied"
-  | "failed"
-  | "expired"
-  | "reverted"
-  | "verified";
-
-export interface AuditEntry {
-  at: string;
-  event: AuditEvent;
-  proposal: string;
-  namespace: string;
-  workload: string;
-  user: string;
-  detail: string;
-}
+import type { AuditEntry } from "../proposals/model.js";
+import type { ProposalStorage } from "../proposals/ports.js";
 
 const PROPOSAL_TTL_SECONDS = 90 * 86_400;
 const AUDIT_MAX = 10_000;
 const WEEK_MS = 7 * 86_400_000;
-const PROPOSAL_ID = /^[0-9a-f]{24}$/;
 
-export class ProposalStore {
+// KEYS[1] the record, KEYS[2] the audit stream. ARGV[1] "1" if a record is expected, ARGV[2] the
+// expected record, ARGV[3] the new one, ARGV[4] its TTL in seconds, ARGV[5] the stream's MAXLEN,
+// ARGV[6...] the audit entry's fields and values (none: no entry). Returns 1 if written, 0 if not.
+const SWAP_SCRIPT = `
+local current = redis.call('GET', KEYS[1])
+if ARGV[1] == '1' then
+  if current ~= ARGV[2] then return 0 end
+elseif current then
+  return 0
+end
+redis.call('SET', KEYS[1], ARGV[3], 'EX', ARGV[4])
+if #ARGV > 5 then
+  redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[5], '*', unpack(ARGV, 6))
+end
+return 1
+`;
+
+const SWAP_COMMAND = "oomDoctorProposalSwap";
+
+type SwapClient = Redis & {
+  [SWAP_COMMAND](record: string, audit: string, ...args: Array<string | number>): Promise<number>;
+};
+
+function auditFields(entry: AuditEntry): string[] {
+  return Object.entries(entry).flat();
+}
+
+export class ProposalStore implements ProposalStorage {
+  private readonly redis: SwapClient;
+
   constructor(
-    private readonly redis: Redis,
+    redis: Redis,
     private readonly prefix: string,
-  ) {}
+  ) {
+    // On the connection it is given (no connection of its own); ioredis sends EVALSHA, and EVAL when
+    // Redis does not know the script (after a restart).
+    redis.defineCommand(SWAP_COMMAND, { numberOfKeys: 2, lua: SWAP_SCRIPT });
+    this.redis = redis as SwapClient;
+  }
 
   private key(...parts: string[]): string {
     return [this.prefix, ...parts].join(":");
   }
 
-  async create(proposal: Omit<Proposal, "id">): Promise<Proposal> {
-    const created = { ...proposal, id: randomBytes(12).toString("hex") };
-    await this.save(created);
-    return created;
+  read(id: string): Promise<string | null> {
+    return this.redis.get(this.key("proposal", id));
   }
 
-  async save(proposal: Proposal): Promise<void> {
-    await this.redis.set(
-      this.key("proposal", proposal.id),
-      JSON.stringify(proposal),
-      "EX",
+  async swap(id: string, expected: string | null, next: string, audit: AuditEntry | null): Promise<boolean> {
+    const written = await this.redis[SWAP_COMMAND](
+      this.key("proposal", id),
+      this.key("audit"),
+      expected === null ? "0" : "1",
+      expected ?? "",
+      next,
       PROPOSAL_TTL_SECONDS,
+      AUDIT_MAX,
+      ...(audit === null ? [] : auditFields(audit)),
     );
+    return written === 1;
   }
 
-  /** The proposal a button names, or null for an id never issued, expired or malformed. */
-  async get(id: string): Promise<Proposal | null> {
-    if (!PROPOSAL_ID.test(id)) return null;
-    const text = await this.redis.get(this.key("proposal", id));
-    return text === null ? null : (JSON.parse(text) as Proposal);
-  }
-
-  /**
-   * Applies `change` to the proposal only if it is still in one of the `from` states and no one else
-   * moved it first (optimistic locking with WATCH): null when it was not, or lost the race.
-   */
-  async transition(
-    id: string,
-    from: ProposalStatus[],
-    change: Partial<Omit<Proposal, "id">>,
-  ): Promise<Proposal | null> {
-    const key = this.key("proposal", id);
-    const client = this.redis.duplicate();
-    try {
-      await client.watch(key);
-      const text = await client.get(key);
-      const current = text === null ? null : (JSON.parse(text) as Proposal);
-      if (!current || !from.includes(current.status)) {
-        await client.unwatch();
-        return null;
-      }
-      const next = { ...current, ...change };
-      const done = await client.multi().set(key, JSON.stringify(next), "EX", PROPOSAL_TTL_SECONDS).exec();
-      return done === null ? null : next;
-    } finally {
-      client.disconnect();
-    }
-  }
-
-  /** Appends a state change to the audit stream; returns the entry, for the log. */
-  async record(
-    event: AuditEvent,
-    proposal: Proposal,
-    user: string,
-    detail: string,
-    atMs: number,
-  ): Promise<AuditEntry> {
-    const entry: AuditEntry = {
-      at: new Date(atMs).toISOString(),
-      event,
-      proposal: proposal.id,
-      namespace: proposal.namespace,
-      workload: `${proposal.workload.kind} ${proposal.workload.name}`,
-      user,
-      detail,
-    };
-    await this.redis.xadd(this.key("audit"), "MAXLEN", "~", AUDIT_MAX, "*", ...Object.entries(entry).flat());
-    return entry;
+  async appendAudit(entry: AuditEntry): Promise<void> {
+    await this.redis.xadd(this.key("audit"), "MAXLEN", "~", AUDIT_MAX, "*", ...auditFields(entry));
   }
 
   /** The latest audit entries, newest first, optionally of one namespace. */
@@ -183,7 +101,6 @@ export class ProposalStore {
       .exec();
   }
 
-  /** Changes applied to the workload in the 7 days before `nowMs`. */
   async recentBumps(workloadKey: string, nowMs: number): Promise<number> {
     return this.redis.zcount(this.key("bumps", workloadKey), nowMs - WEEK_MS, "+inf");
   }

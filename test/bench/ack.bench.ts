@@ -68,7 +68,7 @@ try {
     const prefix = uniquePrefix();
     prefixes.push(prefix);
     const config = join(dir, `config-${run}.yaml`);
-    writeFileSync(config, `queue:\n  prefix: ${prefix}\n`);
+    writeFileSync(config, `queue:\n  prefix: ${prefix}\nslack:\n  channels:\n    "*": ["*"]\n`);
     const env = botEnv(slack, config);
     for (const [name, args] of [
       ["bare", ["test/bench/bare-bolt.mjs"]],

@@ -5,9 +5,10 @@
 import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { windowCommand } from "../../src/ssh/command.js";
 import { type HarnessCluster, startCluster } from "../harness/cluster.js";
+import { exportEntry, oomReport } from "../harness/journal-export.js";
 import { podObject } from "../harness/pods.js";
-import { oomReport } from "./journal-generator.js";
 
 export const NODES = 12;
 export const PODS = 300;
@@ -32,19 +33,6 @@ function uid(seed: number): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
 }
 
-function entry(host: string, micros: number, message: string, kernel: boolean): string {
-  const fields = [
-    `__REALTIME_TIMESTAMP=${micros}`,
-    "_BOOT_ID=5b6c7d8e9f0a1b2c3d4e5f60718293a4",
-    `_HOSTNAME=${host}`,
-    ...(kernel
-      ? ["_TRANSPORT=kernel", "SYSLOG_IDENTIFIER=kernel"]
-      : ["_TRANSPORT=stdout", "SYSLOG_IDENTIFIER=kubelet", "_SYSTEMD_UNIT=kubelet.service"]),
-    `MESSAGE=${message}`,
-  ];
-  return `${fields.join("\n")}\n\n`;
-}
-
 export interface Killed {
   pod: string;
   node: string;
@@ -60,7 +48,7 @@ export async function buildCluster(dir: string): Promise<{ cluster: HarnessClust
     const lines: string[] = [];
     for (let i = 0; i < 3000; i++) {
       lines.push(
-        entry(
+        exportEntry(
           `bench-node-${n}`,
           (BASE - 3_600_000 + i * 2400) * 1000,
           `I0601 kubelet.go:2191] "SyncLoop (probe)" probe="readiness" status="ready" pod="${NAMESPACE}/web-${i}"`,
@@ -91,7 +79,7 @@ export async function buildCluster(dir: string): Promise<{ cluster: HarnessClust
       killed.push({ pod: `web-${p}`, node, finishedMs });
       const micros = (finishedMs - 1000) * 1000;
       for (const [i, line] of oomReport(podUid, id, 10_000 + p).entries())
-        journals.get(n)?.push(entry(node, micros + i, line, true));
+        journals.get(n)?.push(exportEntry(node, micros + i, line, true));
     }
   }
   const nodes = [];
@@ -192,8 +180,12 @@ export function operatorTools(cluster: HarnessCluster, killed: Killed[]) {
       command,
     ]);
   };
-  const journalQuery = (node: string, since: number, until: number) =>
-    `${cluster.fleet.nodes.get(node)?.journalCommand} -o json --no-pager -q --since @${since} --until @${until} _TRANSPORT=kernel`;
+  // The nodes' keys may run only the journal wrapper, by hand as for oom-doctor.
+  const journalQuery = (since: number, until: number) =>
+    windowCommand(
+      { sinceEpoch: since, untilEpoch: until },
+      { timeoutSeconds: 30, maxOutputBytes: 16 * 2 ** 20 },
+    );
   return {
     curl,
     ssh,
@@ -203,7 +195,7 @@ export function operatorTools(cluster: HarnessCluster, killed: Killed[]) {
       for (const pod of killed) {
         await curl(`/api/v1/namespaces/${NAMESPACE}/pods/${pod.pod}`);
         const at = Math.floor(pod.finishedMs / 1000);
-        await ssh(pod.node, journalQuery(pod.node, at - 600, at + 300));
+        await ssh(pod.node, journalQuery(at - 600, at + 300));
       }
     },
   };

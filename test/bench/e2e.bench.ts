@@ -29,7 +29,10 @@ const slack = new FakeSlack();
 await slack.start();
 const prefix = uniquePrefix();
 try {
-  const config = cluster.writeConfig({ concurrency: NODES }, { queue: { prefix } });
+  const config = cluster.writeConfig(
+    { concurrency: NODES },
+    { queue: { prefix }, slack: { channels: { "*": ["*"] } } },
+  );
   const env = botEnv(slack, config);
   const serve = await startListening(["bin/oom-doctor.js", "serve"], env);
   const worker = await startListening(["bin/oom-doctor.js", "worker"], env);

@@ -47,7 +47,7 @@ try {
 
   const nodeWindow = (node: string) => {
     const times = killed.filter((pod) => pod.node === node).map((pod) => Math.floor(pod.finishedMs / 1000));
-    return journalQuery(node, Math.min(...times) - 600, Math.max(...times) + 300);
+    return journalQuery(Math.min(...times) - 600, Math.max(...times) + 300);
   };
   const criticalRuns: number[] = [];
   const floorRuns: number[] = [];

@@ -79,6 +79,37 @@ describe("oom-doctor analyze", () => {
     assert.ok(!pipe.stdout.includes(ESC));
   });
 
+  it("when only a syslog journal and the node's offset are given, then each kill is listed with its verdict and an ISO time", async () => {
+    const journal = write(
+      "node-7.log",
+      [
+        "Dec 31 23:59:58 node-7 kernel: oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=/,mems_allowed=0,oom_memcg=/kubepods.slice,task_memcg=/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod0b5e6c1c_8d1e_4b59_9d1a_2f3c4d5e6f70.slice/cri-containerd-aa11bb22cc33dd44ee55ff6677889900aa11bb22cc33dd44ee55ff6677889900.scope,task=java,pid=4242,uid=1000",
+        "Dec 31 23:59:58 node-7 kernel: Memory cgroup out of memory: Killed process 4242 (java) total-vm:4194304kB, anon-rss:2097152kB, file-rss:0kB, shmem-rss:0kB, UID:1000 pgtables:4200kB oom_score_adj:1000",
+      ].join("\n"),
+    );
+    const json = await runCli(
+      ["analyze", "--journal", journal, "--node-utc-offset", "+08:00", "--format", "json"],
+      {
+        nowMs: Date.parse("2026-01-02T00:00:00Z"),
+      },
+    );
+    assert.equal(json.code, 0, json.stderr);
+    const report = JSON.parse(json.stdout);
+    assert.deepEqual(report.findings, []);
+    assert.equal(report.kernelEvents.length, 1);
+    const [event] = report.kernelEvents;
+    assert.equal(event.verdict, "node-allocatable");
+    assert.equal(event.node, "node-7");
+    assert.equal(event.time, "2025-12-31T15:59:58.000Z", "the year nearest the run, not the next one");
+    assert.equal(event.podUid, "0b5e6c1c-8d1e-4b59-9d1a-2f3c4d5e6f70");
+    assert.equal(event.finding, null);
+    const text = await runCli(["analyze", "--journal", journal, "--node-utc-offset", "+08:00"], {
+      nowMs: Date.parse("2026-01-02T00:00:00Z"),
+    });
+    assert.match(text.stdout, /1 kernel OOM report in the journals \(1 node-allocatable\)/);
+    assert.match(text.stdout, /\[node-allocatable\] node-7 2025-12-31T15:59:58\.000Z: java \(pid 4242\)/);
+  });
+
   const badInputs: Array<[string, string[], RegExp]> = [
     [
       "a missing pods file",

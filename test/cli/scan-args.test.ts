@@ -11,6 +11,9 @@ after(() => rmSync(scratch, { recursive: true, force: true }));
 describe("oom-doctor scan, before it touches anything", () => {
   const noHosts = join(scratch, "no-known-hosts.yaml");
   writeFileSync(noHosts, `ssh:\n  knownHostsPath: ${join(scratch, "missing_known_hosts")}\n`);
+  const noUser = join(scratch, "no-user.yaml");
+  writeFileSync(join(scratch, "known_hosts"), "");
+  writeFileSync(noUser, `ssh:\n  knownHostsPath: ${join(scratch, "known_hosts")}\n`);
   const kubeconfig = join(scratch, "kubeconfig");
   writeFileSync(
     kubeconfig,
@@ -44,6 +47,11 @@ describe("oom-doctor scan, before it touches anything", () => {
       "a missing known_hosts",
       ["scan", "prod", "--config", noHosts, "--kubeconfig", kubeconfig],
       /ssh\.knownHostsPath: .*missing_known_hosts: no such file/,
+    ],
+    [
+      "no node user (there is no default: never root)",
+      ["scan", "prod", "--config", noUser, "--kubeconfig", kubeconfig],
+      /ssh\.user: not set: the user oom-doctor logs in as on the nodes/,
     ],
   ];
   for (const [what, args, message] of cases) {

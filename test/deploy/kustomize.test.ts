@@ -5,9 +5,10 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { before, describe, it } from "node:test";
-import { parseAllDocuments } from "yaml";
+import { parse, parseAllDocuments } from "yaml";
+import { buildConfig } from "../../src/config/load.js";
 import { ROOT } from "../harness/fixtures.js";
 
 type Json = Record<string, unknown>;
@@ -123,7 +124,7 @@ describe("the Kustomize overlays", () => {
     assert.match((redis.args as string[]).join(" "), /--maxmemory-policy noeviction/);
     for (const deployment of objects.filter((o) => o.kind === "Deployment")) {
       for (const variable of (containersOf(deployment)[0]?.env ?? []) as Json[]) {
-        if (/TOKEN|SECRET|PASSWORD/.test(String(variable.name))) {
+        if (/TOKEN|SECRET|KEY|PASSWORD/.test(String(variable.name))) {
           assert.equal(variable.value, undefined, `${variable.name} must come from a Secret`);
           assert.ok((variable.valueFrom as Json).secretKeyRef);
         }
@@ -134,6 +135,109 @@ describe("the Kustomize overlays", () => {
       false,
       "Secrets are made by the user, not shipped",
     );
+  });
+
+  it("when rendered, then serve and worker both read the proposal signing key from the oom-doctor-proposals Secret", () => {
+    for (const overlay of OVERLAYS)
+      for (const name of ["oom-doctor-serve", "oom-doctor-worker"]) {
+        const deployment = named(rendered.get(overlay) ?? [], "Deployment", name) ?? {};
+        const variable = ((containersOf(deployment)[0]?.env ?? []) as Json[]).find(
+          (e) => e.name === "OOM_DOCTOR_PROPOSAL_SIGNING_KEY",
+        );
+        assert.deepEqual(
+          (variable?.valueFrom as Json | undefined)?.secretKeyRef,
+          { name: "oom-doctor-proposals", key: "signing-key", optional: true },
+          `${overlay}: ${name}`,
+        );
+      }
+  });
+});
+
+describe("identities, files and images", () => {
+  const objects = render("socket-mode");
+  const worker = podSpec(named(objects, "Deployment", "oom-doctor-worker") ?? {});
+  const proposalBindings = parseAllDocuments(
+    readFileSync(join(ROOT, "deploy", "rbac", "proposals.yaml"), "utf8"),
+  ).map((document) => document.toJS() as Json);
+
+  it("when rendered, then serve runs under an account of its own, with no token mounted and nothing bound to it", () => {
+    for (const overlay of OVERLAYS) {
+      const rendered = render(overlay);
+      const serve = podSpec(named(rendered, "Deployment", "oom-doctor-serve") ?? {});
+      assert.equal(serve.serviceAccountName, "oom-doctor-serve", overlay);
+      assert.equal(serve.automountServiceAccountToken, false, overlay);
+      assert.equal(
+        named(rendered, "ServiceAccount", "oom-doctor-serve")?.automountServiceAccountToken,
+        false,
+      );
+    }
+    assert.equal(worker.serviceAccountName, "oom-doctor", "the worker keeps the account that reads the API");
+    const subjects = [...objects, ...proposalBindings]
+      .filter((o) => o.kind === "ClusterRoleBinding" || o.kind === "RoleBinding")
+      .flatMap((o) => (o.subjects ?? []) as Json[])
+      .map((subject) => subject.name);
+    assert.ok(subjects.includes("oom-doctor"));
+    assert.ok(!subjects.includes("oom-doctor-serve"), "serve is granted nothing");
+  });
+
+  it("when rendered, then the worker's uid can read the SSH key and known_hosts where the configuration looks, and no one else can", () => {
+    const security = worker.securityContext as Json;
+    const volume = ((worker.volumes ?? []) as Json[]).find((v) => v.name === "ssh") ?? {};
+    const mode = Number((volume.secret as Json).defaultMode);
+    // Secret files belong to root and to the fsGroup; the process has its uid, its group and the fsGroup.
+    const groups = [
+      security.runAsGroup,
+      security.fsGroup,
+      ...((security.supplementalGroups ?? []) as unknown[]),
+    ];
+    const readable =
+      (security.runAsUser === 0 && (mode & 0o400) !== 0) ||
+      (security.fsGroup !== undefined && groups.includes(security.fsGroup) && (mode & 0o040) !== 0) ||
+      (mode & 0o004) !== 0;
+    assert.equal(security.runAsUser, 1000);
+    assert.ok(
+      readable,
+      `mode ${mode.toString(8)} with fsGroup ${security.fsGroup} is not readable by uid 1000`,
+    );
+    assert.equal(mode & 0o337, 0, `mode ${mode.toString(8)}: nobody writes, others read nothing`);
+    const mount = (
+      (containersOf(named(objects, "Deployment", "oom-doctor-worker") ?? {})[0]?.volumeMounts ?? []) as Json[]
+    ).find((m) => m.name === "ssh");
+    const configMap = objects.find(
+      (o) => o.kind === "ConfigMap" && String((o.metadata as Json).name).startsWith("oom-doctor-config"),
+    );
+    const shipped = ((configMap?.data ?? {}) as Json)["oom-doctor.yaml"];
+    const config = buildConfig(parse(String(shipped)), {}, "ConfigMap");
+    assert.ok(config.ok, config.ok ? "" : config.error.message);
+    assert.ok(config.value.ssh.user && config.value.ssh.user !== "root", "a node user of its own");
+    const operations = readFileSync(join(ROOT, "docs", "operations.md"), "utf8");
+    for (const path of [config.value.ssh.privateKeyPath ?? "", config.value.ssh.knownHostsPath]) {
+      assert.equal(dirname(path), mount?.mountPath, `${path} is in the Secret's mount`);
+      assert.ok(
+        operations.includes(`--from-file=${basename(path)}=`),
+        `docs/operations.md creates ${basename(path)}`,
+      );
+    }
+  });
+
+  it("when rendered, then every container image is pinned by digest", () => {
+    for (const overlay of OVERLAYS) {
+      for (const workload of render(overlay).filter(
+        (o) => o.kind === "Deployment" || o.kind === "StatefulSet",
+      )) {
+        const pod = podSpec(workload);
+        for (const container of [
+          ...((pod.initContainers ?? []) as Json[]),
+          ...((pod.containers ?? []) as Json[]),
+        ]) {
+          assert.match(
+            String(container.image),
+            /@sha256:[0-9a-f]{64}$/,
+            `${(workload.metadata as Json).name}: ${container.image}`,
+          );
+        }
+      }
+    }
   });
 });
 

@@ -64,11 +64,11 @@ describe("a scope's digest history", () => {
     assert.ok(first && second);
     await digests.saveSnapshot("batch", T0, new Map([["batch/job-1/app", SEEN]]), []);
     const history = ["seen", "snapshot-at"].map((key) => `${prefix}:digest:${key}:batch`);
-    assert.ok(await digests.unsubscribe(first.id));
+    assert.ok(await digests.unsubscribe(first.id, "C0KEYS"));
     assert.equal(await redis.exists(...history), 2);
-    assert.ok(await digests.unsubscribe(second.id));
+    assert.ok(await digests.unsubscribe(second.id, "C0KEYS"));
     assert.equal(await redis.exists(...history), 0);
-    assert.equal(await digests.unsubscribe(second.id), null);
+    assert.equal(await digests.unsubscribe(second.id, "C0KEYS"), null);
   });
 });
 

@@ -69,6 +69,20 @@ async function command(text: string): Promise<string> {
   return String(response.text);
 }
 
+/** `/oom digest now <scope>`, and the digest it posts: the first new root message that matches. */
+async function digestNow(scope: string, match: RegExp): Promise<StoredMessage> {
+  const before = slack.rootMessages(CHANNEL).length;
+  assert.match(await command(`digest now ${scope}`), /on its way/);
+  return slack.until(
+    () =>
+      slack
+        .rootMessages(CHANNEL)
+        .slice(before)
+        .find((m) => match.test(m.text)),
+    `the digest of ${scope}`,
+  );
+}
+
 function pod(name: string): Json {
   const found = cluster.api.state.pods.find((p) => (p.metadata as Json).name === name);
   assert.ok(found);
@@ -96,7 +110,8 @@ describe("a daily digest", () => {
   });
 
   it("when the scheduled time comes a day later, then the digest counts the day's restarts exactly, with its chart, once", async () => {
-    // The baseline: an hourly snapshot at T0.
+    // The baseline: an hourly snapshot at T0, the scope's first. Of the day before it, it sees each
+    // pod's last termination: the seed's three OOM kills, counted as at least one each.
     const baseline = await queue.add("snapshot", { scope: "production" });
     addedHere.add(baseline.id ?? "");
     await baseline.waitUntilFinished(events);
@@ -145,7 +160,8 @@ describe("a daily digest", () => {
     const text = JSON.stringify(digest.blocks);
     assert.match(digest.text, /Restart digest for `production`, 24 hours to 2021-07-14 09:00 Asia\/Shanghai/);
     assert.match(text, /\*5\* restarts, \*1\* OOM kill, \*2\* pods affected/);
-    assert.match(text, /\(\+5 restarts, \+1 OOM kills against the day before\)/);
+    assert.match(text, /\(the day before: at least 3 restarts, 3 OOM kills\)/);
+    assert.match(text, /Lower bounds: before the first snapshot of this scope/);
     assert.match(
       text,
       /production\/Deployment\/systembusiness-deployment: 5 restarts, 1 OOM-killed \(Error, OOMKilled\)/,
@@ -182,17 +198,43 @@ describe("a daily digest", () => {
 
   it("when nothing restarted in the last 24 hours, then the digest is one quiet line", async () => {
     clock = T0 + 2 * DAY;
-    const before = slack.rootMessages(CHANNEL).length;
-    assert.match(await command("digest now production"), /on its way/);
-    const quiet = await slack.until(
-      () =>
-        slack
-          .rootMessages(CHANNEL)
-          .slice(before)
-          .find((m) => /Quiet day/.test(m.text)),
-      "the quiet digest",
-    );
+    const quiet = await digestNow("production", /Quiet day/);
     assert.equal(quiet.blocks.length, 1);
+  });
+
+  it("when a digest is asked for a scope never snapshotted, then the day's OOM kills count as a lower bound, with the chart", async () => {
+    // Three pods in another namespace, OOM-killed an hour ago; nothing has looked at `payments` before.
+    clock = T0 + 3 * DAY;
+    const killed = new Date(clock - 3_600_000).toISOString();
+    for (const [i, name] of [
+      "ledger-7d9c5b6f4-a1b2c",
+      "ledger-7d9c5b6f4-d3e4f",
+      "ledger-7d9c5b6f4-g5h6i",
+    ].entries()) {
+      cluster.api.state.pods.push(
+        podObject({
+          name,
+          uid: `${name.slice(-5)}000-0000-4000-8000-000000000000`,
+          namespace: "payments",
+          owner: { kind: "ReplicaSet", name: "ledger-7d9c5b6f4" },
+          createdAt: "2021-07-01T00:00:00Z",
+          restartCount: 4,
+          lastContainerId: `${i}b`.repeat(32),
+          finishedAt: killed,
+        }),
+      );
+    }
+    const first = await digestNow("payments", /digest for `payments`/);
+    const text = JSON.stringify(first.blocks);
+    assert.doesNotMatch(first.text, /Quiet day/);
+    assert.match(text, /At least \*3\* restarts, \*3\* OOM kills, \*3\* pods affected/);
+    assert.match(text, /Lower bounds: before the first snapshot of this scope/);
+    assert.match(text, /payments\/Deployment\/ledger: 3 restarts, 3 OOM-killed \(OOMKilled\)/);
+    const chart = await slack.until(
+      () => slack.files.find((file) => file.threadTs === first.ts),
+      "the chart in the digest's thread",
+    );
+    assert.deepEqual([...chart.bytes.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
   });
 
   it("then every digest and snapshot job, scheduled or asked for, is removed from Redis after a while", async () => {

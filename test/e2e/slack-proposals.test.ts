@@ -4,8 +4,9 @@
 
 import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, it } from "node:test";
+import { Redis } from "ioredis";
 import type { BotHandle } from "../../src/cli/bot.js";
-import { botEnv, dropPrefix, startTestBot, uniquePrefix, writeBotConfig } from "../harness/bot.js";
+import { botEnv, dropPrefix, REDIS_URL, startTestBot, uniquePrefix, writeBotConfig } from "../harness/bot.js";
 import { type HarnessCluster, seedCluster, seedDeployment } from "../harness/cluster.js";
 import { buttons, FakeSlack } from "../harness/fake-slack.js";
 import { podObject } from "../harness/pods.js";
@@ -314,6 +315,86 @@ describe("what the API server and GitOps say", () => {
     assert.match(text, /kubectl -n production patch deployment systembusiness-deployment --type strategic/);
     assert.equal(buttons(proposal).length, 0);
     assert.equal(cluster.api.patches.length, 0);
+  });
+});
+
+describe("the live workload, not the finding", () => {
+  it("when the live limit was raised to 4Gi since the investigation, then the dry run refuses 1280Mi: a live limit is never lowered", async () => {
+    const thread = await flow.investigate("C0LIVE");
+    const deployment = cluster.api.state.deployments[0] as Json;
+    const container = (
+      (((deployment.spec as Json).template as Json).spec as Json).containers as Json[]
+    )[0] as Json;
+    container.resources = { limits: { memory: "4Gi" }, requests: { memory: "100Mi" } };
+    assert.equal(await flow.submit(thread, SUGGESTED), null, "the modal checks the finding: it passes");
+    const proposal = await flow.proposalIn(thread, /refused by the dry run/);
+    assert.match(JSON.stringify(proposal.blocks), /1280Mi is not above the current limit \(4Gi\)/);
+    assert.equal(buttons(proposal).length, 0);
+    assert.equal(cluster.api.patches.length, 0, "not even a dry run was sent");
+  });
+
+  it("when another writer changes the Deployment between the read and the patch, then the API server's 409 sends the step round again, and it patches once, on the new version", async () => {
+    const { thread, proposal } = await flow.ready("C0CONFLICT");
+    const { arrived, release } = cluster.api.hold(DEPLOYMENT, "PATCH");
+    await flow.click(thread, proposal, "approve_proposal", BOB);
+    await arrived;
+    const metadata = (cluster.api.state.deployments[0] as Json).metadata as Json;
+    metadata.resourceVersion = "1001";
+    metadata.labels = { ...(metadata.labels as Json), team: "payments" };
+    release();
+    await slack.until(() => /applied/.test(proposal.text), "the applied proposal");
+    const sent = realPatches().map((patch) => ((patch.body as Json).metadata as Json).resourceVersion);
+    assert.deepEqual(sent, ["1000", "1001"], "refused with 409, then sent again on the version read again");
+    assert.equal(((cluster.api.state.deployments[0] as Json).metadata as Json).generation, 5, "stored once");
+  });
+
+  it("when Flux shows only in the Deployment's managedFields, then the change is handed to git", async () => {
+    const metadata = (cluster.api.state.deployments[0] as Json).metadata as Json;
+    metadata.managedFields = [
+      { manager: "kustomize-controller", operation: "Apply", apiVersion: "apps/v1" },
+      { manager: "kube-controller-manager", operation: "Update", apiVersion: "apps/v1" },
+    ];
+    const thread = await flow.investigate("C0FLUX");
+    await flow.submit(thread, SUGGESTED);
+    const proposal = await flow.proposalIn(thread, /handed to git/);
+    assert.match(JSON.stringify(proposal.blocks), /managed by Flux/);
+    assert.equal(cluster.api.patches.length, 0);
+  });
+});
+
+describe("a proposal record in Redis", () => {
+  it("when a record waiting for approval is rewritten in Redis as approved with a larger limit, then nothing is applied, the clicker is told, and the audit trail says so", async () => {
+    const { thread, proposal } = await flow.ready("C0TAMPER");
+    const id = buttons(proposal)[0]?.value ?? "";
+    const redis = new Redis(REDIS_URL);
+    try {
+      const key = `${prefix}:proposal:${id}`;
+      const record = JSON.parse((await redis.get(key)) ?? "{}") as Json;
+      await redis.set(key, JSON.stringify({ ...record, to: { limit: "4Gi", request: null } }), "KEEPTTL");
+    } finally {
+      redis.disconnect();
+    }
+    const before = slack.responses.length;
+    await flow.click(thread, proposal, "approve_proposal", BOB);
+    const answer = await slack.until(
+      () => slack.responses.slice(before).find((r: Json) => r.text),
+      "the refusal",
+    );
+    assert.match(String(answer.text), /does not carry a valid signature/);
+    assert.equal(realPatches().length, 0);
+    await slashCommand(flow.url, {
+      text: "audit production",
+      channel: thread.channel,
+      responseUrl: slack.responseUrl("audit-tamper"),
+    });
+    const audit = await slack.until(
+      () => slack.responses.slice(before).find((r: Json) => /Audit trail/.test(String(r.text))),
+      "the audit",
+    );
+    assert.match(
+      JSON.stringify(audit.blocks),
+      /\*tampered record refused\* · Deployment systembusiness-deployment · <@U0BOB> · the stored record's signature does not match/,
+    );
   });
 });
 

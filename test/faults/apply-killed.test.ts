@@ -13,7 +13,9 @@ import { FakeSlack } from "../harness/fake-slack.js";
 import { ALICE, BOB, ProposalFlow } from "../harness/proposal-flow.js";
 import { listening, startWorkerProcess } from "../harness/worker-process.js";
 
-const CAPTURED = Date.parse("2021-07-12T04:10:20Z");
+// The worker processes run on the real clock, and apply refuses a proposal past its expiry: every
+// process here tells the same time.
+const clock = () => Date.now();
 const DEPLOYMENT = "/apis/apps/v1/namespaces/production/deployments/systembusiness-deployment";
 
 let cluster: HarnessCluster;
@@ -34,7 +36,7 @@ before(async () => {
     proposals: { approvers: { production: [ALICE, BOB] }, verifyAfterMinutes: 60 },
   });
   env = botEnv(slack, config);
-  const started = await startTestBot(env, "serve", () => CAPTURED);
+  const started = await startTestBot(env, "serve", clock);
   serve = started.bot;
   flow = new ProposalFlow(slack, started.url);
 });
@@ -70,7 +72,7 @@ async function approveAndKill(channel: string, method: "GET" | "PATCH") {
   await once(first.child, "exit");
   // The held request goes on without its client, as a real API server would carry it out.
   release();
-  const second = await startTestBot(env, "worker", () => CAPTURED);
+  const second = await startTestBot(env, "worker", clock);
   try {
     await slack.until(() => /applied/.test(proposal.text), "the proposal applied by the second worker");
   } finally {

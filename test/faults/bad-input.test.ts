@@ -3,6 +3,7 @@
 // clear message; nothing is enqueued or run that should not be, and the process stays up.
 
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -10,8 +11,9 @@ import type { BotHandle } from "../../src/cli/bot.js";
 import { botEnv, dropPrefix, startTestBot, uniquePrefix, writeBotConfig } from "../harness/bot.js";
 import { runCli } from "../harness/cli.js";
 import { type HarnessCluster, seedCluster } from "../harness/cluster.js";
-import { FakeSlack } from "../harness/fake-slack.js";
+import { buttons, FakeSlack } from "../harness/fake-slack.js";
 import { fixturePath } from "../harness/fixtures.js";
+import { podObject } from "../harness/pods.js";
 import { buttonClick, slashCommand } from "../harness/slack-requests.js";
 
 let cluster: HarnessCluster;
@@ -105,6 +107,99 @@ describe("hostile /oom arguments", () => {
       assert.match(String(answer.text), /does not know|no longer knows/);
       nothingDone(before);
     }
+  });
+});
+
+describe("hostile names and values from the cluster", () => {
+  const HOSTILE = "x```<!here>";
+  const NAMESPACE = "hostile";
+
+  before(() => {
+    const common = {
+      namespace: NAMESPACE,
+      node: "k8s-node-04",
+      limit: "512Mi",
+      request: "256Mi",
+      restartCount: 3,
+      reason: "OOMKilled",
+      exitCode: 137,
+      startedAt: "2021-07-09T23:00:00Z",
+      finishedAt: "2021-07-10T00:00:00Z",
+    };
+    cluster.api.state.pods.push(
+      // A Deployment's pod whose container name carries shell syntax.
+      podObject({
+        ...common,
+        name: "web-7d9c5b6f4-abcde",
+        uid: "1b0c0a52-0b1e-4c0f-8e1e-5c0ffee0b1e5",
+        container: "app'$(id)",
+        lastContainerId: "1b1e5c0ffee0b1e5c0ffee0b1e5c0ffee0b1e5c0ffee0b1e5c0ffee0b1e5c0ff",
+      }),
+      // A pod whose ownerReferences name a made-up controller, with mrkdwn in names.
+      podObject({
+        ...common,
+        name: "squatter",
+        uid: "2b0c0a52-0b1e-4c0f-8e1e-5c0ffee0b1e5",
+        container: HOSTILE,
+        lastContainerId: "2b1e5c0ffee0b1e5c0ffee0b1e5c0ffee0b1e5c0ffee0b1e5c0ffee0b1e5c0ff",
+        owner: { apiVersion: "evil.example.com/v1", kind: "Deployment", name: HOSTILE },
+        labels: {},
+      }),
+    );
+  });
+
+  it("when names and owners carry mrkdwn and shell syntax, then the thread renders them inert and the kubectl command quotes them", async () => {
+    await slashCommand(url, {
+      text: NAMESPACE,
+      channel: "C0HOSTNAMES",
+      responseUrl: slack.responseUrl("names"),
+    });
+    const root = await slack.until(
+      () => slack.rootMessages("C0HOSTNAMES").find((m) => /OOM investigation of/.test(m.text)),
+      "the report",
+    );
+    const thread = JSON.stringify(slack.messages.filter((m) => m.channel === "C0HOSTNAMES"));
+    assert.ok(!thread.includes("<!"), "no @here or @channel can form");
+    assert.ok(!thread.includes(HOSTILE));
+    assert.match(thread, /squatter \/ xˋˋˋ&lt;!here&gt;:/, "the container name, inert");
+    assert.match(thread, /Pod squatter/, "the made-up owner is ignored");
+    assert.doesNotMatch(thread, /evil|Deployment xˋ/);
+
+    const reply = slack.replies("C0HOSTNAMES", root.ts).find((m) => /^Deployment web:/.test(m.text));
+    const propose = reply && buttons(reply).find((b) => b.action_id === "propose_limit");
+    assert.ok(reply && propose, "the web Deployment's reply and its Propose button");
+    const responses = slack.responses.length;
+    await buttonClick(url, {
+      actionId: propose.action_id,
+      value: propose.value,
+      channel: "C0HOSTNAMES",
+      messageTs: reply.ts,
+      threadTs: root.ts,
+      responseUrl: slack.responseUrl("hostile-propose"),
+    });
+    const answer = await slack.until(
+      () => slack.responses.slice(responses).find((r) => /kubectl/.test(String(r.text))),
+      "the kubectl command",
+    );
+    const command = /```(kubectl [^`]*)```/.exec(String(answer.text))?.[1] ?? "";
+    const words = execFileSync("/bin/sh", ["-c", `printf '%s\\0' ${command.replace(/^kubectl /, "")}`], {
+      encoding: "utf8",
+    }).split("\0");
+    assert.deepEqual(words.slice(0, 4), ["-n", NAMESPACE, "patch", "deployment"]);
+    assert.match(words[8] ?? "", /"name":"app'\$\(id\)"/, "the container name arrives whole, not run");
+  });
+
+  it("when a digest id to stop carries a mention, then it is quoted back inert", async () => {
+    await slashCommand(url, {
+      text: "digest unsubscribe <!here>",
+      channel: "C0HOSTILE",
+      responseUrl: slack.responseUrl("hostile-digest"),
+    });
+    const answer = await slack.until(
+      () => slack.responses.find((r) => /no digest subscription/.test(String(r.text))),
+      "the answer",
+    );
+    assert.match(String(answer.text), /There is no digest subscription `&lt;!here&gt;`/);
   });
 });
 

@@ -79,8 +79,20 @@ describe("nodes that are down or silent", () => {
     const notes = replies.find((m) => /could not be read/.test(m.text));
     assert.ok(notes, "a notes reply");
     const text = JSON.stringify(notes.blocks);
-    assert.match(text, /\*k8s-node-01\*: node unreachable/);
+    assert.match(text, /\*k8s-node-01\*: node unreachable: the details are in oom-doctor's logs/);
     assert.match(text, /\*k8s-node-08\*: (timed out|node unreachable)/);
+  });
+
+  it("then the thread names no node address, SSH user or known_hosts path, and the worker's log does", async () => {
+    const channelTexts = JSON.stringify(slack.messages.filter((m) => m.channel === "C0NODES"));
+    const secrets = [/127\.0\.1\.\d/, new RegExp(cluster.fleet.user), new RegExp(cluster.knownHostsPath)];
+    for (const secret of secrets) assert.doesNotMatch(channelTexts, secret);
+    const logged = await logs.until(
+      (entry) => entry.message === "node journal not read" && entry.node === "k8s-node-01",
+      "the node's failure in the log",
+    );
+    assert.equal(logged.kind, "node-unreachable");
+    assert.match(String(logged.error), /127\.0\.1\.1:\d+/);
   });
 });
 
@@ -146,7 +158,7 @@ describe("a Kubernetes API answering 500", () => {
       const root = await investigate("C0DOWN500");
       assert.match(
         root.text,
-        /investigation of `production` failed: cannot list pods in namespace production: the API server answered 500/,
+        /investigation of `production` failed: Kubernetes API error: cannot list pods in namespace production: the API server answered 500/,
       );
       await logs.until(
         (entry) => entry.channel === "C0DOWN500" && entry.message === "job failed",

@@ -2,25 +2,23 @@
 // the Kubernetes and SSH adapters) pointed at the fake Slack and the harness cluster, with a Redis
 // key prefix of its own that is deleted afterwards.
 
-import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
-import { Redis } from "ioredis";
 import { type BotHandle, startBot } from "../../src/cli/bot.js";
 import { loadConfig } from "../../src/config/load.js";
 import { type Role, readServiceSettings } from "../../src/config/service.js";
 import { jsonLog } from "../../src/ops/log.js";
 import type { HarnessCluster } from "./cluster.js";
-import { BOT_TOKEN, type FakeSlack } from "./fake-slack.js";
+import { BOT_TOKEN, FakeSlack } from "./fake-slack.js";
+import { dropPrefix, REDIS_URL, uniquePrefix } from "./redis.js";
 import { SIGNING_SECRET } from "./slack-requests.js";
 import { untilEvent } from "./until.js";
 
-export const REDIS_URL = "redis://127.0.0.1:6379";
+export { dropPrefix, REDIS_URL, uniquePrefix };
 
 type Json = Record<string, unknown>;
 
-export function uniquePrefix(): string {
-  return `oomdoctor-test-${randomBytes(4).toString("hex")}`;
-}
+/** The key the test bots sign proposal records with. */
+export const PROPOSAL_SIGNING_KEY = "test-proposal-signing-key-0123456789abcdef";
 
 /** The environment a bot process gets. */
 export function botEnv(
@@ -35,11 +33,15 @@ export function botEnv(
     REDIS_URL,
     PORT: "0",
     OOM_DOCTOR_CONFIG: config,
+    OOM_DOCTOR_PROPOSAL_SIGNING_KEY: PROPOSAL_SIGNING_KEY,
     ...extra,
   };
 }
 
-/** Writes the bot's YAML: the cluster's SSH settings plus slack and queue sections. */
+/**
+ * Writes the bot's YAML: the cluster's SSH settings plus slack and queue sections. Every channel may
+ * investigate every namespace unless the test gives `slack.channels` itself.
+ */
 export function writeBotConfig(
   cluster: HarnessCluster,
   prefix: string,
@@ -50,7 +52,7 @@ export function writeBotConfig(
   return cluster.writeConfig(
     {},
     {
-      slack: { excerptLines: 20, ...slack },
+      slack: { excerptLines: 20, channels: { "*": ["*"] }, ...slack },
       queue: {
         prefix,
         attempts: 2,
@@ -107,17 +109,38 @@ export class LogSink {
   }
 }
 
-/** Deletes every key under the prefix. */
-export async function dropPrefix(prefix: string): Promise<void> {
-  const redis = new Redis(REDIS_URL);
-  try {
-    let cursor = "0";
-    do {
-      const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 500);
-      cursor = next;
-      if (keys.length > 0) await redis.del(...keys);
-    } while (cursor !== "0");
-  } finally {
-    redis.disconnect();
-  }
+export interface TestBot {
+  slack: FakeSlack;
+  bot: BotHandle;
+  url: string;
+  logs: LogSink;
+  /** Stops the bot and the fake Slack and deletes the bot's Redis keys; the cluster stays. */
+  close(): Promise<void>;
+}
+
+/** A fake Slack and the whole bot ("all") on `cluster`, with a Redis key prefix of its own. */
+export async function startBotOn(
+  cluster: HarnessCluster,
+  now: () => number,
+  extra: Json = {},
+): Promise<TestBot> {
+  const prefix = uniquePrefix();
+  const slack = new FakeSlack();
+  await slack.start();
+  const { bot, url, logs } = await startTestBot(
+    botEnv(slack, writeBotConfig(cluster, prefix, extra)),
+    "all",
+    now,
+  );
+  return {
+    slack,
+    bot,
+    url,
+    logs,
+    async close() {
+      await bot.close();
+      await slack.stop();
+      await dropPrefix(prefix);
+    },
+  };
 }

@@ -90,8 +90,7 @@ export async function startCluster(spec: ClusterSpec): Promise<HarnessCluster> {
     knownHostsPath,
     writeConfig(ssh = {}, extra = {}, name = "config.yaml") {
       const nodes: Json = {};
-      for (const node of fleet.nodes.values())
-        nodes[node.name] = { port: node.port, journalCommand: node.journalCommand };
+      for (const node of fleet.nodes.values()) nodes[node.name] = { port: node.port };
       const config = {
         kubernetes: { kubeconfig },
         ssh: {

@@ -304,8 +304,10 @@ export class FakeKubeApi {
 
   /**
    * A strategic merge patch as oom-doctor sends it (annotations, containers merged by name), with
-   * `dryRun=All` answered but not stored. A stored patch bumps the generation and, as if the rollout
-   * were instant, the status.
+   * `dryRun=All` answered but not stored. A `metadata.resourceVersion` in the patch is a precondition,
+   * as on the real API server: 409 Conflict unless it is the object's current one (dry run or not).
+   * A stored patch bumps the resourceVersion and the generation, records the `fieldManager` in
+   * managedFields, and, as if the rollout were instant, updates the status.
    */
   private patch(
     request: IncomingMessage,
@@ -327,9 +329,25 @@ export class FakeKubeApi {
       status(response, refusal.code, refusal.reason, refusal.message);
       return;
     }
+    const precondition = metadata(body).resourceVersion;
+    if (precondition !== undefined && precondition !== metadata(target).resourceVersion) {
+      // /apis/apps/v1/namespaces/production/deployments/name: deployments.apps
+      const [, , group, , , , resource] = url.pathname.split("/");
+      status(
+        response,
+        409,
+        "Conflict",
+        `Operation cannot be fulfilled on ${resource}.${group} "${String(metadata(target).name)}": the object has been modified; please apply your changes to the latest version and try again`,
+      );
+      return;
+    }
     const patched = strategicMerge(structuredClone(target), body);
     if (!dryRun) {
       const meta = metadata(patched);
+      const manager = url.searchParams.get("fieldManager");
+      const managed = (meta.managedFields ?? []) as Json[];
+      if (manager && !managed.some((entry) => entry.manager === manager))
+        meta.managedFields = [...managed, { manager, operation: "Update", apiVersion: "apps/v1" }];
       meta.generation = Number(meta.generation ?? 1) + 1;
       meta.resourceVersion = String(Number(meta.resourceVersion ?? 1) + 1);
       const replicas = Number(((patched.spec ?? {}) as Json).replicas ?? 1);

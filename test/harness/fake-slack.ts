@@ -28,12 +28,41 @@ export interface StoredMessage {
   updates: number;
 }
 
+type ActionElement = { type: string; action_id: string; value: string; text: { text: string } };
+
 /** The buttons of a message's actions blocks: what a user could click. */
-export function buttons(message: StoredMessage): Array<{ action_id: string; value: string; label: string }> {
+export function buttons(message: {
+  blocks: Json[];
+}): Array<{ action_id: string; value: string; label: string }> {
   return message.blocks
     .filter((block) => block.type === "actions")
-    .flatMap((block) => block.elements as Array<{ action_id: string; value: string; text: { text: string } }>)
+    .flatMap((block) => block.elements as ActionElement[])
+    .filter((element) => element.type === "button")
     .map((element) => ({ action_id: element.action_id, value: element.value, label: element.text.text }));
+}
+
+/** The options of a message's menus (static_select): what a user could pick, by action id. */
+export function menuOptions(message: {
+  blocks: Json[];
+}): Array<{ action_id: string; value: string; label: string }> {
+  return message.blocks
+    .filter((block) => block.type === "actions")
+    .flatMap(
+      (block) =>
+        block.elements as Array<{
+          type: string;
+          action_id: string;
+          options?: Array<{ value: string; text: { text: string } }>;
+        }>,
+    )
+    .filter((element) => element.type === "static_select")
+    .flatMap((element) =>
+      (element.options ?? []).map((option) => ({
+        action_id: element.action_id,
+        value: option.value,
+        label: option.text.text,
+      })),
+    );
 }
 
 export interface StoredFile {

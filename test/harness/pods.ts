@@ -20,11 +20,14 @@ export interface PodSpec {
   finishedAt?: string;
   /** The id of the container running now. */
   currentContainerId?: string;
-  owner?: { kind: string; name: string } | null;
+  /** The controller; its apiVersion is the one Kubernetes gives the kind unless set. */
+  owner?: { kind: string; name: string; apiVersion?: string } | null;
   labels?: Record<string, string>;
   status?: Record<string, unknown>;
   env?: string[];
 }
+
+const apiVersionOf = (kind: string) => (kind === "Job" || kind === "CronJob" ? "batch/v1" : "apps/v1");
 
 export function podObject(spec: PodSpec): Record<string, unknown> {
   const resources: Record<string, Record<string, string>> = {};
@@ -54,7 +57,14 @@ export function podObject(spec: PodSpec): Record<string, unknown> {
       creationTimestamp: spec.createdAt ?? "2024-01-01T00:00:00Z",
       labels: spec.labels ?? { "pod-template-hash": "7d9c5b6f4" },
       ownerReferences: owner
-        ? [{ apiVersion: "apps/v1", kind: owner.kind, name: owner.name, controller: true }]
+        ? [
+            {
+              apiVersion: owner.apiVersion ?? apiVersionOf(owner.kind),
+              kind: owner.kind,
+              name: owner.name,
+              controller: true,
+            },
+          ]
         : [],
     },
     spec: {

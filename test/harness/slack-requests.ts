@@ -113,10 +113,12 @@ export function newTriggerId(): string {
   return `${Date.now()}.${randomBytes(4).readUInt32BE()}.${randomBytes(16).toString("hex")}`;
 }
 
-export function buttonClick(
+/** An interaction with one element of a message: a button clicked, an option picked in a menu. */
+function blockAction(
   botUrl: string,
-  input: ClickInput,
-  options: SignedOptions = {},
+  input: Omit<ClickInput, "value">,
+  action: Record<string, unknown>,
+  options: SignedOptions,
 ): Promise<BotAnswer> {
   const channel = input.channel ?? "C0OPS";
   const payload = {
@@ -126,18 +128,29 @@ export function buttonClick(
     channel: { id: channel, name: "ops" },
     message: { type: "message", ts: input.messageTs, thread_ts: input.threadTs, text: "" },
     response_url: input.responseUrl,
-    actions: [
-      {
-        type: "button",
-        action_id: input.actionId,
-        block_id: "b1",
-        value: input.value,
-        text: { type: "plain_text", text: "button" },
-        action_ts: "1700000000.000001",
-      },
-    ],
+    actions: [{ action_id: input.actionId, block_id: "b1", action_ts: "1700000000.000001", ...action }],
   };
   return post(`${botUrl}/slack/events`, { payload: JSON.stringify(payload) }, options);
+}
+
+export function buttonClick(
+  botUrl: string,
+  input: ClickInput,
+  options: SignedOptions = {},
+): Promise<BotAnswer> {
+  const button = { type: "button", value: input.value, text: { type: "plain_text", text: "button" } };
+  return blockAction(botUrl, input, button, options);
+}
+
+/** An option picked in a static_select menu; `value` is the option's value. */
+export function menuPick(botUrl: string, input: ClickInput, options: SignedOptions = {}): Promise<BotAnswer> {
+  const option = { text: { type: "plain_text", text: "option" }, value: input.value };
+  return blockAction(
+    botUrl,
+    input,
+    { type: "static_select", selected_option: option, placeholder: { type: "plain_text", text: "menu" } },
+    options,
+  );
 }
 
 export interface SubmissionInput {

@@ -1,31 +1,40 @@
 // Real OpenSSH sshd processes, one per fake node on its own loopback address (127.0.1.N), with
 // generated host and user keys, and real journal files written by systemd-journal-remote and read by
-// the real journalctl through each node's journal command (`journalctl --directory=...`).
+// the real journalctl through the shipped wrapper (deploy/node/oom-doctor-journal), forced for the
+// user's key in each node's authorized_keys as docs/operations.md sets nodes up.
 
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { once } from "node:events";
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { createServer, type Server, type Socket } from "node:net";
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { connect, createServer, type Server, type Socket } from "node:net";
 import { userInfo } from "node:os";
 import { join } from "node:path";
+import { ROOT } from "./fixtures.js";
 
 const SSHD = "/usr/sbin/sshd";
 const JOURNAL_REMOTE = ["/usr/lib/systemd/systemd-journal-remote", "/lib/systemd/systemd-journal-remote"];
+
+export type HostKeyType = "ed25519" | "ecdsa" | "rsa";
 
 export interface FleetNode {
   name: string;
   address: string;
   port: number;
   dir: string;
-  /** The node's public host key line (`ssh-ed25519 AAAA...`). */
+  /** The node's public host key line (`ssh-ed25519 AAAA...`): its first key type's. */
   hostKey: string;
-  journalCommand: string;
+  /** Every public host key line the node's sshd offers, by type. */
+  hostKeys: Partial<Record<HostKeyType, string>>;
+  journalDir: string;
+  /** The command forced for the user's key: the wrapper reading this node's journal. */
+  forcedCommand: string;
   process: ChildProcess | null;
   log: string;
 }
 
-function keygen(path: string): string {
-  execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "", "-f", path], { stdio: "pipe" });
+function keygen(path: string, type: HostKeyType = "ed25519"): string {
+  const size = type === "rsa" ? ["-b", "3072"] : [];
+  execFileSync("ssh-keygen", ["-q", "-t", type, ...size, "-N", "", "-C", "", "-f", path], { stdio: "pipe" });
   return readFileSync(`${path}.pub`, "utf8").trim();
 }
 
@@ -62,31 +71,41 @@ export class SshFleet {
   readonly userKeyPath: string;
   readonly otherUserKeyPath: string;
   readonly user = loginUser();
+  /** The shipped wrapper, installed root-owned and out of the node user's reach to change. */
+  readonly wrapperPath: string;
+  private readonly publicKey: string;
   private readonly extraServers: Server[] = [];
   private readonly silentSockets: Socket[] = [];
 
   constructor(private readonly dir: string) {
     mkdirSync("/run/sshd", { recursive: true });
-    // The node user must reach authorized_keys and the journals inside this (private) directory.
+    // The node user must reach authorized_keys, the wrapper and the journals inside this (private) directory.
     chmodSync(dir, 0o755);
     this.userKeyPath = join(dir, "id_ed25519");
-    const publicKey = keygen(this.userKeyPath);
+    this.publicKey = keygen(this.userKeyPath);
     this.otherUserKeyPath = join(dir, "id_other");
     keygen(this.otherUserKeyPath);
-    writeFileSync(join(dir, "authorized_keys"), `${publicKey}\n`);
+    this.wrapperPath = join(dir, "oom-doctor-journal");
+    copyFileSync(join(ROOT, "deploy", "node", "oom-doctor-journal"), this.wrapperPath);
+    chmodSync(this.wrapperPath, 0o755);
   }
 
-  /** Starts a node's sshd. `exportFiles` become its journal, written by systemd-journal-remote. */
+  /**
+   * Starts a node's sshd. `exportFiles` become its journal, written by systemd-journal-remote. The host
+   * keys are of `hostKeyTypes` (ed25519 alone by default), offered in that order.
+   */
   async addNode(
     name: string,
     address: string,
     exportFiles: string[],
-    options: { forwarding?: boolean } = {},
+    options: { forwarding?: boolean; hostKeyTypes?: HostKeyType[] } = {},
   ): Promise<FleetNode> {
     const dir = join(this.dir, name);
     const journalDir = join(dir, "journal");
     mkdirSync(journalDir, { recursive: true });
-    const hostKey = keygen(join(dir, "ssh_host_ed25519_key"));
+    const hostKeyTypes = options.hostKeyTypes ?? ["ed25519"];
+    const hostKeys: Partial<Record<HostKeyType, string>> = {};
+    for (const type of hostKeyTypes) hostKeys[type] = keygen(join(dir, `ssh_host_${type}_key`), type);
     for (const [index, file] of exportFiles.entries()) {
       writeJournal(join(journalDir, `part${index}.journal`), file);
     }
@@ -95,9 +114,9 @@ export class SshFleet {
     const port = await freePort(address);
     const config = [
       `ListenAddress ${address}:${port}`,
-      `HostKey ${join(dir, "ssh_host_ed25519_key")}`,
+      ...hostKeyTypes.map((type) => `HostKey ${join(dir, `ssh_host_${type}_key`)}`),
       `PidFile ${join(dir, "sshd.pid")}`,
-      `AuthorizedKeysFile ${join(this.dir, "authorized_keys")}`,
+      `AuthorizedKeysFile ${join(dir, "authorized_keys")}`,
       "StrictModes no",
       "PasswordAuthentication no",
       "KbdInteractiveAuthentication no",
@@ -116,14 +135,26 @@ export class SshFleet {
       address,
       port,
       dir,
-      hostKey,
-      journalCommand: `journalctl --directory=${journalDir}`,
+      hostKey: hostKeys[hostKeyTypes[0] ?? "ed25519"] ?? "",
+      hostKeys,
+      journalDir,
+      forcedCommand: `${this.wrapperPath} --directory=${journalDir}`,
       process: null,
       log: "",
     };
+    // A jump host forwards connections; `restrict` would forbid that.
+    this.authorize(node, options.forwarding ? "restrict,port-forwarding" : "restrict");
     this.nodes.set(name, node);
     await this.start(node);
     return node;
+  }
+
+  /**
+   * Writes the node's authorized_keys: the user's key with these options and the node's forced command.
+   * sshd reads it at every login, so a change applies to the next connection.
+   */
+  authorize(node: FleetNode, options = "restrict", command = node.forcedCommand): void {
+    writeFileSync(join(node.dir, "authorized_keys"), `${options},command="${command}" ${this.publicKey}\n`);
   }
 
   /** Starts sshd and resolves once it says it is listening: readiness without sleeping. */
@@ -184,7 +215,33 @@ export class SshFleet {
 
   /** How many commands a node's sshd has run: one per journal query. */
   commandsRun(name: string): number {
-    return (this.nodes.get(name)?.log.match(/Starting session: command/g) ?? []).length;
+    return (this.nodes.get(name)?.log.match(/Starting session: (?:forced-)?command/g) ?? []).length;
+  }
+
+  /**
+   * A relay on the node's address in front of its sshd that counts the bytes the node sends towards the
+   * client: what the client really received, whatever it kept.
+   */
+  async meter(node: FleetNode): Promise<{ port: number; bytesToClient: () => number }> {
+    let bytes = 0;
+    const server = createServer((client) => {
+      const upstream = connect(node.port, node.address);
+      upstream.on("data", (chunk: Buffer) => {
+        bytes += chunk.length;
+      });
+      upstream.pipe(client);
+      client.pipe(upstream);
+      const end = () => {
+        client.destroy();
+        upstream.destroy();
+      };
+      client.on("error", end).on("close", end);
+      upstream.on("error", end).on("close", end);
+    });
+    server.listen(0, node.address);
+    await once(server, "listening");
+    this.extraServers.push(server);
+    return { port: (server.address() as { port: number }).port, bytesToClient: () => bytes };
   }
 
   async close(): Promise<void> {

@@ -152,7 +152,7 @@ export class JournalReader {
       this.skipped = line;
       return;
     }
-    out.push(...this.readLine(line));
+    for (const part of splitGluedStamps(line)) out.push(...this.readLine(part));
   }
 
   private releaseHeld(out: LogRecord[]): void {
@@ -233,6 +233,23 @@ export class JournalReader {
     };
     return out;
   }
+}
+
+// A dmesg stamp, `[ 1432.390211]` or dmesg -T's `[Mon Jul 12 12:11:16 2021]` in any locale. The bounded
+// quantifiers keep the search linear on any line.
+const DMESG_STAMP =
+  /\[(?: {0,8}\d{1,10}\.\d{6}|[^\s\]]{1,12} {1,2}[^\s\]]{1,12} {1,2}\d{1,2} \d{2}:\d{2}:\d{2} \d{4})\]/g;
+
+/**
+ * A paste that lost line breaks glues dmesg lines together: `...mems_allowed=0-1[Thu Apr 17 23:12:33
+ * 2025] CPU: 27 PID: ...`. A line that starts with a stamp is split before each later stamp.
+ */
+function splitGluedStamps(line: string): string[] {
+  if (line.charCodeAt(0) !== 0x5b || line.indexOf("[", 1) < 0) return [line];
+  const starts: number[] = [];
+  for (const match of line.matchAll(DMESG_STAMP)) starts.push(match.index ?? 0);
+  if (starts[0] !== 0 || starts.length < 2) return [line];
+  return starts.map((start, i) => line.slice(start, starts[i + 1] ?? line.length));
 }
 
 function detectForm(bytes: Uint8Array, atEnd = false): JournalForm | null {

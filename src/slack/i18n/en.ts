@@ -4,8 +4,8 @@
 import type { Verdict } from "../../analysis/diagnose.js";
 import { noteText } from "../../analysis/recommendation-notes.js";
 import type { ErrorKind } from "../../errors.js";
+import type { AuditEvent, ProposalStatus, Refusal } from "../../proposals/model.js";
 import type { ProposalProblem } from "../../proposals/rules.js";
-import type { AuditEvent, ProposalStatus } from "../../store/proposals.js";
 
 function problem(p: ProposalProblem): string {
   switch (p.kind) {
@@ -29,6 +29,23 @@ function problem(p: ProposalProblem): string {
       return `${p.limit} is more than ${p.factor}x the current ${p.current} in one step (setting proposals.maxStepFactor).`;
     case "probable-leak":
       return `This workload's limit was raised ${p.bumps} times in the last 7 days: that looks like a leak. Profile it instead of raising again.`;
+  }
+}
+
+function refusal(r: Refusal): string {
+  switch (r.kind) {
+    case "api":
+      return r.message;
+    case "rule":
+      return `Against the live workload: ${problem(r.problem)}`;
+    case "container-missing":
+      return `The workload has no container \`${r.container}\` any more.`;
+    case "workload-replaced":
+      return "The workload was deleted and created again since the dry run. Propose again from a new investigation.";
+    case "expired-before-apply":
+      return "It expired before it could be applied. Propose again if the change is still wanted.";
+    case "approver-not-allowed":
+      return `<@${r.approver}> may no longer approve changes here (setting proposals.approvers), so it was not applied.`;
   }
 }
 
@@ -59,6 +76,8 @@ export const en = {
     ":no_entry: This oom-doctor serves another Slack workspace; nothing was done. Ask your own administrators for yours.",
   unknownWorkspace:
     ":hourglass: oom-doctor cannot tell right now whether this comes from the workspace it serves, so nothing was done. Try again in a minute.",
+  channelNotListed: (channel: string) =>
+    `:no_entry: oom-doctor does not work in this channel: nothing was done. Ask whoever runs it to add this channel's id \`${channel}\` to slack.channels, with the namespaces it may investigate.`,
   internalError: ":x: Something went wrong on oom-doctor's side; nothing was queued. Its logs say more.",
   alreadyRunning: (namespace: string, link: string) =>
     `\`${namespace}\` is already being investigated for this channel: <${link}|follow that thread>.`,
@@ -90,6 +109,11 @@ export const en = {
   noRestarts: "No container restarted.",
   restartsLine: (workload: string, restarts: number, pods: number) =>
     `${workload}: ${restarts} restart${restarts === 1 ? "" : "s"} in ${pods} pod${pods === 1 ? "" : "s"}`,
+  moreWorkloads: (hidden: number) => `+${hidden} more workload${hidden === 1 ? "" : "s"}`,
+  otherWorkloads: (count: number) =>
+    `:card_index_dividers: ${count} more workload${count === 1 ? "" : "s"} with OOM kills, less severe than those above. Pick one in the menu to see its buttons.`,
+  showActions: "Show buttons for…",
+  workloadActions: (workload: string, container: string) => `*${workload}* (${container})`,
 
   verdictName: {
     "container-limit": "container limit",
@@ -144,6 +168,8 @@ export const en = {
   kernelTruncated: (shown: number, total: number) =>
     `Showing ${shown} of ${total} lines; the whole report is attached.`,
   kernelFileTitle: (pod: string) => `Kernel OOM report for ${pod}`,
+  otherTasks: (count: number, resident: string) =>
+    `… ${count} other process${count === 1 ? "" : "es"}, ${resident} resident (not this workload's: not shown)`,
   recommendation: "Recommendation",
   recommendLimit: (from: string, to: string) => `memory limit ${from} → *${to}*`,
   recommendRequest: (from: string, to: string) => `memory request ${from} → *${to}*`,
@@ -174,6 +200,7 @@ export const en = {
     "api-unreachable": "Kubernetes API unreachable",
     "api-error": "Kubernetes API error",
     "patch-refused": "change refused by the API server",
+    conflict: "the object changed meanwhile",
     "no-address": "no address for the node",
     "node-unreachable": "node unreachable",
     "auth-refused": "SSH login refused",
@@ -184,18 +211,21 @@ export const en = {
     "journal-rotated": "journal rotated",
     "ssh-error": "SSH error",
   } satisfies Record<ErrorKind, string>,
+  errorInLogs: "the details are in oom-doctor's logs: ask whoever runs it",
   warnings: "Notes:",
 
   actions: {
     unknownFinding:
       "This button refers to a finding oom-doctor no longer knows (expired or never issued). Run `/oom <namespace>` again.",
     snoozed: (workload: string, until: string, user: string) =>
-      `:zzz: <@${user}> snoozed ${workload} until ${until}: it is left out of investigations and digests.`,
+      `:zzz: <@${user}> snoozed ${workload} until ${until}: it is left out of this channel's investigations and digests.`,
     unsnoozed: (workload: string, user: string) =>
       `:alarm_clock: <@${user}> ended the snooze of ${workload}.`,
     noKernelLog: "This finding has no kernel report.",
     failed:
       ":x: Something went wrong on oom-doctor's side; this click may not have taken effect. Its logs say more.",
+    notAllowedHere: (namespace: string) =>
+      `:no_entry: This channel may not act on \`${namespace}\` (any more): nothing was done (setting slack.channels). Use a channel that may, or ask whoever runs oom-doctor.`,
   },
 
   proposals: {
@@ -253,6 +283,9 @@ export const en = {
     selfApproval:
       "You proposed this change; another approver must approve it (setting proposals.allowSelfApproval).",
     notAllowedToReject: "Only the proposer or an approver may reject this proposal.",
+    refusal,
+    tampered:
+      "This proposal's stored record does not carry a valid signature, so oom-doctor will not act on it. The attempt was recorded; propose again.",
     verifyClean: (since: string, container: string) =>
       `:white_check_mark: Since the change (${since}) \`${container}\` has not been OOM-killed again.`,
     verifyRecurred: (since: string, container: string, at: string) =>
@@ -287,6 +320,7 @@ export const en = {
       expired: "expired",
       reverted: "reverted",
       verified: "verified",
+      tampered: "tampered record refused",
     } satisfies Record<AuditEvent, string>,
   },
 
@@ -299,8 +333,8 @@ export const en = {
       "Usage: `/oom digest subscribe <namespace|all> [at HH:MM] [tz <Area/City>]`, `/oom digest list`, `/oom digest unsubscribe <id>`, `/oom digest now <namespace|all>`",
     subscribed: (id: string, scope: string, at: string, tz: string) =>
       `:calendar: Daily restart digest for \`${scope}\` here at ${at} (${tz}). Subscription \`${id}\`; \`/oom digest unsubscribe ${id}\` stops it.`,
-    listTitle: "*Digest subscriptions*",
-    listEmpty: "No digest subscriptions.",
+    listTitle: "*Digest subscriptions of this channel*",
+    listEmpty: "This channel has no digest subscriptions.",
     listLine: (id: string, scope: string, at: string, tz: string, channel: string) =>
       `\`${id}\` · \`${scope}\` at ${at} (${tz}) in <#${channel}>`,
     unsubscribed: (id: string, scope: string) => `Subscription \`${id}\` (\`${scope}\`) stopped.`,
@@ -316,6 +350,12 @@ export const en = {
       `*${restarts}* restart${restarts === 1 ? "" : "s"}, *${oomKills}* OOM kill${oomKills === 1 ? "" : "s"}, *${pods}* pod${pods === 1 ? "" : "s"} affected`,
     change: (restarts: number, oomKills: number) =>
       `(${restarts >= 0 ? "+" : ""}${restarts} restarts, ${oomKills >= 0 ? "+" : ""}${oomKills} OOM kills against the day before)`,
+    totalsAtLeast: (restarts: number, oomKills: number, pods: number) =>
+      `At least *${restarts}* restart${restarts === 1 ? "" : "s"}, *${oomKills}* OOM kill${oomKills === 1 ? "" : "s"}, *${pods}* pod${pods === 1 ? "" : "s"} affected`,
+    dayBeforeAtLeast: (restarts: number, oomKills: number) =>
+      `(the day before: at least ${restarts} restart${restarts === 1 ? "" : "s"}, ${oomKills} OOM kill${oomKills === 1 ? "" : "s"})`,
+    lowerBound:
+      "Lower bounds: before the first snapshot of this scope only each container's last termination is known, so earlier restarts and those of deleted pods are not counted.",
     topTitle: "*Most restarts*",
     topLine: (workload: string, restarts: number, oomKills: number, reasons: string) =>
       `${workload}: ${restarts} restart${restarts === 1 ? "" : "s"}${oomKills > 0 ? `, ${oomKills} OOM-killed` : ""}${reasons ? ` (${reasons})` : ""}`,

@@ -3,6 +3,7 @@
 import { percent } from "../../analysis/format.js";
 import { formatBytes, formatQuantity } from "../../analysis/quantity.js";
 import type { Ceiling, RecommendationNote } from "../../analysis/recommendation-notes.js";
+import type { Refusal } from "../../proposals/model.js";
 import type { ProposalProblem } from "../../proposals/rules.js";
 import type { Messages } from "./en.js";
 
@@ -84,6 +85,23 @@ function reason(note: RecommendationNote): string {
   }
 }
 
+function refusal(r: Refusal): string {
+  switch (r.kind) {
+    case "api":
+      return r.message;
+    case "rule":
+      return `与当前工作负载对比：${problem(r.problem)}`;
+    case "container-missing":
+      return `工作负载中已没有容器 \`${r.container}\`。`;
+    case "workload-replaced":
+      return "自 dry run 以来，该工作负载已被删除并重新创建。请基于新的调查重新提议。";
+    case "expired-before-apply":
+      return "它在应用之前已过期。如仍需修改，请重新提议。";
+    case "approver-not-allowed":
+      return `<@${r.approver}> 已不能在此审批修改（配置项 proposals.approvers），因此未应用。`;
+  }
+}
+
 export const zhCN: Messages = {
   usage: [
     "*用法*",
@@ -111,6 +129,8 @@ export const zhCN: Messages = {
     ":no_entry: 这个 oom-doctor 服务于另一个 Slack 工作区，未执行任何操作。请联系本工作区的管理员。",
   unknownWorkspace:
     ":hourglass: oom-doctor 暂时无法确认该请求是否来自它所服务的工作区，未执行任何操作。请稍后重试。",
+  channelNotListed: (channel) =>
+    `:no_entry: oom-doctor 不在本频道工作，未执行任何操作。请联系 oom-doctor 的维护者，把本频道的 ID \`${channel}\` 及其可调查的命名空间加入配置项 slack.channels。`,
   internalError: ":x: oom-doctor 内部出错，调查未能排队。详情见其日志。",
   alreadyRunning: (namespace, link) => `本频道已在调查 \`${namespace}\`：<${link}|查看该讨论串>。`,
   alreadyRunningNoLink: (namespace) => `本频道已在调查 \`${namespace}\`，报告将发在其讨论串中。`,
@@ -137,6 +157,11 @@ export const zhCN: Messages = {
   topRestarters: "重启最多的：",
   noRestarts: "没有容器重启。",
   restartsLine: (workload, restarts, pods) => `${workload}：${pods} 个 Pod 共重启 ${restarts} 次`,
+  moreWorkloads: (hidden) => `+${hidden} 个工作负载未列出`,
+  otherWorkloads: (count) =>
+    `:card_index_dividers: 另有 ${count} 个工作负载发生过 OOM 杀进程，严重程度低于上面各条。在菜单中选择一个即可看到它的按钮。`,
+  showActions: "显示按钮……",
+  workloadActions: (workload, container) => `*${workload}*（${container}）`,
 
   verdictName: {
     "container-limit": "容器内存上限",
@@ -186,6 +211,7 @@ export const zhCN: Messages = {
   kernelReport: (node) => `${node} 上的内核报告：`,
   kernelTruncated: (shown, total) => `显示 ${total} 行中的 ${shown} 行；完整报告见附件。`,
   kernelFileTitle: (pod) => `${pod} 的内核 OOM 报告`,
+  otherTasks: (count, resident) => `…… 另有 ${count} 个进程，共驻留 ${resident}（不属于该工作负载，未显示）`,
   recommendation: "建议",
   recommendLimit: (from, to) => `内存 limit ${from} → *${to}*`,
   recommendRequest: (from, to) => `内存 request ${from} → *${to}*`,
@@ -214,6 +240,7 @@ export const zhCN: Messages = {
     "api-unreachable": "无法连接 Kubernetes API",
     "api-error": "Kubernetes API 出错",
     "patch-refused": "API 服务器拒绝了修改",
+    conflict: "对象在此期间已被修改",
     "no-address": "节点没有可用地址",
     "node-unreachable": "节点无法连接",
     "auth-refused": "SSH 登录被拒绝",
@@ -224,15 +251,18 @@ export const zhCN: Messages = {
     "journal-rotated": "日志已轮转",
     "ssh-error": "SSH 错误",
   },
+  errorInLogs: "详情见 oom-doctor 的日志：请联系其维护者",
   warnings: "备注：",
 
   actions: {
     unknownFinding: "该按钮对应的调查结果已过期或不存在。请重新运行 `/oom <命名空间>`。",
     snoozed: (workload, until, user) =>
-      `:zzz: <@${user}> 已暂停 ${workload} 的提醒，直到 ${until}：调查和每日摘要将不再包含它。`,
+      `:zzz: <@${user}> 已暂停 ${workload} 的提醒，直到 ${until}：本频道的调查和每日摘要将不再包含它。`,
     unsnoozed: (workload, user) => `:alarm_clock: <@${user}> 取消了 ${workload} 的暂停提醒。`,
     noKernelLog: "该结果没有内核报告。",
     failed: ":x: oom-doctor 内部出错，这次点击可能没有生效。详情见其日志。",
+    notAllowedHere: (namespace) =>
+      `:no_entry: 本频道（已）不能操作 \`${namespace}\`，未执行任何操作（配置项 slack.channels）。请在有权限的频道操作，或联系 oom-doctor 的维护者。`,
   },
 
   proposals: {
@@ -287,6 +317,8 @@ export const zhCN: Messages = {
       `你不是 \`${namespace}\` 的审批人（配置项 proposals.approvers）。此次点击已记录。`,
     selfApproval: "这是你提出的修改，需要由其他审批人批准（配置项 proposals.allowSelfApproval）。",
     notAllowedToReject: "只有提议人或审批人可以拒绝该提议。",
+    refusal,
+    tampered: "该提议的存储记录签名无效，oom-doctor 不会据此执行任何操作。此次尝试已记录；请重新提议。",
     verifyClean: (since, container) =>
       `:white_check_mark: 自修改（${since}）以来，\`${container}\` 没有再被 OOM 杀死。`,
     verifyRecurred: (since, container, at) =>
@@ -321,6 +353,7 @@ export const zhCN: Messages = {
       expired: "过期",
       reverted: "撤销",
       verified: "验证",
+      tampered: "拒绝被篡改的记录",
     },
   },
 
@@ -332,8 +365,8 @@ export const zhCN: Messages = {
       "用法：`/oom digest subscribe <命名空间|all> [at HH:MM] [tz <地区/城市>]`、`/oom digest list`、`/oom digest unsubscribe <id>`、`/oom digest now <命名空间|all>`",
     subscribed: (id, scope, at, tz) =>
       `:calendar: 已订阅 \`${scope}\` 的每日重启摘要，每天 ${at}（${tz}）发到本频道。订阅 \`${id}\`；用 \`/oom digest unsubscribe ${id}\` 取消。`,
-    listTitle: "*摘要订阅*",
-    listEmpty: "没有摘要订阅。",
+    listTitle: "*本频道的摘要订阅*",
+    listEmpty: "本频道没有摘要订阅。",
     listLine: (id, scope, at, tz, channel) => `\`${id}\` · \`${scope}\` ${at}（${tz}）发到 <#${channel}>`,
     unsubscribed: (id, scope) => `订阅 \`${id}\`（\`${scope}\`）已取消。`,
     unknown: (id) => `没有摘要订阅 \`${id}\`：用 \`/oom digest list\` 查看。`,
@@ -346,6 +379,11 @@ export const zhCN: Messages = {
       `重启 *${restarts}* 次，OOM 杀死 *${oomKills}* 次，涉及 *${pods}* 个 Pod`,
     change: (restarts, oomKills) =>
       `（与前一天相比：重启 ${restarts >= 0 ? "+" : ""}${restarts}，OOM ${oomKills >= 0 ? "+" : ""}${oomKills}）`,
+    totalsAtLeast: (restarts, oomKills, pods) =>
+      `至少重启 *${restarts}* 次，OOM 杀死 *${oomKills}* 次，涉及 *${pods}* 个 Pod`,
+    dayBeforeAtLeast: (restarts, oomKills) => `（前一天：至少重启 ${restarts} 次，OOM 杀死 ${oomKills} 次）`,
+    lowerBound:
+      "以上为下限：在此范围的第一次快照之前，只能看到每个容器最近一次终止，更早的重启和已删除 Pod 的重启没有计入。",
     topTitle: "*重启最多*",
     topLine: (workload, restarts, oomKills, reasons) =>
       `${workload}：重启 ${restarts} 次${oomKills > 0 ? `，OOM 杀死 ${oomKills} 次` : ""}${reasons ? `（${reasons}）` : ""}`,

@@ -14,11 +14,23 @@ export interface ButtonElement {
   style?: "primary" | "danger";
 }
 
+export interface OptionObject {
+  text: { type: "plain_text"; text: string };
+  value: string;
+}
+
+export interface StaticSelectElement {
+  type: "static_select";
+  action_id: string;
+  placeholder: { type: "plain_text"; text: string };
+  options: OptionObject[];
+}
+
 export type Block =
   | { type: "section"; text: TextObject; fields?: TextObject[] }
   | { type: "section"; fields: TextObject[] }
   | { type: "context"; elements: TextObject[] }
-  | { type: "actions"; elements: ButtonElement[] }
+  | { type: "actions"; elements: Array<ButtonElement | StaticSelectElement> }
   | { type: "divider" }
   | { type: "header"; text: { type: "plain_text"; text: string } };
 
@@ -36,6 +48,9 @@ export const LIMITS = {
   contextElements: 10,
   actionsElements: 25,
   buttonLabel: 75,
+  selectOptions: 100,
+  optionText: 75,
+  placeholder: 150,
   headerText: 150,
   fallbackText: 4000,
 } as const;
@@ -62,6 +77,23 @@ export function section(text: string, fields?: string[]): Block {
 
 export const context = (...texts: string[]): Block => ({ type: "context", elements: texts.map(mrkdwn) });
 
+/** A menu of up to 100 options, each a label and the value its choice sends. */
+export function staticSelect(
+  actionId: string,
+  placeholder: string,
+  options: Array<{ label: string; value: string }>,
+): StaticSelectElement {
+  return {
+    type: "static_select",
+    action_id: actionId,
+    placeholder: { type: "plain_text", text: placeholder },
+    options: options.map((option) => ({
+      text: { type: "plain_text", text: option.label },
+      value: option.value,
+    })),
+  };
+}
+
 export function button(actionId: string, label: string, value: string, style?: "primary"): ButtonElement {
   const element: ButtonElement = {
     type: "button",
@@ -74,6 +106,20 @@ export function button(actionId: string, label: string, value: string, style?: "
 
 function fitText(text: TextObject, max: number): TextObject {
   return { ...text, text: clip(text.text, max) };
+}
+
+const plainText = (text: string, max: number) => ({ type: "plain_text" as const, text: clip(text, max) });
+
+function fitElement(element: ButtonElement | StaticSelectElement): ButtonElement | StaticSelectElement {
+  if (element.type === "button")
+    return { ...element, text: plainText(element.text.text, LIMITS.buttonLabel) };
+  return {
+    ...element,
+    placeholder: plainText(element.placeholder.text, LIMITS.placeholder),
+    options: element.options
+      .slice(0, LIMITS.selectOptions)
+      .map((option) => ({ ...option, text: plainText(option.text.text, LIMITS.optionText) })),
+  };
 }
 
 function fitBlock(block: Block): Block[] {
@@ -93,14 +139,11 @@ function fitBlock(block: Block): Block[] {
         },
       ];
     case "actions": {
-      // More buttons than one block takes are spread over several blocks, not dropped.
-      const buttons = block.elements.map((element) => ({
-        ...element,
-        text: { ...element.text, text: clip(element.text.text, LIMITS.buttonLabel) },
-      }));
+      // More elements than one block takes are spread over several blocks, not dropped.
+      const elements = block.elements.map(fitElement);
       const blocks: Block[] = [];
-      for (let start = 0; start < buttons.length; start += LIMITS.actionsElements)
-        blocks.push({ type: "actions", elements: buttons.slice(start, start + LIMITS.actionsElements) });
+      for (let start = 0; start < elements.length; start += LIMITS.actionsElements)
+        blocks.push({ type: "actions", elements: elements.slice(start, start + LIMITS.actionsElements) });
       return blocks;
     }
     case "header":

@@ -3,6 +3,7 @@
 import type { DigestModel } from "../../digest/summary.js";
 import type { Messages } from "../i18n/catalog.js";
 import { type Block, button, context, fitMessage, type SlackMessage, section } from "./blocks.js";
+import { inert } from "./escape.js";
 
 export const DIGEST_ACTIONS = { investigate: "investigate_workload" } as const;
 
@@ -19,32 +20,46 @@ export interface DigestContext {
 export function digestMessage(model: DigestModel, ctx: DigestContext): SlackMessage {
   const d = ctx.t.digest;
   const notes = ctx.snoozed > 0 ? [context(d.snoozed(ctx.snoozed))] : [];
+  const scope = inert(ctx.scope);
   if (model.today.restarts === 0) {
-    const text = d.quiet(ctx.scope, ctx.endText);
+    const text = d.quiet(scope, ctx.endText);
     return fitMessage({ text, blocks: [section(text), ...notes] }, ctx.t.moreBlocks);
   }
-  const title = d.title(ctx.scope, ctx.endText);
+  const title = d.title(scope, ctx.endText);
   const { today, yesterday } = model;
+  const totals = (today.lowerBound ? d.totalsAtLeast : d.totals)(
+    today.restarts,
+    today.oomKills,
+    today.podsAffected,
+  );
+  // Against a day counted from the first snapshot, a difference would mean nothing: say what it had.
+  const comparison = yesterday.lowerBound
+    ? ` ${d.dayBeforeAtLeast(yesterday.restarts, yesterday.oomKills)}`
+    : today.lowerBound
+      ? ""
+      : ` ${d.change(today.restarts - yesterday.restarts, today.oomKills - yesterday.oomKills)}`;
   const blocks: Block[] = [
-    section(
-      `${title}\n${d.totals(today.restarts, today.oomKills, today.podsAffected)} ${d.change(today.restarts - yesterday.restarts, today.oomKills - yesterday.oomKills)}`,
-    ),
+    section(`${title}\n${totals}${comparison}`),
     section(
       [
         d.topTitle,
         ...model.top.map(
           (line) =>
-            `• ${d.topLine(`${line.namespace}/${line.workload}`, line.restarts, line.oomKills, line.reasons.join(", "))}`,
+            `• ${d.topLine(inert(`${line.namespace}/${line.workload}`), line.restarts, line.oomKills, inert(line.reasons.join(", ")))}`,
         ),
       ].join("\n"),
     ),
   ];
   if (model.newOffenders.length > 0)
-    blocks.push(section([d.newTitle, ...model.newOffenders.map((workload) => `• ${workload}`)].join("\n")));
+    blocks.push(
+      section([d.newTitle, ...model.newOffenders.map((workload) => `• ${inert(workload)}`)].join("\n")),
+    );
   if (model.chronic.length > 0)
     blocks.push(
       section(
-        [d.chronicTitle, ...model.chronic.map((c) => `• ${d.chronicLine(c.workload, c.days)}`)].join("\n"),
+        [d.chronicTitle, ...model.chronic.map((c) => `• ${d.chronicLine(inert(c.workload), c.days)}`)].join(
+          "\n",
+        ),
       ),
     );
   blocks.push({
@@ -54,6 +69,7 @@ export function digestMessage(model: DigestModel, ctx: DigestContext): SlackMess
       return button(DIGEST_ACTIONS.investigate, d.investigate(line.workload), ctx.buttonValue(workload));
     }),
   });
+  if (today.lowerBound || yesterday.lowerBound) blocks.push(context(d.lowerBound));
   blocks.push(...notes);
   return fitMessage({ text: title, blocks }, ctx.t.moreBlocks);
 }

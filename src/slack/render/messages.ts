@@ -1,17 +1,20 @@
 // The bot's smaller messages: the root message while an investigation runs, help, status, and the
 // actions' answers. Pure.
 
+import type { AppError } from "../../errors.js";
 import type { Progress } from "../../investigate.js";
 import type { RunRecord } from "../../store/bot-store.js";
 import type { Messages } from "../i18n/catalog.js";
 import { context, fitMessage, type SlackMessage, section } from "./blocks.js";
+import { errorText } from "./errors.js";
+import { inert } from "./escape.js";
 import { utcText } from "./report.js";
 
 const plain = (text: string, t: Messages, note?: string): SlackMessage =>
   fitMessage({ text, blocks: note ? [section(text), context(note)] : [section(text)] }, t.moreBlocks);
 
 export function queuedMessage(namespace: string, user: string, t: Messages): SlackMessage {
-  return plain(t.rootQueued(namespace, user), t);
+  return plain(t.rootQueued(inert(namespace), user), t);
 }
 
 export function progressMessage(
@@ -21,13 +24,13 @@ export function progressMessage(
   t: Messages,
 ): SlackMessage {
   return plain(
-    t.rootProgress(namespace, user, progress.podsListed, progress.nodesDone, progress.nodesTotal),
+    t.rootProgress(inert(namespace), user, progress.podsListed, progress.nodesDone, progress.nodesTotal),
     t,
   );
 }
 
-export function failedMessage(namespace: string, user: string, reason: string, t: Messages): SlackMessage {
-  return plain(t.rootFailed(namespace, reason), t, t.requestedBy(user));
+export function failedMessage(namespace: string, user: string, error: AppError, t: Messages): SlackMessage {
+  return plain(t.rootFailed(inert(namespace), errorText(error, t)), t, t.requestedBy(user));
 }
 
 export interface QueueStatus {
@@ -48,7 +51,7 @@ export function statusMessage(status: QueueStatus, t: Messages): SlackMessage {
           s.lastRuns,
           ...status.runs.map(
             (run) =>
-              `• ${s.run(run.namespace, s.outcome[run.outcome], utcText(run.finishedAt), run.channel)}`,
+              `• ${s.run(inert(run.namespace), s.outcome[run.outcome], utcText(run.finishedAt), inert(run.channel))}`,
           ),
         ];
   const text = [

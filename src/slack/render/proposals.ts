@@ -1,13 +1,19 @@
 // Proposals as Slack views and messages: the modal, the proposal message in each of its states, the
 // verification after a change, and the audit trail. Pure.
 
-import type { WorkloadSnapshot } from "../../ports.js";
+import {
+  type AuditEntry,
+  type Outcome,
+  type Proposal,
+  type Refusal,
+  rolloutDone,
+} from "../../proposals/model.js";
 import type { ProposalField, ProposalProblem } from "../../proposals/rules.js";
 import { manifestSnippet, patchCommand } from "../../proposals/rules.js";
 import type { FindingRecord } from "../../store/bot-store.js";
-import type { AuditEntry, Proposal } from "../../store/proposals.js";
 import type { Messages } from "../i18n/catalog.js";
 import { type Block, button, context, fitMessage, type SlackMessage, section } from "./blocks.js";
+import { codeBlock, inert } from "./escape.js";
 import { utcText } from "./report.js";
 
 export const PROPOSAL_ACTIONS = {
@@ -56,7 +62,7 @@ export function proposalModal(
   t: Messages,
 ) {
   const p = t.proposals;
-  const workload = `${finding.workload.kind} ${finding.workload.name}`;
+  const workload = inert(`${finding.workload.kind} ${finding.workload.name}`);
   return {
     type: "modal" as const,
     callback_id: PROPOSAL_MODAL,
@@ -65,7 +71,9 @@ export function proposalModal(
     submit: { type: "plain_text" as const, text: p.submit },
     close: { type: "plain_text" as const, text: p.cancel },
     blocks: [
-      section(p.intro(workload, finding.container, shown(current.limit, t), shown(current.request, t))),
+      section(
+        p.intro(workload, inert(finding.container), shown(current.limit, t), shown(current.request, t)),
+      ),
       ...(finding.recommendedLimit
         ? [
             context(p.suggested(finding.recommendedLimit, shown(finding.recommendedRequest, t))),
@@ -101,14 +109,22 @@ export function modalErrors(problems: ProposalProblem[], t: Messages): Record<st
   return errors;
 }
 
-/** The controller has seen the new template and every replica is updated and ready. */
-export function rolloutDone(workload: WorkloadSnapshot): boolean {
-  const { rollout } = workload;
-  return (
-    rollout.observedGeneration >= workload.generation &&
-    rollout.updated >= rollout.replicas &&
-    rollout.ready >= rollout.replicas
-  );
+/** A refusal as Slack may show it: the API server's words and every name or typed value made inert. */
+function inertRefusal(refusal: Refusal): Refusal {
+  switch (refusal.kind) {
+    case "api":
+      return { ...refusal, message: inert(refusal.message) };
+    case "container-missing":
+      return { ...refusal, container: inert(refusal.container) };
+    case "approver-not-allowed":
+      return { ...refusal, approver: inert(refusal.approver) };
+    case "rule":
+      return refusal.problem.kind === "not-a-quantity"
+        ? { ...refusal, problem: { ...refusal.problem, value: inert(refusal.problem.value) } }
+        : refusal;
+    default:
+      return refusal;
+  }
 }
 
 function statusBlocks(proposal: Proposal, t: Messages): Block[] {
@@ -125,12 +141,12 @@ function statusBlocks(proposal: Proposal, t: Messages): Block[] {
   switch (proposal.status) {
     case "refused":
     case "failed":
-      return [section(`${line}\n> ${proposal.refusal ?? ""}`)];
+      return [section(`${line}\n> ${proposal.refusal ? p.refusal(inertRefusal(proposal.refusal)) : ""}`)];
     case "gitops":
       return [
-        section(`${line} ${p.gitOpsAdvice(proposal.gitOps ?? "GitOps")}`),
-        section(`\`\`\`${manifestSnippet(change)}\`\`\``),
-        section(`\`\`\`${patchCommand(change)}\`\`\``),
+        section(`${line} ${p.gitOpsAdvice(inert(proposal.gitOps ?? "GitOps"))}`),
+        section(codeBlock([manifestSnippet(change)])),
+        section(codeBlock([patchCommand(change)])),
       ];
     case "approved":
     case "applied":
@@ -142,13 +158,9 @@ function statusBlocks(proposal: Proposal, t: Messages): Block[] {
 }
 
 /** The proposal's message in the thread; its buttons go once it is decided. */
-export function proposalMessage(
-  proposal: Proposal,
-  t: Messages,
-  workload: WorkloadSnapshot | null = null,
-): SlackMessage {
+export function proposalMessage(proposal: Proposal, t: Messages): SlackMessage {
   const p = t.proposals;
-  const name = `${proposal.workload.kind} ${proposal.workload.name}`;
+  const name = inert(`${proposal.workload.kind} ${proposal.workload.name}`);
   const changes = [
     p.limitsLine(shown(proposal.from.limit, t), proposal.to.limit),
     ...(proposal.to.request === null
@@ -157,22 +169,21 @@ export function proposalMessage(
   ];
   const blocks: Block[] = [
     section(
-      `${p.header(proposal.proposer, name, proposal.container)}\n${changes.map((c) => `• ${c}`).join("\n")}`,
+      `${p.header(proposal.proposer, name, inert(proposal.container))}\n${changes.map((c) => `• ${c}`).join("\n")}`,
     ),
-    context(p.reason(proposal.reason), ...(proposal.revertOf ? [p.revertOf] : [])),
+    context(p.reason(inert(proposal.reason)), ...(proposal.revertOf ? [p.revertOf] : [])),
     ...statusBlocks(proposal, t),
   ];
-  if (workload) {
-    const { rollout } = workload;
-    const done = rolloutDone(workload);
+  const { rollout } = proposal;
+  if (rollout && proposal.status === "applied") {
     const progress = p.rollout(
       rollout.observedGeneration,
-      workload.generation,
+      rollout.generation,
       rollout.updated,
       rollout.ready,
       rollout.replicas,
     );
-    blocks.push(context(done ? `${progress} ${p.rolloutDone}` : progress));
+    blocks.push(context(rolloutDone(rollout) ? `${progress} ${p.rolloutDone}` : progress));
   }
   if (proposal.status === "ready") {
     blocks.push({
@@ -191,8 +202,8 @@ export function verifyMessage(proposal: Proposal, recurredAt: string | null, t: 
   const since = utcText(proposal.appliedAt ?? proposal.createdAt);
   const text =
     recurredAt === null
-      ? p.verifyClean(since, proposal.container)
-      : p.verifyRecurred(since, proposal.container, utcText(recurredAt));
+      ? p.verifyClean(since, inert(proposal.container))
+      : p.verifyRecurred(since, inert(proposal.container), utcText(recurredAt));
   return fitMessage(
     {
       text,
@@ -211,8 +222,43 @@ export function auditMessage(namespace: string | null, entries: AuditEntry[], t:
     entries.length === 0
       ? [a.empty]
       : entries.map((entry) =>
-          a.line(utcText(entry.at), a.event[entry.event], entry.workload, entry.user, entry.detail),
+          a.line(
+            utcText(entry.at),
+            a.event[entry.event],
+            inert(entry.workload),
+            entry.user,
+            inert(entry.detail),
+          ),
         );
-  const text = [a.title(namespace), ...lines].join("\n");
-  return fitMessage({ text: a.title(namespace), blocks: [section(text)] }, t.moreBlocks);
+  const title = a.title(namespace === null ? null : inert(namespace));
+  return fitMessage({ text: title, blocks: [section([title, ...lines].join("\n"))] }, t.moreBlocks);
+}
+
+/** What the clicker is told about a step's outcome; null when the thread shows it all. */
+export function outcomeText(outcome: Outcome, t: Messages): string | null {
+  const p = t.proposals;
+  switch (outcome.kind) {
+    case "moved":
+      return null;
+    case "resumed":
+      return p.decided(p.statusName[outcome.proposal.status]);
+    case "not-revertible":
+      return p.decided(p.statusName[outcome.status]);
+    case "unknown":
+      return p.unknown;
+    case "tampered":
+      return p.tampered;
+    case "expired":
+      return p.expiredNow;
+    case "not-approver":
+      return p.notApprover(inert(outcome.namespace));
+    case "self-approval":
+      return p.selfApproval;
+    case "not-allowed-to-reject":
+      return p.notAllowedToReject;
+    case "retry":
+    case "unavailable":
+      // Outcomes of the background steps only: the jobs retry or log them.
+      return null;
+  }
 }

@@ -3,16 +3,32 @@
 
 import type { Verdict } from "../../analysis/diagnose.js";
 import { formatBytes, formatQuantity } from "../../analysis/quantity.js";
+import type { ErrorKind } from "../../errors.js";
+import { visibleExcerpt } from "../../report/kernel-excerpt.js";
 import type { FindingJson, NodeStatusJson, Report } from "../../report/model.js";
+import { isKill, worstFirst } from "../../report/severity.js";
 import type { Messages } from "../i18n/catalog.js";
-import { type Block, button, context, fitMessage, type SlackMessage, section } from "./blocks.js";
-import { groupByWorkload, isKill, type WorkloadGroup } from "./workloads.js";
+import {
+  type Block,
+  type ButtonElement,
+  button,
+  context,
+  fitMessage,
+  LIMITS,
+  type SlackMessage,
+  section,
+  staticSelect,
+} from "./blocks.js";
+import { errorText } from "./errors.js";
+import { codeBlock, entities, inert } from "./escape.js";
+import { groupByWorkload, type WorkloadGroup } from "./workloads.js";
 
 export const ACTIONS = {
   propose: "propose_limit",
   kernelLog: "show_kernel_log",
   snooze: "snooze_workload",
   unsnooze: "unsnooze_workload",
+  showActions: "show_workload_actions",
 } as const;
 
 export interface ReportContext {
@@ -84,7 +100,7 @@ function memoryField(finding: FindingJson, t: Messages): string | null {
 function victimField(finding: FindingJson, t: Messages): string | null {
   const victim = finding.kernelEvent?.victim;
   if (!victim) return null;
-  const lines = [t.evidence.victimLine(victim.comm, victim.pid)];
+  const lines = [t.evidence.victimLine(inert(victim.comm), victim.pid)];
   if (victim.anonRssBytes !== null) {
     lines.push(
       t.evidence.rss(
@@ -102,7 +118,8 @@ function qosField(finding: FindingJson, t: Messages): string {
   const e = t.evidence;
   const request = finding.memoryRequestBytes === null ? e.none : formatQuantity(finding.memoryRequestBytes);
   const adj = finding.kernelEvent?.victim?.oomScoreAdj;
-  return `*${e.qos}*\n${e.qosLine(finding.qosClass ?? e.unknown, request, adj == null ? e.unknown : String(adj))}`;
+  const qos = finding.qosClass === null ? e.unknown : inert(finding.qosClass);
+  return `*${e.qos}*\n${e.qosLine(qos, request, adj == null ? e.unknown : String(adj))}`;
 }
 
 function whenField(finding: FindingJson, t: Messages): string {
@@ -122,7 +139,7 @@ function evidenceFields(finding: FindingJson, t: Messages): string[] {
     victimField(finding, t),
     qosField(finding, t),
     `*${e.restarts}*\n${e.restartsLine(finding.restartCount, perDay)}`,
-    `*${e.node}*\n${finding.node ?? e.unknown}`,
+    `*${e.node}*\n${finding.node === null ? e.unknown : inert(finding.node)}`,
     whenField(finding, t),
   ].filter((field): field is string => field !== null);
 }
@@ -147,54 +164,77 @@ function recommendationBlock(finding: FindingJson, t: Messages): Block {
   );
 }
 
+/** The kernel report as the channel may see it: other processes' task-table rows folded into one line. */
+export function kernelLines(finding: FindingJson, t: Messages): string[] {
+  return visibleExcerpt(finding).map((line) =>
+    line.kind === "line" ? line.text : t.otherTasks(line.tasks.count, formatBytes(line.tasks.residentBytes)),
+  );
+}
+
 /** The kernel report lines shown inline, and whether the whole report must be attached. */
 export function kernelExcerpt(
   finding: FindingJson,
   excerptLines: number,
-): { shown: string[]; attach: boolean } {
-  const lines = finding.kernelEvent?.excerpt ?? [];
-  return { shown: lines.slice(0, excerptLines), attach: lines.length > excerptLines };
+  t: Messages,
+): { shown: string[]; total: number; attach: boolean } {
+  const lines = kernelLines(finding, t);
+  return { shown: lines.slice(0, excerptLines), total: lines.length, attach: lines.length > excerptLines };
+}
+
+/** What a workload's buttons need: the opaque id they carry, and which of them apply. */
+export interface ButtonTarget {
+  id: string;
+  recommendedLimit: string | null;
+  hasKernelReport: boolean;
+}
+
+function workloadButtons(target: ButtonTarget, t: Messages, snoozeDays: number): ButtonElement[] {
+  return [
+    target.recommendedLimit
+      ? button(ACTIONS.propose, t.buttons.propose(target.recommendedLimit), target.id, "primary")
+      : null,
+    target.hasKernelReport ? button(ACTIONS.kernelLog, t.buttons.kernelLog, target.id) : null,
+    button(ACTIONS.snooze, t.buttons.snooze(snoozeDays), target.id),
+  ].filter((element) => element !== null);
 }
 
 export function workloadReply(group: WorkloadGroup, ctx: ReportContext): SlackMessage {
   const { t } = ctx;
   const finding = group.primary;
   const id = ctx.findingId(group);
-  const headline = `${VERDICT_ICON[finding.verdict]} *${workloadName(group)}* · ${t.verdictName[finding.verdict]}`;
+  const headline = `${VERDICT_ICON[finding.verdict]} *${inert(workloadName(group))}* · ${t.verdictName[finding.verdict]}`;
   const blocks: Block[] = [
-    section(`${headline}\n${finding.pod} / ${finding.container}: ${t.verdictLine[finding.verdict]}`),
+    section(
+      `${headline}\n${inert(finding.pod)} / ${inert(finding.container)}: ${t.verdictLine[finding.verdict]}`,
+    ),
     { type: "section", fields: evidenceFields(finding, t).map((text) => ({ type: "mrkdwn", text })) },
   ];
   const notes: string[] = [];
   const others = group.findings.filter((other) => other !== finding);
   if (others.length > 0)
     notes.push(
-      t.evidence.alsoAffected(others.map((o) => `${o.pod} (${t.verdictName[o.verdict]})`).join(", ")),
+      t.evidence.alsoAffected(others.map((o) => `${inert(o.pod)} (${t.verdictName[o.verdict]})`).join(", ")),
     );
   if (finding.kubernetesEvents.length > 0)
-    notes.push(t.evidence.events(finding.kubernetesEvents.map((e) => `${e.reason} ×${e.count}`).join(", ")));
-  if (notes.length > 0) blocks.push(context(...notes));
-  const excerpt = kernelExcerpt(finding, ctx.excerptLines);
-  if (excerpt.shown.length > 0) {
-    blocks.push(
-      section(
-        `${t.kernelReport(finding.kernelEvent?.node ?? finding.node ?? "?")}\n\`\`\`${excerpt.shown.join("\n")}\`\`\``,
-      ),
+    notes.push(
+      t.evidence.events(finding.kubernetesEvents.map((e) => `${inert(e.reason)} ×${e.count}`).join(", ")),
     );
-    if (excerpt.attach)
-      blocks.push(context(t.kernelTruncated(excerpt.shown.length, finding.kernelEvent?.excerpt.length ?? 0)));
+  if (notes.length > 0) blocks.push(context(...notes));
+  const excerpt = kernelExcerpt(finding, ctx.excerptLines, t);
+  if (excerpt.shown.length > 0) {
+    const node = inert(finding.kernelEvent?.node ?? finding.node ?? "?");
+    blocks.push(section(`${t.kernelReport(node)}\n${codeBlock(excerpt.shown)}`));
+    if (excerpt.attach) blocks.push(context(t.kernelTruncated(excerpt.shown.length, excerpt.total)));
   }
   blocks.push(recommendationBlock(finding, t));
-  const buttons = [
-    finding.recommendation?.memoryLimit
-      ? button(ACTIONS.propose, t.buttons.propose(finding.recommendation.memoryLimit), id, "primary")
-      : null,
-    finding.kernelEvent ? button(ACTIONS.kernelLog, t.buttons.kernelLog, id) : null,
-    button(ACTIONS.snooze, t.buttons.snooze(ctx.snoozeDays), id),
-  ].filter((element) => element !== null);
-  blocks.push({ type: "actions", elements: buttons });
+  const target = {
+    id,
+    recommendedLimit: finding.recommendation?.memoryLimit ?? null,
+    hasKernelReport: finding.kernelEvent !== null,
+  };
+  blocks.push({ type: "actions", elements: workloadButtons(target, t, ctx.snoozeDays) });
   return fitMessage(
-    { text: `${workloadName(group)}: ${t.verdictName[finding.verdict]}`, blocks },
+    { text: `${inert(workloadName(group))}: ${t.verdictName[finding.verdict]}`, blocks },
     t.moreBlocks,
   );
 }
@@ -208,17 +248,20 @@ const pad = (text: string, width: number) => text + " ".repeat(Math.max(0, width
 
 const MAX_NAME = 44;
 
-function summaryTable(groups: WorkloadGroup[], t: Messages): string {
-  const rows = groups.map((group) => {
-    const name = workloadName(group);
-    return [
-      name.length > MAX_NAME ? `${name.slice(0, MAX_NAME - 1)}…` : name,
-      String(group.findings.length),
-      String(group.restarts),
-      group.lastKill === null ? "-" : `${group.lastKill.slice(5, 16).replace("T", " ")}Z`,
-      t.verdictName[group.primary.verdict],
-    ];
-  });
+function tableRow(group: WorkloadGroup, t: Messages): string[] {
+  const name = workloadName(group);
+  const lastKill = group.severity.lastKill;
+  return [
+    name.length > MAX_NAME ? `${name.slice(0, MAX_NAME - 1)}…` : name,
+    String(group.findings.length),
+    String(group.restarts),
+    lastKill === null ? "-" : `${lastKill.slice(5, 16).replace("T", " ")}Z`,
+    t.verdictName[group.primary.verdict],
+  ];
+}
+
+/** Rows as a table in a code block, aligned for a monospace font. */
+function codeTable(rows: string[][], t: Messages): string {
   const header = [t.table.workload, t.table.containers, t.table.restarts, t.table.lastKill, t.table.verdict];
   const widths = header.map((title, column) =>
     Math.max(displayWidth(title), ...rows.map((row) => displayWidth(row[column] ?? ""))),
@@ -227,7 +270,49 @@ function summaryTable(groups: WorkloadGroup[], t: Messages): string {
     cells
       .map((cell, column) => (column === cells.length - 1 ? cell : pad(cell, (widths[column] ?? 0) + 2)))
       .join("");
-  return ["```", line(header), ...rows.map(line), "```"].join("\n");
+  // Padded first, escaped after: an entity takes one column on screen.
+  return ["```", ...[line(header), ...rows.map(line)].map(inert), "```"].join("\n");
+}
+
+const length = (text: string) => Array.from(text).length;
+
+/**
+ * The workloads as tables in at most `maxTexts` section texts, each within Slack's limit. A row is
+ * never cut: the rows that do not fit are left out, and the last text ends with "+N more".
+ */
+function tableTexts(
+  groups: WorkloadGroup[],
+  t: Messages,
+  maxTexts: number,
+): { texts: string[]; shown: number } {
+  const rows = groups.map((group) => tableRow(group, t));
+  const reserve = length(`\n${t.moreWorkloads(rows.length)}`);
+  // How many rows from `start` fit in one text beside `room` characters.
+  const fitting = (start: number, room: number) => {
+    let count = 0;
+    while (
+      start + count < rows.length &&
+      length(codeTable(rows.slice(start, start + count + 1), t)) + room <= LIMITS.text
+    )
+      count++;
+    return count;
+  };
+  const texts: string[] = [];
+  let shown = 0;
+  while (shown < rows.length && texts.length < maxTexts) {
+    let count = fitting(shown, 0);
+    if (texts.length === maxTexts - 1 && shown + count < rows.length) count = fitting(shown, reserve);
+    if (count === 0) break;
+    texts.push(codeTable(rows.slice(shown, shown + count), t));
+    shown += count;
+  }
+  const hidden = rows.length - shown;
+  if (hidden > 0) {
+    const more = t.moreWorkloads(hidden);
+    if (texts.length > 0) texts[texts.length - 1] = `${texts[texts.length - 1]}\n${more}`;
+    else texts.push(more);
+  }
+  return { texts, shown };
 }
 
 export interface SummaryContext {
@@ -240,7 +325,7 @@ export interface SummaryContext {
 /** The root message once the investigation is done: the table, or the quiet-day message. */
 export function summaryMessage(report: Report, groups: WorkloadGroup[], ctx: SummaryContext): SlackMessage {
   const { t } = ctx;
-  const namespace = report.namespace ?? "?";
+  const namespace = inert(report.namespace ?? "?");
   const notes = [t.requestedBy(ctx.user), ...(ctx.snoozed > 0 ? [t.snoozedHidden(ctx.snoozed)] : [])];
   const unread = report.nodes.filter((node) => node.status !== "ok").length;
   if (groups.length === 0 && ctx.snoozed > 0) {
@@ -252,7 +337,7 @@ export function summaryMessage(report: Report, groups: WorkloadGroup[], ctx: Sum
       .filter((w) => w.restarts > 0)
       .sort((a, b) => b.restarts - a.restarts || a.name.localeCompare(b.name))
       .slice(0, 5)
-      .map((w) => `• ${t.restartsLine(`${w.kind} ${w.name}`, w.restarts, w.pods)}`);
+      .map((w) => `• ${t.restartsLine(inert(`${w.kind} ${w.name}`), w.restarts, w.pods)}`);
     const body = top.length > 0 ? `${t.topRestarters}\n${top.join("\n")}` : t.noRestarts;
     return fitMessage(
       {
@@ -266,31 +351,82 @@ export function summaryMessage(report: Report, groups: WorkloadGroup[], ctx: Sum
     namespace,
     groups.reduce((sum, group) => sum + group.findings.length, 0),
   );
-  const blocks: Block[] = [section(text), section(summaryTable(groups, t))];
+  const table = tableTexts(groups, t, 1);
+  const blocks: Block[] = [section(text), ...table.texts.map((tableText) => section(tableText))];
   if (unread > 0) notes.push(t.nodesUnreadCount(unread));
   blocks.push(context(...notes));
   return fitMessage({ text, blocks }, t.moreBlocks);
 }
 
-/** The groups worth a thread reply: workloads with a kill. */
+/** The groups worth a thread reply: workloads with a kill, the worst first. */
 export function affectedGroups(report: Report): WorkloadGroup[] {
-  return groupByWorkload(report).filter((group) => group.findings.some(isKill));
+  return groupByWorkload(report)
+    .filter((group) => group.findings.some(isKill))
+    .sort(worstFirst);
 }
 
-function nodeLine(node: NodeStatusJson, t: Messages): string {
-  const kind = node.status === "ok" ? "" : t.errorKind[node.status];
-  const hint = node.hint ? ` _${node.hint}_` : "";
-  return `• *${node.node}*: ${kind} (${node.message ?? ""})${hint}`;
+/**
+ * One reply for the workloads that get none of their own: a compact table, and menus that show a
+ * chosen workload's buttons, within Slack's 50 blocks.
+ */
+export function sharedReply(groups: WorkloadGroup[], ctx: ReportContext): SlackMessage {
+  const { t } = ctx;
+  const title = t.otherWorkloads(groups.length);
+  const menus = Math.ceil(groups.length / LIMITS.selectOptions);
+  const table = tableTexts(groups, t, Math.max(1, LIMITS.blocks - 1 - menus));
+  const blocks: Block[] = [section(title), ...table.texts.map((text) => section(text))];
+  const listed = groups.slice(0, table.shown);
+  for (let start = 0; start < listed.length; start += LIMITS.selectOptions) {
+    const options = listed
+      .slice(start, start + LIMITS.selectOptions)
+      .map((group) => ({ label: workloadName(group), value: ctx.findingId(group) }));
+    blocks.push({ type: "actions", elements: [staticSelect(ACTIONS.showActions, t.showActions, options)] });
+  }
+  return fitMessage({ text: title, blocks }, t.moreBlocks);
+}
+
+/** A workload of the shared reply, with the buttons its own reply would have. */
+export interface WorkloadActionsTarget extends ButtonTarget {
+  kind: string;
+  name: string;
+  pod: string;
+  container: string;
+}
+
+/** The buttons of one workload, shown on demand to whoever picked it in the shared reply's menu. */
+export function workloadActionsMessage(
+  target: WorkloadActionsTarget,
+  t: Messages,
+  snoozeDays: number,
+): SlackMessage {
+  const text = t.workloadActions(
+    inert(`${target.kind} ${target.name}`),
+    inert(`${target.pod} / ${target.container}`),
+  );
+  return fitMessage(
+    { text, blocks: [section(text), { type: "actions", elements: workloadButtons(target, t, snoozeDays) }] },
+    t.moreBlocks,
+  );
+}
+
+type FailedNode = NodeStatusJson & { status: ErrorKind };
+
+/** What kept a node's journal away, as far as a channel may hear it: addresses and SSH details stay in the logs. */
+function nodeLine(node: FailedNode, t: Messages): string {
+  const error = { kind: node.status, message: node.message ?? "", ...(node.hint ? { hint: node.hint } : {}) };
+  return `• *${inert(node.node)}*: ${errorText(error, t)}`;
 }
 
 /** A reply for what kept evidence away: unreadable nodes and the report's warnings; null when none. */
 export function notesReply(report: Report, t: Messages): SlackMessage | null {
-  const failed = report.nodes.filter((node) => node.status !== "ok");
+  const failed = report.nodes.filter((node): node is FailedNode => node.status !== "ok");
   if (failed.length === 0 && report.warnings.length === 0) return null;
   const blocks: Block[] = [];
   if (failed.length > 0)
     blocks.push(section([t.nodesUnread, ...failed.map((node) => nodeLine(node, t))].join("\n")));
   if (report.warnings.length > 0)
-    blocks.push(section([t.warnings, ...report.warnings.map((warning) => `• ${warning}`)].join("\n")));
+    blocks.push(
+      section([t.warnings, ...report.warnings.map((warning) => `• ${entities(warning)}`)].join("\n")),
+    );
   return fitMessage({ text: failed.length > 0 ? t.nodesUnread : t.warnings, blocks }, t.moreBlocks);
 }

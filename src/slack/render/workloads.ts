@@ -1,6 +1,7 @@
 // Findings grouped by the workload that owns them: the bot posts one thread reply per workload. Pure.
 
 import type { FindingJson, Report } from "../../report/model.js";
+import { killTime, type Severity, severityIn } from "../../report/severity.js";
 
 export interface WorkloadGroup {
   /** namespace/kind/name: stable across runs, so snoozes and posted replies can be keyed by it. */
@@ -12,30 +13,17 @@ export interface WorkloadGroup {
   primary: FindingJson;
   findings: FindingJson[];
   restarts: number;
-  lastKill: string | null;
+  severity: Severity;
 }
 
 const workloadKey = (namespace: string, kind: string, name: string) => `${namespace}/${kind}/${name}`;
 
-const killTime = (finding: FindingJson): string | null =>
-  finding.kernelEvent?.time ?? finding.lastTermination?.finishedAt ?? null;
-
-/** A finding that shows a kill, as opposed to a container that merely restarts often. */
-export function isKill(finding: FindingJson): boolean {
-  return (
-    finding.kernelEvent !== null ||
-    finding.lastTermination?.reason === "OOMKilled" ||
-    finding.verdict === "evicted"
-  );
-}
-
 export function groupByWorkload(report: Report): WorkloadGroup[] {
-  const groups = new Map<string, WorkloadGroup>();
+  const groups = new Map<string, Omit<WorkloadGroup, "severity">>();
   // The report's findings are sorted by verdict severity, so the first of each workload is its worst.
   for (const finding of report.findings) {
     const key = workloadKey(finding.namespace, finding.workload.kind, finding.workload.name);
     const group = groups.get(key);
-    const time = killTime(finding);
     if (!group) {
       groups.set(key, {
         key,
@@ -45,13 +33,12 @@ export function groupByWorkload(report: Report): WorkloadGroup[] {
         primary: finding,
         findings: [finding],
         restarts: finding.restartCount,
-        lastKill: time,
       });
       continue;
     }
     group.findings.push(finding);
     group.restarts += finding.restartCount;
-    if (time !== null && (group.lastKill === null || time > group.lastKill)) group.lastKill = time;
+    const time = killTime(finding);
     const primaryTime = killTime(group.primary);
     if (
       finding.verdict === group.primary.verdict &&
@@ -60,9 +47,13 @@ export function groupByWorkload(report: Report): WorkloadGroup[] {
     )
       group.primary = finding;
   }
-  for (const group of groups.values()) {
+  const severityOf = severityIn(report);
+  return [...groups.values()].map((group) => {
     const stats = report.workloads.find((w) => w.kind === group.kind && w.name === group.name);
-    if (stats) group.restarts = Math.max(group.restarts, stats.restarts);
-  }
-  return [...groups.values()];
+    return {
+      ...group,
+      restarts: Math.max(group.restarts, stats?.restarts ?? 0),
+      severity: severityOf(group.findings),
+    };
+  });
 }

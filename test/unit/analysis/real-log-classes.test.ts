@@ -274,6 +274,25 @@ describe("other shapes", () => {
     assert.equal(kernelVerdict(event), "node-pressure");
   });
 
+  it("when a memcg OOM finds nothing to kill (4.19+ says so too), then it stays a memcg OOM", () => {
+    const [event] = real("63-crio-memcg-no-killable-then-bare-header-mail-wrapped", "dmesg-mail.txt");
+    assert.equal(event?.noKillable, true);
+    assert.equal(event?.scope, "memcg");
+    assert.equal(event && kernelVerdict(event), "container-limit");
+  });
+
+  it("when a paste glued dmesg -T lines together, then each is read on its own", () => {
+    const found = real("66-zh-dmesg-T-loongarch-pod-limit-no-kill-line-glued", "dmesg-T.txt");
+    assert.match(found.at(-1)?.kernelVersion ?? "", /^4\.19\.0-91\.82/);
+  });
+
+  it("when a cut left only a report's stats and task table, then it still counts as an invocation", () => {
+    const found = real("68-zh-dmesg-T-fragment-stats-first-then-header", "dmesg-T.txt");
+    assert.equal(found.length, 2);
+    assert.equal(found[0]?.invoker, null);
+    assert.equal(found[0]?.taskCgroup?.runtime, "containerd");
+  });
+
   it("when the `Task in` line is missing, then the first `Memory cgroup stats for` names the cgroup and its ids", () => {
     const event = reportOf(
       "memory: usage 524288kB, limit 524288kB, failcnt 12",

@@ -2,13 +2,16 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { buildConfig, redactConfig } from "../../../src/config/load.js";
 
+const SIGNING_KEY = "x".repeat(32);
+
 describe("configuration", () => {
   it("when nothing is set, then the defaults hold", () => {
     const result = buildConfig({}, {}, "test");
     assert.ok(result.ok);
     assert.equal(result.value.ssh.port, 22);
     assert.equal(result.value.ssh.concurrency, 8);
-    assert.equal(result.value.ssh.journalCommand, "journalctl");
+    assert.equal(result.value.ssh.user, null, "no default user: never root");
+    assert.equal(result.value.ssh.maxJobOutputBytes, 64 * 2 ** 20);
     assert.deepEqual(result.value.window, { beforeSeconds: 600, afterSeconds: 300 });
     assert.equal(result.value.recommendation.maxLimitBytes, 64 * 2 ** 30);
   });
@@ -25,7 +28,14 @@ describe("configuration", () => {
   it("when values are wrong, then every problem is named by its key", () => {
     const result = buildConfig(
       {
-        ssh: { port: 0, user: "", nodes: { "n-1": { port: "x" } }, journalCommand: "journalctl; rm -rf /" },
+        ssh: {
+          port: 0,
+          user: "",
+          nodes: { "n-1": { port: "x", journalCommand: "journalctl" } },
+          sudo: true,
+          bastion: { host: "jump" },
+          maxOutputByte: 1,
+        },
         recommendation: { maxLimit: "lots" },
         extra: true,
       },
@@ -37,7 +47,10 @@ describe("configuration", () => {
     assert.match(message, /oom\.yaml: ssh\.port: expected a whole number from 1 to 65535, got 0/);
     assert.match(message, /ssh\.user: expected a non-empty string/);
     assert.match(message, /ssh\.nodes\.n-1\.port: expected a whole number/);
-    assert.match(message, /ssh\.journalCommand: only letters, digits/);
+    assert.match(message, /ssh\.sudo: no longer set here: each node runs deploy\/node\/oom-doctor-journal/);
+    assert.match(message, /ssh\.nodes\.n-1\.journalCommand: no longer set here/);
+    assert.match(message, /ssh\.bastion\.user: not set \(there is no default\)/);
+    assert.match(message, /ssh\.maxOutputByte: unknown key/);
     assert.match(message, /recommendation\.maxLimit: expected a Kubernetes quantity/);
     assert.match(message, /extra: unknown key/);
   });
@@ -77,6 +90,18 @@ describe("configuration", () => {
     assert.equal(result.value.queue.attempts, 3);
   });
 
+  it("when slack.maxReplies is unset, then 15 workloads get a reply of their own; out of range, it is named", () => {
+    const unset = buildConfig({}, {}, "bot.yaml");
+    assert.ok(unset.ok);
+    assert.equal(unset.value.slack.maxReplies, 15);
+    const wrong = buildConfig({ slack: { maxReplies: 500 } }, {}, "bot.yaml");
+    assert.equal(wrong.ok, false);
+    assert.match(
+      wrong.ok ? "" : wrong.error.message,
+      /slack\.maxReplies: expected a whole number from 0 to 100/,
+    );
+  });
+
   it("when the proposals section is wrong, then each key is named; maxLimit defaults to recommendation.maxLimit", () => {
     const wrong = buildConfig(
       { proposals: { approvers: { Prod: ["U1"], production: ["bob"] }, maxStepFactor: 0 } },
@@ -93,12 +118,43 @@ describe("configuration", () => {
     assert.match(message, /proposals\.maxStepFactor: expected a whole number from 1 to 100/);
     const right = buildConfig(
       { recommendation: { maxLimit: "8Gi" }, proposals: { approvers: { production: ["U0BOB", "S0SRE"] } } },
-      {},
+      { OOM_DOCTOR_PROPOSAL_SIGNING_KEY: SIGNING_KEY },
       "bot.yaml",
     );
     assert.ok(right.ok);
     assert.equal(right.value.proposals.maxLimitBytes, 8 * 2 ** 30);
     assert.deepEqual(right.value.proposals.approvers, { production: ["U0BOB", "S0SRE"] });
     assert.equal(right.value.proposals.expiryHours, 24);
+  });
+
+  it("when proposals are enabled, then the signing key is required, long enough, and redacted when shown", () => {
+    const approvers = { proposals: { approvers: { production: ["U0BOB"] } } };
+    const missing = buildConfig(approvers, {}, "bot.yaml");
+    assert.equal(missing.ok, false);
+    assert.match(
+      missing.ok ? "" : missing.error.message,
+      /OOM_DOCTOR_PROPOSAL_SIGNING_KEY \(or proposals\.signingKey\): not set; it is required when proposals\.approvers enables proposals/,
+    );
+    const short = buildConfig(approvers, { OOM_DOCTOR_PROPOSAL_SIGNING_KEY: "secret" }, "bot.yaml");
+    assert.match(short.ok ? "" : short.error.message, /at least 32 characters/);
+    const fromYaml = buildConfig(
+      { proposals: { ...approvers.proposals, signingKey: SIGNING_KEY } },
+      {},
+      "bot.yaml",
+    );
+    assert.ok(fromYaml.ok);
+    assert.equal(fromYaml.value.proposals.signingKey, SIGNING_KEY);
+    const fromEnv = buildConfig(
+      { proposals: { ...approvers.proposals, signingKey: "y".repeat(40) } },
+      { OOM_DOCTOR_PROPOSAL_SIGNING_KEY: SIGNING_KEY },
+      "bot.yaml",
+    );
+    assert.ok(fromEnv.ok);
+    assert.equal(fromEnv.value.proposals.signingKey, SIGNING_KEY, "the environment (a Secret) wins");
+    assert.equal(redactConfig(fromEnv.value).proposals.signingKey, "[redacted]");
+    assert.doesNotMatch(JSON.stringify(redactConfig(fromEnv.value)), new RegExp(SIGNING_KEY));
+    const disabled = buildConfig({}, {}, "bot.yaml");
+    assert.ok(disabled.ok, "not needed while proposals are not enabled");
+    assert.equal(disabled.value.proposals.signingKey, null);
   });
 });

@@ -66,14 +66,14 @@ describe("restart accounting from snapshots", () => {
     ]);
 
     const dayOne = summarise(state.events, T0 + 24 * HOUR);
-    assert.deepEqual(dayOne.today, { restarts: 6, oomKills: 1, podsAffected: 3 });
+    assert.deepEqual(dayOne.today, { restarts: 6, oomKills: 1, podsAffected: 3, lowerBound: false });
     assert.deepEqual(
       dayOne.top.map((line) => [line.workload, line.restarts, line.oomKills, line.reasons]),
       [["Deployment/web", 6, 1, ["Error", "OOMKilled"]]],
     );
     const dayTwo = summarise(state.events, T0 + 48 * HOUR);
-    assert.deepEqual(dayTwo.today, { restarts: 1, oomKills: 1, podsAffected: 1 });
-    assert.deepEqual(dayTwo.yesterday, { restarts: 6, oomKills: 1, podsAffected: 3 });
+    assert.deepEqual(dayTwo.today, { restarts: 1, oomKills: 1, podsAffected: 1, lowerBound: false });
+    assert.deepEqual(dayTwo.yesterday, { restarts: 6, oomKills: 1, podsAffected: 3, lowerBound: false });
   });
 
   it("when the same OOM kill is still the last termination, then it is not counted again", () => {
@@ -81,7 +81,55 @@ describe("restart accounting from snapshots", () => {
     const killed = { lastContainerId: "c1", reason: "OOMKilled", finishedAt: "2026-06-01T08:00:00Z" };
     state = snapshot(state, T0, [web("web-a", "a", 1, killed)]);
     state = snapshot(state, T0 + HOUR, [web("web-a", "a", 1, killed)]);
-    assert.equal(state.events.length, 0);
+    // The first snapshot's count of the kill, as a lower bound; the second adds nothing.
+    assert.deepEqual(
+      state.events.map((event) => [event.oomKills, event.lowerBound]),
+      [[1, true]],
+    );
+  });
+});
+
+describe("a scope's first snapshot", () => {
+  const killedAt = (iso: string, reason = "OOMKilled") => ({
+    lastContainerId: "c1",
+    reason,
+    finishedAt: iso,
+  });
+  // 09:00: three pods OOM-killed at 08:00, one that failed yesterday morning, one never restarted.
+  const pods = [
+    web("web-a", "a", 4, killedAt("2026-06-01T08:00:00Z")),
+    web("web-b", "b", 9, killedAt("2026-06-01T08:01:00Z")),
+    web("web-c", "c", 1, killedAt("2026-06-01T08:02:00Z")),
+    web("web-d", "d", 2, killedAt("2026-05-31T08:59:00Z", "Error")),
+    web("web-e", "e", 0),
+  ];
+
+  it("when containers were OOM-killed in the day before it, then each last termination counts, as a lower bound", () => {
+    const first = snapshot({ seen: new Map(), atMs: null, events: [] }, T0, pods);
+    assert.deepEqual(
+      first.events.map((event) => [event.pod, event.atMs, event.restarts, event.oomKills, event.lowerBound]),
+      [
+        ["a", Date.parse("2026-06-01T08:00:00Z"), 1, 1, true],
+        ["b", Date.parse("2026-06-01T08:01:00Z"), 1, 1, true],
+        ["c", Date.parse("2026-06-01T08:02:00Z"), 1, 1, true],
+      ],
+    );
+    const model = summarise(first.events, T0);
+    assert.deepEqual(model.today, { restarts: 3, oomKills: 3, podsAffected: 3, lowerBound: true });
+    assert.deepEqual(model.yesterday, { restarts: 0, oomKills: 0, podsAffected: 0, lowerBound: false });
+    assert.deepEqual(model.series[0]?.perDay, [0, 0, 0, 0, 0, 0, 3]);
+  });
+
+  it("when the next snapshot sees the same terminations, then they are not counted again, and its own counts are exact", () => {
+    let state = snapshot({ seen: new Map(), atMs: null, events: [] }, T0, pods);
+    state = snapshot(state, T0 + HOUR, [
+      ...pods.slice(0, 4),
+      web("web-e", "e", 1, killedAt("2026-06-01T09:30:00Z")),
+    ]);
+    assert.deepEqual(
+      state.events.slice(3).map((event) => [event.pod, event.restarts, event.oomKills, event.lowerBound]),
+      [["e", 1, 1, undefined]],
+    );
   });
 });
 

@@ -6,8 +6,8 @@ import { type DigestModel, dayLabels } from "../../../src/digest/summary.js";
 
 const model: DigestModel = {
   endMs: Date.parse("2026-06-08T01:00:00Z"),
-  today: { restarts: 9, oomKills: 2, podsAffected: 3 },
-  yesterday: { restarts: 4, oomKills: 0, podsAffected: 2 },
+  today: { restarts: 9, oomKills: 2, podsAffected: 3, lowerBound: false },
+  yesterday: { restarts: 4, oomKills: 0, podsAffected: 2, lowerBound: false },
   top: [],
   newOffenders: [],
   chronic: [],

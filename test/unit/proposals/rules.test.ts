@@ -1,8 +1,11 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { quantityBytesOrNull as parseBytes } from "../../../src/analysis/quantity.js";
 import {
+  checkAgainstLive,
   checkProposal,
   gitOpsManager,
+  type LiveLimits,
   manifestSnippet,
   type ProposalLimits,
   patchCommand,
@@ -69,13 +72,91 @@ describe("a proposed limit", () => {
 });
 
 describe("GitOps ownership", () => {
+  const managed = (
+    labels: Record<string, string>,
+    annotations: Record<string, string> = {},
+    managers: string[] = [],
+  ) => ({ labels, annotations, managers });
+
   it("when Argo CD, Flux or Helm labels or annotations are there, then the tool is named", () => {
-    assert.equal(gitOpsManager({ "argocd.argoproj.io/instance": "x" }, {}), "Argo CD");
-    assert.equal(gitOpsManager({ "kustomize.toolkit.fluxcd.io/name": "apps" }, {}), "Flux");
-    assert.equal(gitOpsManager({ "helm.toolkit.fluxcd.io/name": "web" }, {}), "Flux");
-    assert.equal(gitOpsManager({ "app.kubernetes.io/managed-by": "Helm" }, {}), "Helm");
-    assert.equal(gitOpsManager({}, { "meta.helm.sh/release-name": "web" }), "Helm");
-    assert.equal(gitOpsManager({ app: "web" }, {}), null);
+    assert.equal(gitOpsManager(managed({ "argocd.argoproj.io/instance": "x" })), "Argo CD");
+    assert.equal(
+      gitOpsManager(
+        managed(
+          { "app.kubernetes.io/instance": "web" },
+          { "argocd.argoproj.io/tracking-id": "web:apps/Deployment:p/web" },
+        ),
+      ),
+      "Argo CD",
+    );
+    assert.equal(gitOpsManager(managed({ "kustomize.toolkit.fluxcd.io/name": "apps" })), "Flux");
+    assert.equal(gitOpsManager(managed({ "helm.toolkit.fluxcd.io/name": "web" })), "Flux");
+    assert.equal(gitOpsManager(managed({ "app.kubernetes.io/managed-by": "Helm" })), "Helm");
+    assert.equal(gitOpsManager(managed({}, { "meta.helm.sh/release-name": "web" })), "Helm");
+    assert.equal(gitOpsManager(managed({ app: "web" })), null);
+  });
+
+  it("when only the field managers tell, then argocd-controller, kustomize-controller, helm-controller and helm are recognised", () => {
+    const table: Array<[string[], string | null]> = [
+      [["argocd-controller"], "Argo CD"],
+      [["kube-controller-manager", "argocd-application-controller"], "Argo CD"],
+      [["kustomize-controller"], "Flux"],
+      [["helm-controller"], "Flux"],
+      [["helm"], "Helm"],
+      [["kubectl-client-side-apply", "kubectl-patch", "oom-doctor", "kube-controller-manager"], null],
+    ];
+    for (const [managers, tool] of table)
+      assert.equal(gitOpsManager(managed({ app: "web" }, {}, managers)), tool, managers.join(", "));
+  });
+
+  it("when Argo CD tracks by a configured label, then that label alone names it; unconfigured, the label is ordinary", () => {
+    const object = managed({ "app.kubernetes.io/instance": "web" });
+    assert.equal(gitOpsManager(object), null);
+    assert.equal(gitOpsManager(object, "app.kubernetes.io/instance"), "Argo CD");
+    assert.equal(
+      gitOpsManager(managed({ "team.example.com/app": "web" }), "team.example.com/app"),
+      "Argo CD",
+    );
+  });
+});
+
+describe("a proposal against the live workload", () => {
+  const live = (liveLimit: string | null, extra: Partial<LiveLimits> = {}): LiveLimits => ({
+    liveLimitBytes: liveLimit === null ? null : (parseBytes(liveLimit) ?? null),
+    maxLimitBytes: 64 * 1024 * MI,
+    maxStepFactor: 2,
+    undoing: null,
+    ...extra,
+  });
+  const problems = (limit: string, at: LiveLimits, request: string | null = null) =>
+    checkAgainstLive({ limit, request }, at).map((problem) => problem.kind);
+
+  it("when the live limit is already above the proposed one, then it is not a raise (a 4Gi limit is never lowered to 1280Mi)", () => {
+    assert.deepEqual(problems("1280Mi", live("4Gi")), ["not-a-raise"]);
+    assert.deepEqual(problems("1280Mi", live("1280Mi")), ["not-a-raise"]);
+  });
+
+  it("when it raises the live limit within the step and the maximum, then it passes", () => {
+    assert.deepEqual(problems("1280Mi", live("1000Mi")), []);
+    assert.deepEqual(problems("2Gi", live(null)), []);
+  });
+
+  it("when it is more than the step above the live limit, or above the maximum, then it is refused", () => {
+    assert.deepEqual(problems("2001Mi", live("1000Mi")), ["step-too-large"]);
+    assert.deepEqual(problems("1280Mi", live("1000Mi", { maxLimitBytes: 1200 * MI })), ["above-maximum"]);
+  });
+
+  it("when the stored values are not quantities or the request exceeds the limit, then it is refused", () => {
+    assert.deepEqual(problems("lots", live("1000Mi")), ["not-a-quantity"]);
+    assert.deepEqual(problems("1280Mi", live("1000Mi"), "2Gi"), ["request-above-limit"]);
+  });
+
+  it("when a revert goes back to the values it undoes while they are still live, then lowering is allowed; otherwise not", () => {
+    const undoing = { fromLimit: "1000Mi", toLimit: "1280Mi" };
+    assert.deepEqual(problems("1000Mi", live("1280Mi", { undoing })), []);
+    assert.deepEqual(problems("1000Mi", live("4Gi", { undoing })), ["not-a-raise"]);
+    assert.deepEqual(problems("900Mi", live("1280Mi", { undoing })), ["not-a-raise"]);
+    assert.deepEqual(problems("1000Mi", live("1280Mi")), ["not-a-raise"]);
   });
 });
 

@@ -1,6 +1,14 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { type Block, button, clip, fitMessage, LIMITS, section } from "../../../src/slack/render/blocks.js";
+import {
+  type Block,
+  button,
+  clip,
+  fitMessage,
+  LIMITS,
+  section,
+  staticSelect,
+} from "../../../src/slack/render/blocks.js";
 
 const more = (hidden: number) => `${hidden} more`;
 
@@ -48,9 +56,25 @@ describe("Slack's limits, enforced by the renderer", () => {
       { text: "t", blocks: [{ type: "actions", elements: [button("a", "L".repeat(120), "v")] }] },
       more,
     );
-    const block = fitted.blocks[0];
-    assert.ok(block?.type === "actions");
-    assert.ok(Array.from(block.elements[0]?.text.text ?? "").length <= LIMITS.buttonLabel);
+    const element = fitted.blocks[0]?.type === "actions" ? fitted.blocks[0].elements[0] : undefined;
+    assert.ok(element?.type === "button");
+    assert.ok(Array.from(element.text.text).length <= LIMITS.buttonLabel);
+  });
+
+  it("when a menu has over 100 options with long labels, then 100 are kept, each label cut to 75", () => {
+    const options = Array.from({ length: 130 }, (_, i) => ({
+      label: `${i}-${"w".repeat(100)}`,
+      value: `v${i}`,
+    }));
+    const fitted = fitMessage(
+      { text: "t", blocks: [{ type: "actions", elements: [staticSelect("a", "P".repeat(200), options)] }] },
+      more,
+    );
+    const element = fitted.blocks[0]?.type === "actions" ? fitted.blocks[0].elements[0] : undefined;
+    assert.ok(element?.type === "static_select");
+    assert.equal(element.options.length, LIMITS.selectOptions);
+    for (const option of element.options) assert.ok(Array.from(option.text.text).length <= LIMITS.optionText);
+    assert.ok(Array.from(element.placeholder.text).length <= LIMITS.placeholder);
   });
 
   it("when a section has more than 10 fields, then 10 are kept", () => {

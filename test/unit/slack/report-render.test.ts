@@ -1,12 +1,22 @@
 // The report's Slack messages for the cases the seed does not show: a quiet namespace, every kill
-// snoozed, unreadable nodes.
+// snoozed, unreadable nodes, more workloads than one message holds.
 
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import type { Report } from "../../../src/report/model.js";
 import { messages } from "../../../src/slack/i18n/catalog.js";
-import { affectedGroups, notesReply, summaryMessage, textBar } from "../../../src/slack/render/report.js";
+import { LIMITS, type SlackMessage } from "../../../src/slack/render/blocks.js";
+import {
+  affectedGroups,
+  notesReply,
+  sharedReply,
+  summaryMessage,
+  textBar,
+  workloadActionsMessage,
+} from "../../../src/slack/render/report.js";
+import type { WorkloadGroup } from "../../../src/slack/render/workloads.js";
+import { bigReport, WORKLOADS, WORST } from "../../harness/big-namespace.js";
 import { fixturePath } from "../../harness/fixtures.js";
 
 const seed = JSON.parse(
@@ -110,5 +120,116 @@ describe("the memory bar", () => {
     assert.equal(textBar(0), "░".repeat(20));
     assert.equal(textBar(0.5), `${"▓".repeat(10)}${"░".repeat(10)}`);
     assert.equal(textBar(1.3), "▓".repeat(20));
+  });
+});
+
+describe("more workloads than one message holds", () => {
+  const big = bigReport();
+  const groups = affectedGroups(big);
+  const context = {
+    t: en,
+    excerptLines: 20,
+    snoozeDays: 7,
+    findingId: (group: WorkloadGroup) => `id-${group.name}`,
+  };
+  const ROW = /^Deployment (svc-\d+) +1 +\d+ +06-01 \d\d:\d\dZ +container limit$/;
+
+  /** The table rows of a message's sections, each checked to be whole; and its "+N more", if any. */
+  function tableOf(message: SlackMessage): { names: string[]; more: number | null } {
+    const names: string[] = [];
+    let more: number | null = null;
+    for (const block of message.blocks) {
+      if (block.type !== "section" || !("text" in block) || !block.text.text.startsWith("```")) continue;
+      assert.ok(Array.from(block.text.text).length <= LIMITS.text);
+      const lines = block.text.text.split("\n");
+      const close = lines.lastIndexOf("```");
+      for (const line of lines.slice(2, close)) {
+        const name = ROW.exec(line)?.[1];
+        assert.ok(name, `a whole row: ${line}`);
+        names.push(name);
+      }
+      const tail = lines.slice(close + 1).join("\n");
+      if (tail !== "") more = Number(/^\+(\d+) more workloads$/.exec(tail)?.[1]);
+    }
+    return { names, more };
+  }
+
+  const menuOptions = (message: SlackMessage) =>
+    message.blocks.flatMap((block) =>
+      block.type === "actions"
+        ? block.elements.flatMap((element) => (element.type === "static_select" ? element.options : []))
+        : [],
+    );
+
+  it("when 61 workloads were OOM-killed, then the summary starts with the worst, cuts no row and ends with +N more", () => {
+    const message = summaryMessage(big, groups, { t: en, user: "U1", snoozed: 0 });
+    const table = tableOf(message);
+    assert.equal(table.names[0], WORST.name);
+    assert.ok(table.names.length < WORKLOADS);
+    assert.equal(table.more, WORKLOADS - table.names.length);
+    assert.deepEqual(
+      table.names,
+      groups.slice(0, table.names.length).map((group) => group.name),
+    );
+  });
+
+  it("when the workloads past the first 15 share a reply, then each is in its table and its menu once", () => {
+    const shared = groups.slice(15);
+    const message = sharedReply(shared, context);
+    assert.match(message.text, /46 more workloads with OOM kills/);
+    const table = tableOf(message);
+    assert.deepEqual(
+      table.names,
+      shared.map((group) => group.name),
+    );
+    assert.equal(table.more, null);
+    assert.deepEqual(
+      menuOptions(message).map((option) => [option.text.text, option.value]),
+      shared.map((group) => [`Deployment ${group.name}`, `id-${group.name}`]),
+    );
+    assert.ok(message.blocks.length <= LIMITS.blocks);
+  });
+
+  it("when 3000 workloads share the reply, then it keeps to 50 blocks and 100 options a menu, and says how many are left out", () => {
+    const template = groups[1] as WorkloadGroup;
+    const many = Array.from({ length: 3000 }, (_, i) => ({
+      ...template,
+      key: `production/Deployment/svc-${i}`,
+      name: `svc-${i}`,
+    }));
+    const message = sharedReply(many, context);
+    assert.ok(message.blocks.length <= LIMITS.blocks, `${message.blocks.length} blocks`);
+    const table = tableOf(message);
+    assert.equal(table.more, 3000 - table.names.length);
+    const options = menuOptions(message);
+    assert.equal(options.length, table.names.length);
+    for (const block of message.blocks)
+      if (block.type === "actions")
+        for (const element of block.elements)
+          if (element.type === "static_select") assert.ok(element.options.length <= LIMITS.selectOptions);
+  });
+
+  it("when a workload is picked in the menu, then its buttons are those its own reply would have", () => {
+    const target = {
+      id: "f1",
+      kind: "StatefulSet",
+      name: "db",
+      pod: "db-0",
+      container: "postgres",
+      recommendedLimit: null,
+      hasKernelReport: false,
+    };
+    const bare = workloadActionsMessage(target, en, 7);
+    assert.equal(bare.text, "*StatefulSet db* (db-0 / postgres)");
+    const actionIds = (message: SlackMessage) =>
+      message.blocks.flatMap((block) =>
+        block.type === "actions" ? block.elements.map((element) => [element.action_id, element.type]) : [],
+      );
+    assert.deepEqual(actionIds(bare), [["snooze_workload", "button"]]);
+    const full = workloadActionsMessage({ ...target, recommendedLimit: "2Gi", hasKernelReport: true }, en, 7);
+    assert.deepEqual(
+      actionIds(full).map(([id]) => id),
+      ["propose_limit", "show_kernel_log", "snooze_workload"],
+    );
   });
 });

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
 import { describe, it } from "node:test";
-import { fingerprint, parseKnownHosts } from "../../../src/ssh/known-hosts.js";
+import { fingerprint, hostKeyAlgorithms, parseKnownHosts } from "../../../src/ssh/known-hosts.js";
 
 const KEY_A = Buffer.from("host key A").toString("base64");
 const KEY_B = Buffer.from("host key B").toString("base64");
@@ -42,6 +42,25 @@ describe("known_hosts", () => {
     const known = parseKnownHosts(`@revoked * ssh-ed25519 ${KEY_A}\nnode-1 ssh-ed25519 ${KEY_A}\n`);
     assert.equal(known.isRevoked(Buffer.from("host key A")), true);
     assert.equal(known.isRevoked(Buffer.from("host key B")), false);
+  });
+
+  it("when a host's keys are of some types, then only algorithms for those types are offered, RSA with SHA-2 only", () => {
+    const known = parseKnownHosts(
+      [
+        `node-1 ssh-rsa ${KEY_A}`,
+        `node-1 ssh-ed25519 ${KEY_B}`,
+        `node-2 ecdsa-sha2-nistp256 ${KEY_A}`,
+        `node-3 ssh-dss ${KEY_A}`,
+        `@revoked node-2 ssh-ed25519 ${KEY_B}`,
+      ].join("\n"),
+    );
+    assert.deepEqual(hostKeyAlgorithms(known.keyTypesFor("node-1", 22)), [
+      "ssh-ed25519",
+      "rsa-sha2-512",
+      "rsa-sha2-256",
+    ]);
+    assert.deepEqual(hostKeyAlgorithms(known.keyTypesFor("node-2", 22)), ["ecdsa-sha2-nistp256"]);
+    assert.deepEqual(hostKeyAlgorithms(known.keyTypesFor("node-3", 22)), [], "DSA is never offered");
   });
 
   it("when a fingerprint is shown, then it is OpenSSH's SHA256 form", () => {

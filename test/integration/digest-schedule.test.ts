@@ -5,10 +5,10 @@ import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
-import { dailyPattern, digestRepeat } from "../../../src/queue/digests.js";
-import { parseOomCommand } from "../../../src/slack/command-text.js";
-import { messages } from "../../../src/slack/i18n/catalog.js";
-import { dropPrefix, REDIS_URL, uniquePrefix } from "../../harness/bot.js";
+import { dailyPattern, digestRepeat } from "../../src/queue/digests.js";
+import { parseOomCommand } from "../../src/slack/command-text.js";
+import { messages } from "../../src/slack/i18n/catalog.js";
+import { dropPrefix, REDIS_URL, uniquePrefix } from "../harness/bot.js";
 
 const t = messages("en");
 
