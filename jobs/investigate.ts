@@ -16,7 +16,7 @@ import type { Report } from "../src/report/model.js";
 import { splitReplies } from "../src/report/severity.js";
 import type { Messages } from "../src/slack/i18n/catalog.js";
 import { ThreadPoster } from "../src/slack/poster.js";
-import { failedMessage, progressMessage } from "../src/slack/render/messages.js";
+import { failedMessage, progressMessage, queuedMessage } from "../src/slack/render/messages.js";
 import {
   affectedGroups,
   kernelExcerpt,
@@ -56,7 +56,7 @@ const PERMANENT = new Set<ErrorKind>(["not-found", "forbidden", "unauthorized", 
 function timed(journals: NodeJournalSource, metrics: Metrics): NodeJournalSource {
   return {
     fetch: async (target, windows) => {
-      const stop = metrics.sshFetchSeconds.startTimer({ node: target.node });
+      const stop = metrics.sshFetchTimer(target.node);
       try {
         return await journals.fetch(target, windows);
       } finally {
@@ -130,10 +130,28 @@ async function publish(
   await poster.updateRoot(summaryMessage(report, shown, { t, user: data.user, snoozed: snoozed.size }));
 }
 
+/**
+ * A reserved investigation whose root message never came (the process that reserved it stopped before
+ * posting it): the job posts it, once, where it would have been.
+ */
+async function postRoot(
+  deps: InvestigateJobDeps,
+  jobId: string,
+  data: InvestigateJobData,
+): Promise<InvestigateJobData> {
+  const thread = data.threadTs ?? "";
+  const poster = new ThreadPoster(deps.client, deps.store, deps.metrics, jobId, data.channel, thread);
+  const message = queuedMessage(data.namespace, data.user, deps.t);
+  const rootTs =
+    thread === "" ? await poster.channelMessage("root", message) : await poster.reply("root", message);
+  return { ...data, rootTs, threadTs: thread === "" ? rootTs : thread };
+}
+
 export function investigateProcessor(deps: InvestigateJobDeps) {
   return async (job: Job<unknown>): Promise<{ findings: number }> => {
-    const data = parseInvestigateData(job.data);
-    if (typeof data === "string") throw new UnrecoverableError(`invalid job data: ${data}`);
+    const parsed = parseInvestigateData(job.data);
+    if (typeof parsed === "string") throw new UnrecoverableError(`invalid job data: ${parsed}`);
+    const data = parsed.rootTs === "" ? await postRoot(deps, job.id ?? "", parsed) : parsed;
     const poster = new ThreadPoster(
       deps.client,
       deps.store,

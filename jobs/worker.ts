@@ -1,5 +1,5 @@
 // A BullMQ worker for one of the bot's queues: its lock (how soon another worker takes over a dead
-// one's job), its metrics and logs. Closing it waits for active jobs up to a grace period; after that they are left to another worker.
+// one's job: see src/queue/locks.ts), its metrics and logs. Closing it waits for active jobs up to a grace period; after that they are left to another worker.
 
 import { type Job, UnrecoverableError, Worker } from "bullmq";
 import type { Redis } from "ioredis";
@@ -7,6 +7,8 @@ import type { QueueConfig } from "../src/config/schema.js";
 import { withinGrace } from "../src/ops/grace.js";
 import type { Log } from "../src/ops/log.js";
 import type { Metrics } from "../src/ops/metrics.js";
+import { KEEP_FINISHED } from "../src/queue/connection.js";
+import { lockTimings } from "../src/queue/locks.js";
 
 export interface BotWorker {
   worker: Worker;
@@ -36,14 +38,19 @@ export function startBotWorker(
   log: Log,
   processor: (job: Job<unknown>) => Promise<unknown>,
 ): BotWorker {
+  const timings = lockTimings(queue.lockSeconds);
   const worker = new Worker(queueName, processor, {
     connection,
     prefix: queue.prefix,
     concurrency: queue.concurrency,
-    lockDuration: queue.lockSeconds * 1000,
-    stalledInterval: queue.lockSeconds * 1000,
+    lockDuration: timings.lockMs,
+    lockRenewTime: timings.renewMs,
+    stalledInterval: timings.stalledCheckMs,
     maxStalledCount: 2,
+    // For jobs added without retention of their own (by an older version, say).
+    ...KEEP_FINISHED,
   });
+  log("debug", "queue worker started", { queue: queueName, ...timings });
   const about = (job: Job | undefined) => {
     const data = (job?.data ?? {}) as Record<string, unknown>;
     return {
@@ -58,6 +65,10 @@ export function startBotWorker(
   worker.on("completed", (job) => {
     metrics.jobs.inc({ queue: queueName, outcome: "completed" });
     log("info", "job done", about(job));
+  });
+  // A job whose worker died (its lock lapsed), moved back to the queue by this worker's stalled check.
+  worker.on("stalled", (jobId) => {
+    log("warn", "job taken over from a worker that stopped", { queue: queueName, job: jobId });
   });
   worker.on("failed", (job, error) => {
     const final = error instanceof UnrecoverableError || !job || job.attemptsMade >= (job.opts.attempts ?? 1);

@@ -15,14 +15,15 @@ import type { ServiceSettings } from "../config/service.js";
 import { ok, type Result } from "../errors.js";
 import { withinGrace } from "../ops/grace.js";
 import { opsServer } from "../ops/http.js";
-import { boltLogger, type Log } from "../ops/log.js";
-import { Metrics } from "../ops/metrics.js";
+import type { Log } from "../ops/log.js";
+import { Metrics, slackMethodLabel } from "../ops/metrics.js";
 import { ProposalLifecycle } from "../proposals/lifecycle.js";
 import { SignedProposals } from "../proposals/repository.js";
 import {
   answers,
+  type ConnectionHealth,
+  checkAtStart,
   producerConnection,
-  settle,
   watchConnection,
   workerConnection,
 } from "../queue/connection.js";
@@ -30,9 +31,10 @@ import { DIGESTS_QUEUE, DigestQueue } from "../queue/digests.js";
 import { INVESTIGATE_QUEUE, InvestigationQueue } from "../queue/investigations.js";
 import { PROPOSALS_QUEUE, ProposalQueue } from "../queue/proposals.js";
 import { registerActions } from "../slack/actions.js";
-import { createSlackApp } from "../slack/app.js";
+import { createSlackApp, webClientOptions } from "../slack/app.js";
 import { channelGuard, interactionScopes, proposalScope } from "../slack/channel-guard.js";
 import { channelMapWarnings } from "../slack/channels.js";
+import { answerFailures, clickGuards } from "../slack/click-guards.js";
 import { registerOomCommand } from "../slack/commands.js";
 import { registerDigestActions } from "../slack/digest-actions.js";
 import { FollowUps } from "../slack/follow-ups.js";
@@ -94,6 +96,18 @@ interface Part {
   /** Stops taking work (waiting for active jobs) and disconnects. */
   close(): Promise<void>;
   redis: Redis;
+  health: ConnectionHealth;
+}
+
+/** A connection that passed its start-up check, with its watcher; or why the bot must not start. */
+async function connect(redis: Redis, log: Log, name: string): Promise<Result<ConnectionHealth>> {
+  const health = watchConnection(redis, log, name);
+  const checked = await checkAtStart(redis, REDIS_START_MS);
+  if (!checked.ok) {
+    redis.disconnect();
+    return checked;
+  }
+  return ok(health);
 }
 
 async function startWorkers(options: BotOptions, metrics: Metrics): Promise<Result<Part>> {
@@ -102,14 +116,15 @@ async function startWorkers(options: BotOptions, metrics: Metrics): Promise<Resu
   const probe = await openAdapters(config);
   if (!probe.ok) return probe;
   await probe.value.journals.close();
-  const redis = workerConnection(settings.redisUrl);
-  watchConnection(redis, log, "worker");
-  const client = new WebClient(settings.slack.botToken, {
-    slackApiUrl: settings.slack.apiUrl,
-    logger: boltLogger(log, "slack-web-api"),
-  });
+  const redis = workerConnection(settings.redis);
+  const health = await connect(redis, log, "worker");
+  if (!health.ok) return health;
+  const client = new WebClient(
+    settings.slack.botToken,
+    webClientOptions(settings.slack, log, config.slack.apiTimeoutSeconds),
+  );
   client.on(WebClientEvent.RATE_LIMITED, (_seconds: number, request: { url?: string }) =>
-    metrics.slackApiErrors.inc({ method: (request.url ?? "").split("/").pop() ?? "", error: "ratelimited" }),
+    metrics.slackApiError(slackMethodLabel(request.url ?? ""), "ratelimited"),
   );
   const store = new BotStore(redis, config.queue.prefix);
   const t = messages(config.slack.locale);
@@ -163,6 +178,7 @@ async function startWorkers(options: BotOptions, metrics: Metrics): Promise<Resu
   ];
   return ok({
     redis,
+    health: health.value,
     close: async () => {
       await Promise.all(workers.map((worker) => worker.close()));
       await proposalQueue.close();
@@ -179,15 +195,18 @@ interface SlackPart extends Part {
   httpListener: ReturnType<typeof createSlackApp>["httpListener"];
 }
 
-async function startSlack(options: BotOptions, metrics: Metrics): Promise<SlackPart> {
+async function startSlack(options: BotOptions, metrics: Metrics): Promise<Result<SlackPart>> {
   const { config, settings, log } = options;
-  const producer = producerConnection(settings.redisUrl);
-  watchConnection(producer, log, "commands");
+  const producer = producerConnection(settings.redis);
+  // Commands are answered "Redis unreachable" until the connection is up: give it a moment at start-up,
+  // but start anyway when Redis is down (/readyz says so).
+  const health = await connect(producer, log, "commands");
+  if (!health.ok) return health;
   const queue = new InvestigationQueue(producer, config.queue.prefix, config.queue);
   const proposalQueue = new ProposalQueue(producer, config.queue.prefix);
   const digestQueue = new DigestQueue(producer, config.queue.prefix);
   const digests = new DigestStore(producer, config.queue.prefix);
-  const slack = createSlackApp(settings.slack, log);
+  const slack = createSlackApp(settings.slack, log, config.slack.apiTimeoutSeconds);
   const store = new BotStore(producer, config.queue.prefix);
   const proposals = proposalLifecycle(options, producer, slack.app.client, metrics, proposalQueue);
   const t = messages(config.slack.locale);
@@ -196,7 +215,11 @@ async function startSlack(options: BotOptions, metrics: Metrics): Promise<SlackP
       error: error instanceof Error ? error.message : String(error),
     }),
   );
+  const redisReady = () => producer.status === "ready";
   slack.app.use(workspaceGuard(slack.app, t, log));
+  // Before the channel guard, which looks up what a button stands for in Redis.
+  slack.app.use(clickGuards({ redisReady, claim: (...key) => store.claim(...key), t, log }));
+  answerFailures(slack.app, { redisReady, t, log });
   slack.app.use(
     channelGuard({
       channels: config.slack.channels,
@@ -217,7 +240,7 @@ async function startSlack(options: BotOptions, metrics: Metrics): Promise<SlackP
     metrics,
     t,
     slack: config.slack,
-    queueReady: () => producer.status === "ready",
+    queueReady: redisReady,
     followUps,
   });
   registerDigestActions(slack.app, { digests, store, queue, t });
@@ -229,11 +252,9 @@ async function startSlack(options: BotOptions, metrics: Metrics): Promise<SlackP
     t,
   });
   if (slack.httpListener === null) await slack.app.start();
-  // Commands are answered "Redis unreachable" until the connection is up: give it a moment at start-up,
-  // but start anyway when Redis is down (/readyz says so).
-  await settle(producer, REDIS_START_MS);
-  return {
+  return ok({
     redis: producer,
+    health: health.value,
     httpListener: slack.httpListener && followUps.watch(slack.httpListener),
     close: async () => {
       if (slack.httpListener === null) await slack.app.stop();
@@ -243,7 +264,7 @@ async function startSlack(options: BotOptions, metrics: Metrics): Promise<SlackP
       await Promise.all([queue.close(), proposalQueue.close(), digestQueue.close()]);
       producer.disconnect();
     },
-  };
+  });
 }
 
 export async function startBot(options: BotOptions): Promise<Result<BotHandle>> {
@@ -253,13 +274,21 @@ export async function startBot(options: BotOptions): Promise<Result<BotHandle>> 
   const workers = options.settings.role !== "serve" ? await startWorkers(options, metrics) : null;
   if (workers && !workers.ok) return workers;
   const slack = options.settings.role !== "worker" ? await startSlack(options, metrics) : null;
-  const pingable = slack?.redis ?? (workers?.ok ? workers.value.redis : null);
+  if (slack && !slack.ok) {
+    await workers?.value.close();
+    return slack;
+  }
+  const parts = [slack?.value, workers?.value].filter((part): part is Part => part !== undefined);
   const server: Server = opsServer(
     {
       metrics,
-      ready: async () => !closing && pingable !== null && (await answers(pingable, 1000)),
+      // Ready while Redis answers and, as it described itself at each connection, may be used.
+      ready: async () =>
+        !closing &&
+        parts.every((part) => part.health.problem === null) &&
+        (await Promise.all(parts.map((part) => answers(part.redis, 1000)))).every(Boolean),
     },
-    slack?.httpListener ?? null,
+    slack?.value.httpListener ?? null,
   );
   await new Promise<void>((resolve) => server.listen(options.settings.port, resolve));
   const port = (server.address() as AddressInfo).port;
@@ -271,8 +300,8 @@ export async function startBot(options: BotOptions): Promise<Result<BotHandle>> 
       closing = true;
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
-      await slack?.close();
-      if (workers?.ok) await workers.value.close();
+      await slack?.value.close();
+      await workers?.value.close();
       await stopped;
     },
   });

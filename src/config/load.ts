@@ -224,6 +224,15 @@ function slackConfig(read: Reader, root: Json): SlackConfig {
     channels,
     snoozeDays: read.integer(slack, "snoozeDays", "slack.snoozeDays", 7, 1, 365),
     excerptLines: read.integer(slack, "excerptLines", "slack.excerptLines", 20, 5, 60),
+    apiTimeoutSeconds: read.integer(slack, "apiTimeoutSeconds", "slack.apiTimeoutSeconds", 10, 1, 120),
+    maxDigestSubscriptions: read.integer(
+      slack,
+      "maxDigestSubscriptions",
+      "slack.maxDigestSubscriptions",
+      50,
+      1,
+      10_000,
+    ),
     maxReplies: read.integer(slack, "maxReplies", "slack.maxReplies", 15, 0, 100),
   };
 }
@@ -238,7 +247,7 @@ function queueConfig(read: Reader, root: Json): QueueConfig {
     attempts: read.integer(queue, "attempts", "queue.attempts", 3, 1, 20),
     retryDelaySeconds: read.integer(queue, "retryDelaySeconds", "queue.retryDelaySeconds", 5, 1, 3600),
     concurrency: read.integer(queue, "concurrency", "queue.concurrency", 2, 1, 32),
-    lockSeconds: read.integer(queue, "lockSeconds", "queue.lockSeconds", 30, 2, 600),
+    lockSeconds: read.integer(queue, "lockSeconds", "queue.lockSeconds", 10, 2, 600),
     shutdownGraceSeconds: read.integer(
       queue,
       "shutdownGraceSeconds",

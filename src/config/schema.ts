@@ -45,6 +45,10 @@ export interface SlackConfig {
   snoozeDays: number;
   /** Kernel report lines shown in a message; longer reports are attached as a file. */
   excerptLines: number;
+  /** How long one Slack Web API call may take before it is given up (and retried, briefly). */
+  apiTimeoutSeconds: number;
+  /** Digest subscriptions allowed in all, across channels: each one is a daily job and hourly snapshots. */
+  maxDigestSubscriptions: number;
   /** Workloads, the worst first, that get a thread reply of their own; the others share one reply. */
   maxReplies: number;
 }

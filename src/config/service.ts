@@ -17,8 +17,19 @@ export interface ServiceSettings {
     /** The Web API base URL, ending in a slash. */
     apiUrl: string;
   };
-  redisUrl: string;
+  redis: RedisSettings;
   port: number;
+}
+
+/** How to reach Redis: every connection the bot opens (queues, workers, stores) uses these. */
+export interface RedisSettings {
+  /** redis:// or rediss:// (TLS); may carry the user and password itself. */
+  url: string;
+  /** An ACL user (Redis 6 and later); null for the default user. */
+  username: string | null;
+  password: string | null;
+  /** PEM certificates to trust for rediss://, instead of the system's. */
+  ca: string | null;
 }
 
 type Env = Record<string, string | undefined>;
@@ -46,7 +57,43 @@ function secret(env: Env, name: string, problems: string[]): string | null {
   return direct === undefined || direct === "" ? null : direct.trim();
 }
 
-function url(env: Env, name: string, fallback: string, schemes: string[], problems: string[]): string {
+/** REDIS_URL with REDIS_USERNAME, REDIS_PASSWORD (or _FILE) and REDIS_CA_FILE, checked together. */
+function redisSettings(env: Env, problems: string[]): RedisSettings {
+  const url = urlVariable(env, "REDIS_URL", "redis://127.0.0.1:6379", ["redis:", "rediss:"], problems);
+  const inUrl = URL.canParse(url) ? new URL(url) : null;
+  const password = secret(env, "REDIS_PASSWORD", problems);
+  const username = env.REDIS_USERNAME === undefined || env.REDIS_USERNAME === "" ? null : env.REDIS_USERNAME;
+  if (password !== null && inUrl?.password)
+    problems.push("REDIS_PASSWORD: REDIS_URL carries a password too: keep one");
+  if (username !== null && inUrl?.username)
+    problems.push("REDIS_USERNAME: REDIS_URL carries a user name too: keep one");
+  if (username !== null && password === null && !inUrl?.password)
+    problems.push("REDIS_USERNAME: set, but no password (REDIS_PASSWORD or REDIS_PASSWORD_FILE)");
+  const caFile = env.REDIS_CA_FILE;
+  let ca: string | null = null;
+  if (caFile !== undefined && caFile !== "") {
+    if (inUrl?.protocol !== "rediss:")
+      problems.push("REDIS_CA_FILE: only used with TLS; REDIS_URL must start with rediss://");
+    try {
+      ca = readFileSync(caFile, "utf8");
+      if (!ca.includes("-----BEGIN CERTIFICATE-----"))
+        problems.push(`REDIS_CA_FILE: ${caFile} holds no PEM certificate`);
+    } catch (error) {
+      problems.push(
+        `REDIS_CA_FILE: ${caFile} cannot be read (${(error as NodeJS.ErrnoException).code ?? error})`,
+      );
+    }
+  }
+  return { url, username, password, ca };
+}
+
+function urlVariable(
+  env: Env,
+  name: string,
+  fallback: string,
+  schemes: string[],
+  problems: string[],
+): string {
   const value = env[name];
   if (value === undefined || value === "") return fallback;
   try {
@@ -74,8 +121,8 @@ export function readServiceSettings(env: Env, role: Role): Result<ServiceSetting
     problems.push(
       "SLACK_SIGNING_SECRET: not set (Basic Information > Signing Secret); or set SLACK_APP_TOKEN for Socket Mode",
     );
-  const apiUrl = url(env, "SLACK_API_URL", SLACK_API_URL, ["https:", "http:"], problems);
-  const redisUrl = url(env, "REDIS_URL", "redis://127.0.0.1:6379", ["redis:", "rediss:"], problems);
+  const apiUrl = urlVariable(env, "SLACK_API_URL", SLACK_API_URL, ["https:", "http:"], problems);
+  const redis = redisSettings(env, problems);
   const portText = env.PORT ?? "3000";
   const port = Number(portText);
   if (!/^\d+$/.test(portText) || port > 65535)
@@ -93,7 +140,7 @@ export function readServiceSettings(env: Env, role: Role): Result<ServiceSetting
       appToken,
       apiUrl: apiUrl.endsWith("/") ? apiUrl : `${apiUrl}/`,
     },
-    redisUrl,
+    redis,
     port,
   });
 }

@@ -1,5 +1,7 @@
 // The investigation queue: what a job carries (ids and names, never secrets), how it is checked, and
-// the one-per-channel-and-namespace rule (BullMQ deduplication).
+// the one-per-channel-and-namespace rule (BullMQ deduplication). An investigation is reserved before
+// anything is posted: the reservation is the deduplicated job itself, delayed until its root message
+// is there, so a second request for the same channel and namespace finds it and posts nothing.
 
 import { randomUUID } from "node:crypto";
 import type { Queue } from "bullmq";
@@ -14,7 +16,7 @@ export interface InvestigateJobData {
   pod: string | null;
   /** The Slack user who asked. */
   user: string;
-  /** The message the job updates with its progress and summary. */
+  /** The message the job updates with its progress and summary; "" until it is posted. */
   rootTs: string;
   /** The thread its replies go to: rootTs's own, unless it was started from another thread (a digest). */
   threadTs?: string;
@@ -31,18 +33,20 @@ export function parseInvestigateData(data: unknown): InvestigateJobData | string
   if (!SLACK_ID.test(text("channel"))) return "channel: not a Slack channel id";
   if (!SLACK_ID.test(text("user"))) return "user: not a Slack user id";
   if (!NAME.test(text("namespace"))) return "namespace: not a namespace name";
-  if (!TS.test(text("rootTs"))) return "rootTs: not a Slack message ts";
+  const ts = (candidate: unknown) =>
+    typeof candidate === "string" && (candidate === "" || TS.test(candidate));
+  if (!ts(value.rootTs)) return "rootTs: not a Slack message ts";
   const pod = value.pod ?? null;
   if (pod !== null && (typeof pod !== "string" || !NAME.test(pod))) return "pod: not a pod name";
   const thread = value.threadTs ?? text("rootTs");
-  if (typeof thread !== "string" || !TS.test(thread)) return "threadTs: not a Slack message ts";
+  if (!ts(thread)) return "threadTs: not a Slack message ts";
   return {
     channel: text("channel"),
     namespace: text("namespace"),
     pod,
     user: text("user"),
     rootTs: text("rootTs"),
-    threadTs: thread,
+    threadTs: thread as string,
   };
 }
 
@@ -56,9 +60,18 @@ export interface QueueCounts {
   workers: number;
 }
 
-export type Enqueued =
-  | { queued: true; jobId: string }
-  | { queued: false; running: InvestigateJobData | null };
+/** What asking for an investigation came to: reserved for this request, or one already running. */
+export type Reserved =
+  | { reserved: true; jobId: string }
+  | { reserved: false; running: InvestigateJobData | null };
+
+export type InvestigationRequest = Omit<InvestigateJobData, "rootTs">;
+
+/**
+ * How long a reserved investigation waits for its root message. Posting it takes a Slack call; if the
+ * process that reserved it stops first, the job runs after this and posts its root message itself.
+ */
+const RESERVED_MS = 2 * 60_000;
 
 export class InvestigationQueue {
   readonly queue: Queue<InvestigateJobData>;
@@ -79,18 +92,37 @@ export class InvestigationQueue {
     return job ? job.data : null;
   }
 
-  async enqueue(data: InvestigateJobData): Promise<Enqueued> {
+  /** Reserves the channel and namespace's one investigation, unless one is running: then that one. */
+  async reserve(request: InvestigationRequest): Promise<Reserved> {
     const jobId = randomUUID();
-    const job = await this.queue.add(INVESTIGATE_QUEUE, data, {
-      jobId,
-      deduplication: { id: deduplicationId(data.channel, data.namespace) },
-      attempts: this.retry.attempts,
-      backoff: { type: "exponential", delay: this.retry.retryDelaySeconds * 1000 },
-      removeOnComplete: { age: 86_400, count: 200 },
-      removeOnFail: { age: 7 * 86_400 },
-    });
-    if (job.id === jobId) return { queued: true, jobId };
-    return { queued: false, running: await this.running(data.channel, data.namespace) };
+    const job = await this.queue.add(
+      INVESTIGATE_QUEUE,
+      { ...request, rootTs: "" },
+      {
+        jobId,
+        delay: RESERVED_MS,
+        deduplication: { id: deduplicationId(request.channel, request.namespace) },
+        attempts: this.retry.attempts,
+        backoff: { type: "exponential", delay: this.retry.retryDelaySeconds * 1000 },
+        removeOnComplete: { age: 86_400, count: 200 },
+        removeOnFail: { age: 7 * 86_400, count: 1000 },
+      },
+    );
+    if (job.id === jobId) return { reserved: true, jobId };
+    return { reserved: false, running: await this.running(request.channel, request.namespace) };
+  }
+
+  /** Starts a reserved investigation, now that its root message is posted. */
+  async begin(jobId: string, rootTs: string): Promise<void> {
+    const job = await this.queue.getJob(jobId);
+    if (!job) throw new Error(`investigation ${jobId} is no longer queued`);
+    await job.updateData({ ...job.data, rootTs, threadTs: job.data.threadTs ?? rootTs });
+    await job.promote();
+  }
+
+  /** Gives a reservation up (its root message could not be posted): the next request may start one. */
+  async cancel(jobId: string): Promise<void> {
+    await this.queue.remove(jobId);
   }
 
   async counts(): Promise<QueueCounts> {

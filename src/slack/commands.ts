@@ -14,8 +14,9 @@ import { answerDigest, type DigestCommandDeps } from "./digest-commands.js";
 import type { FollowUps } from "./follow-ups.js";
 import type { Messages } from "./i18n/catalog.js";
 import type { SlackMessage } from "./render/blocks.js";
-import { helpMessage, problemMessage, queuedMessage, statusMessage } from "./render/messages.js";
+import { helpMessage, problemMessage, statusMessage } from "./render/messages.js";
 import { auditMessage } from "./render/proposals.js";
+import { startInvestigation } from "./start-investigation.js";
 
 const AUDIT_SHOWN = 15;
 
@@ -90,30 +91,8 @@ export function registerOomCommand(app: App, deps: CommandDeps): void {
     const user = command.user_id;
     deps.followUps.run(async () => {
       try {
-        const running = await deps.queue.running(channel, namespace);
-        if (running) {
-          await respond(await alreadyRunning(client, t, namespace, running.channel, running.rootTs));
-          return;
-        }
-        const root = await client.chat.postMessage({ channel, ...queuedMessage(namespace, user, t) });
-        const rootTs = root.ts ?? "";
-        const enqueued = await deps.queue
-          .enqueue({ channel, namespace, pod, user, rootTs })
-          .catch(async (error) => {
-            // Nothing was queued: take the root message back rather than leave it promising a report.
-            await client.chat.delete({ channel, ts: rootTs }).catch(() => undefined);
-            throw error;
-          });
-        if (!enqueued.queued) {
-          // Another request won the race between the check and the enqueue.
-          await client.chat.delete({ channel, ts: rootTs }).catch(() => undefined);
-          const other = enqueued.running;
-          await respond(
-            other
-              ? await alreadyRunning(client, t, namespace, other.channel, other.rootTs)
-              : { response_type: "ephemeral", text: t.alreadyRunningNoLink(namespace) },
-          );
-        }
+        const answer = await startInvestigation(deps.queue, client, t, { channel, namespace, pod, user });
+        if (answer) await respond(answer);
       } catch (error) {
         // The command was acknowledged: the user must still hear that it went wrong.
         const down = !deps.queueReady();
@@ -122,23 +101,6 @@ export function registerOomCommand(app: App, deps: CommandDeps): void {
       }
     });
   });
-}
-
-async function alreadyRunning(
-  client: App["client"],
-  t: Messages,
-  namespace: string,
-  channel: string,
-  ts: string,
-): Promise<{ response_type: "ephemeral"; text: string }> {
-  const link = await client.chat
-    .getPermalink({ channel, message_ts: ts })
-    .then((answer) => answer.permalink ?? null)
-    .catch(() => null);
-  return {
-    response_type: "ephemeral",
-    text: link ? t.alreadyRunning(namespace, link) : t.alreadyRunningNoLink(namespace),
-  };
 }
 
 async function answerAudit(

@@ -6,7 +6,7 @@ import type { BotStore } from "../store/bot-store.js";
 import type { DigestStore } from "../store/digests.js";
 import type { Messages } from "./i18n/catalog.js";
 import { DIGEST_ACTIONS } from "./render/digest.js";
-import { queuedMessage } from "./render/messages.js";
+import { startInvestigation } from "./start-investigation.js";
 
 export interface DigestActionDeps {
   digests: DigestStore;
@@ -30,28 +30,14 @@ export function registerDigestActions(app: App, deps: DigestActionDeps): void {
         });
         return;
       }
-      const { channel, namespace } = target;
-      if (await deps.queue.running(channel, namespace)) {
-        await respond({
-          response_type: "ephemeral",
-          replace_original: false,
-          text: deps.t.alreadyRunningNoLink(namespace),
-        });
-        return;
-      }
-      const status = await client.chat.postMessage({
-        channel,
-        thread_ts: threadTs,
-        ...queuedMessage(namespace, body.user.id, deps.t),
-      });
-      await deps.queue.enqueue({
-        channel,
-        namespace,
+      const answer = await startInvestigation(deps.queue, client, deps.t, {
+        channel: target.channel,
+        namespace: target.namespace,
         pod: null,
         user: body.user.id,
-        rootTs: status.ts ?? "",
         threadTs,
       });
+      if (answer) await respond(answer);
     },
   );
 }

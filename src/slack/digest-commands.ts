@@ -67,14 +67,22 @@ export async function answerDigest(
         await say(d.queued(command.scope));
         return;
       }
-      const subscription = await deps.digests.subscribe({
-        channel: request.channel,
-        scope: command.scope,
-        at: command.at ?? DEFAULT_TIME,
-        tz,
-        createdBy: request.user,
-        createdAt: new Date(deps.now()).toISOString(),
-      });
+      const max = deps.slack.maxDigestSubscriptions;
+      const subscription = await deps.digests.subscribe(
+        {
+          channel: request.channel,
+          scope: command.scope,
+          at: command.at ?? DEFAULT_TIME,
+          tz,
+          createdBy: request.user,
+          createdAt: new Date(deps.now()).toISOString(),
+        },
+        max,
+      );
+      if (subscription === null) {
+        await say(d.tooMany(max));
+        return;
+      }
       await deps.queue.schedule(subscription);
       await say(d.subscribed(subscription.id, subscription.scope, subscription.at, subscription.tz));
     }

@@ -39,7 +39,7 @@ export class ThreadPoster {
     try {
       return await request();
     } catch (error) {
-      this.metrics.slackApiErrors.inc({ method, error: slackErrorCode(error) });
+      this.metrics.slackApiError(method, slackErrorCode(error));
       throw error;
     }
   }

@@ -102,6 +102,11 @@ export class BotStore {
     await this.redis.multi().hset(key, step, ts).expire(key, POSTED_TTL_SECONDS).exec();
   }
 
+  /** Claims `key` of `kind` for `seconds`: true the first time, false while an earlier claim holds. */
+  async claim(kind: string, key: string, seconds: number): Promise<boolean> {
+    return (await this.redis.set(this.key("claim", kind, key), "1", "EX", seconds, "NX")) === "OK";
+  }
+
   async recordRun(run: RunRecord): Promise<void> {
     const key = this.key("runs");
     await this.redis

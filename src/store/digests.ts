@@ -1,5 +1,7 @@
 // Digest subscriptions and restart history in Redis: what each snapshot saw per container, and the
 // restart events between snapshots (kept eight days: seven for the chart, one for "the day before").
+// A scope's history goes with its last subscription, and lapses eight days after its last snapshot
+// (`digest now` on a scope nobody subscribed to leaves nothing behind for good).
 
 import { randomBytes } from "node:crypto";
 import type { Redis } from "ioredis";
@@ -32,6 +34,21 @@ export interface Subscription {
 const KEEP_MS = 8 * 86_400_000;
 const LOCK_MS = 5 * 60_000;
 
+// Adds the subscription unless there are ARGV[3] already: the count and the add are one step.
+const SUBSCRIBE_WITHIN_CAP = `
+if redis.call("HLEN", KEYS[1]) >= tonumber(ARGV[3]) then return 0 end
+redis.call("HSET", KEYS[1], ARGV[1], ARGV[2])
+return 1`;
+
+// Removes the subscription; when no other one has its scope (ARGV[2]), the scope's history too.
+const UNSUBSCRIBE = `
+if redis.call("HDEL", KEYS[1], ARGV[1]) == 0 then return 0 end
+for _, other in ipairs(redis.call("HVALS", KEYS[1])) do
+  if cjson.decode(other).scope == ARGV[2] then return 1 end
+end
+redis.call("DEL", KEYS[2], KEYS[3], KEYS[4])
+return 1`;
+
 export class DigestStore {
   constructor(
     private readonly redis: Redis,
@@ -42,18 +59,41 @@ export class DigestStore {
     return [this.prefix, "digest", ...parts].join(":");
   }
 
-  async subscribe(subscription: Omit<Subscription, "id">): Promise<Subscription> {
+  /** Stores the subscription; null when there are `max` already. */
+  async subscribe(subscription: Omit<Subscription, "id">, max: number): Promise<Subscription | null> {
     const created = { ...subscription, id: randomBytes(4).toString("hex") };
-    await this.redis.hset(this.key("subscriptions"), created.id, JSON.stringify(created));
-    return created;
+    const added = await this.redis.eval(
+      SUBSCRIBE_WITHIN_CAP,
+      1,
+      this.key("subscriptions"),
+      created.id,
+      JSON.stringify(created),
+      String(max),
+    );
+    return added === 1 ? created : null;
   }
 
-  /** Removes the channel's subscription `id`; null when there is none, or it is another channel's. */
+  /**
+   * Removes the channel's subscription `id`, and its scope's history if no other subscription has that
+   * scope; null when there is none, or it is another channel's.
+   */
   async unsubscribe(id: string, channel: string): Promise<Subscription | null> {
     const found = await this.subscription(id);
     if (found?.channel !== channel) return null;
-    await this.redis.hdel(this.key("subscriptions"), id);
-    return found;
+    const removed = await this.redis.eval(
+      UNSUBSCRIBE,
+      4,
+      this.key("subscriptions"),
+      ...this.historyKeys(found.scope),
+      id,
+      found.scope,
+    );
+    return removed === 1 ? found : null;
+  }
+
+  /** Where a scope's history lives: what the last snapshot saw, the restart events, and when. */
+  private historyKeys(scope: string): [seen: string, events: string, at: string] {
+    return [this.key("seen", scope), this.key("events", scope), this.key("snapshot-at", scope)];
   }
 
   async subscription(id: string): Promise<Subscription | null> {
@@ -96,8 +136,7 @@ export class DigestStore {
     seen: Map<string, Seen>,
     events: RestartEvent[],
   ): Promise<void> {
-    const seenKey = this.key("seen", scope);
-    const eventsKey = this.key("events", scope);
+    const [seenKey, eventsKey, atKey] = this.historyKeys(scope);
     const multi = this.redis.multi().del(seenKey);
     const entries = [...seen.entries()];
     for (let start = 0; start < entries.length; start += 1000) {
@@ -111,7 +150,9 @@ export class DigestStore {
     });
     multi
       .zremrangebyscore(eventsKey, "-inf", atMs - KEEP_MS)
-      .set(this.key("snapshot-at", scope), String(atMs));
+      .set(atKey, String(atMs), "PX", KEEP_MS)
+      .pexpire(seenKey, KEEP_MS)
+      .pexpire(eventsKey, KEEP_MS);
     await multi.exec();
   }
 

@@ -90,8 +90,15 @@ export class ProposalStore implements ProposalStorage {
     return entries.filter((entry) => namespace === null || entry.namespace === namespace).slice(0, count);
   }
 
+  /** Records an applied change; only the last 7 days count, so older ones are dropped, and the key lapses. */
   async recordBump(workloadKey: string, atMs: number, proposalId: string): Promise<void> {
-    await this.redis.zadd(this.key("bumps", workloadKey), atMs, proposalId);
+    const key = this.key("bumps", workloadKey);
+    await this.redis
+      .multi()
+      .zadd(key, atMs, proposalId)
+      .zremrangebyscore(key, "-inf", atMs - WEEK_MS)
+      .pexpire(key, WEEK_MS)
+      .exec();
   }
 
   async recentBumps(workloadKey: string, nowMs: number): Promise<number> {

@@ -124,7 +124,7 @@ describe("the Kustomize overlays", () => {
     assert.match((redis.args as string[]).join(" "), /--maxmemory-policy noeviction/);
     for (const deployment of objects.filter((o) => o.kind === "Deployment")) {
       for (const variable of (containersOf(deployment)[0]?.env ?? []) as Json[]) {
-        if (/TOKEN|SECRET|KEY/.test(String(variable.name))) {
+        if (/TOKEN|SECRET|KEY|PASSWORD/.test(String(variable.name))) {
           assert.equal(variable.value, undefined, `${variable.name} must come from a Secret`);
           assert.ok((variable.valueFrom as Json).secretKeyRef);
         }
@@ -237,6 +237,29 @@ describe("identities, files and images", () => {
           );
         }
       }
+    }
+  });
+});
+
+describe("the shipped Redis", () => {
+  const objects = render("socket-mode");
+  const redis = containersOf(named(objects, "StatefulSet", "oom-doctor-redis") ?? {})[0] ?? {};
+  const fromSecret = (container: Json, name: string) =>
+    ((container.env ?? []) as Json[]).find((variable) => variable.name === name)?.valueFrom;
+  const passwordSecret = { secretKeyRef: { name: "oom-doctor-redis", key: "password" } };
+
+  it("when rendered, then Redis requires the password from the oom-doctor-redis Secret, its probe included", () => {
+    const args = redis.args as string[];
+    assert.equal(args[args.indexOf("--requirepass") + 1], "$(REDIS_PASSWORD)");
+    assert.deepEqual(fromSecret(redis, "REDIS_PASSWORD"), passwordSecret);
+    assert.deepEqual(fromSecret(redis, "REDISCLI_AUTH"), passwordSecret, "redis-cli ping must authenticate");
+    assert.deepEqual((redis.readinessProbe as { exec: Json }).exec.command, ["redis-cli", "ping"]);
+  });
+
+  it("when rendered, then serve and worker send that password to it", () => {
+    for (const name of ["oom-doctor-serve", "oom-doctor-worker"]) {
+      const container = containersOf(named(objects, "Deployment", name) ?? {})[0] ?? {};
+      assert.deepEqual(fromSecret(container, "REDIS_PASSWORD"), passwordSecret, name);
     }
   });
 });

@@ -16,7 +16,7 @@ import {
 import { type HarnessCluster, seedCluster } from "../harness/cluster.js";
 import { BOT_TOKEN, buttons, FakeSlack, type StoredMessage } from "../harness/fake-slack.js";
 import { investigationIn } from "../harness/investigation.js";
-import { buttonClick, SIGNING_SECRET, slashCommand } from "../harness/slack-requests.js";
+import { buttonClick, newTriggerId, SIGNING_SECRET, slashCommand } from "../harness/slack-requests.js";
 
 const CAPTURED = Date.parse("2021-07-12T04:10:20Z");
 const SEED_POD = "systembusiness-deployment-5c6969978b-hx5lt";
@@ -39,7 +39,7 @@ before(async () => {
   slack = new FakeSlack();
   await slack.start();
   const config = writeBotConfig(cluster, prefix, {
-    slack: { excerptLines: 8, channels: { C0STAGING: ["staging"], "*": ["*"] } },
+    slack: { excerptLines: 8, channels: { C0STAGING: ["staging"], "*": ["*"] }, apiTimeoutSeconds: 2 },
   });
   ({ bot, url, logs } = await startTestBot(botEnv(slack, config), "all", () => CAPTURED));
 });
@@ -60,21 +60,35 @@ describe("/oom on the seed cluster", () => {
     replies = slack.replies("C0SEED", root.ts);
   });
 
-  /** Clicks a button of the workload's reply in the seed thread. */
-  async function click(actionId: string, responses: string): Promise<void> {
+  const workloadReply = (): StoredMessage => {
     const reply = replies.find((message) => /systembusiness-deployment/.test(message.text));
-    const target = reply && buttons(reply).find((b) => b.action_id === actionId);
-    assert.ok(reply && target, `a ${actionId} button`);
+    assert.ok(reply, "the workload's reply");
+    return reply;
+  };
+
+  /** Clicks a button of a message in the seed thread; `triggerId` repeats an earlier click's request. */
+  async function clickOn(
+    message: StoredMessage,
+    actionId: string,
+    responses: string,
+    triggerId?: string,
+  ): Promise<void> {
+    const target = buttons(message).find((b) => b.action_id === actionId);
+    assert.ok(target, `a ${actionId} button`);
     const answer = await buttonClick(url, {
       actionId,
       value: target.value,
-      messageTs: reply.ts,
+      messageTs: message.ts,
       threadTs: root.ts,
       channel: "C0SEED",
       responseUrl: slack.responseUrl(responses),
+      ...(triggerId === undefined ? {} : { triggerId }),
     });
     assert.equal(answer.status, 200);
   }
+
+  /** Clicks a button of the workload's reply in the seed thread. */
+  const click = (actionId: string, responses: string) => clickOn(workloadReply(), actionId, responses);
 
   it("when the investigation ends, then the root message holds the summary table with the verdict", () => {
     assert.match(root.text, /OOM investigation of `production`: 3 containers/);
@@ -132,16 +146,7 @@ describe("/oom on the seed cluster", () => {
     const elsewhere = await investigationIn(slack, url, "C0SNOOZED");
     assert.match(elsewhere.text, /OOM investigation of `production`: 3 containers/);
 
-    const undo = buttons(note)[0];
-    assert.ok(undo);
-    await buttonClick(url, {
-      actionId: undo.action_id,
-      value: undo.value,
-      messageTs: note.ts,
-      threadTs: root.ts,
-      channel: "C0SEED",
-      responseUrl: slack.responseUrl("unsnooze"),
-    });
+    await clickOn(note, "unsnooze_workload", "unsnooze");
     const replaced = await slack.until(
       () =>
         slack.responses.find((r: Json) =>
@@ -159,6 +164,42 @@ describe("/oom on the seed cluster", () => {
       "the kernel report",
     );
     assert.match(blockTexts(posted), /Killed process 1735923 \(systembusin\)/);
+  });
+
+  it("when the same Show log and Snooze clicks are delivered twice, then each runs once", async () => {
+    const posted = (pattern: RegExp): StoredMessage[] =>
+      slack.replies("C0SEED", root.ts).filter((m) => pattern.test(m.text));
+    const twice = async (actionId: string, pattern: RegExp): Promise<StoredMessage> => {
+      const before = posted(pattern).length;
+      const trigger = newTriggerId();
+      await clickOn(workloadReply(), actionId, `replayed-${actionId}`, trigger);
+      await clickOn(workloadReply(), actionId, `replayed-${actionId}`, trigger);
+      await slack.until(() => posted(pattern).length > before, `the ${actionId} post`);
+      await logs.until(
+        (e) => e.message === "a click delivered again was ignored" && e.action === actionId,
+        "the replay",
+      );
+      assert.equal(posted(pattern).length, before + 1, actionId);
+      return posted(pattern).at(-1) as StoredMessage;
+    };
+    await twice("show_kernel_log", /Kernel OOM report for/);
+    const note = await twice("snooze_workload", /snoozed Deployment systembusiness-deployment/);
+    // Undone, for the tests after this one.
+    const responses = slack.responses.length;
+    await clickOn(note, "unsnooze_workload", "replayed-unsnooze");
+    await slack.until(() => slack.responses.slice(responses).find((r: Json) => r.text), "the undo");
+  });
+
+  it("when a click's handler fails, then the clicker is told instead of left waiting", async () => {
+    const responses = slack.responses.length;
+    slack.refuse("chat.postMessage", "not_in_channel");
+    await click("show_kernel_log", "failed-click");
+    const answer = await slack.until(
+      () => slack.responses.slice(responses).find((r: Json) => r.text),
+      "the answer to the failed click",
+    );
+    assert.equal(answer.response_type, "ephemeral");
+    assert.match(String(answer.text), /this click may not have taken effect/);
   });
 
   it("when Propose limit is clicked where proposals are not enabled, then the clicker gets the exact kubectl change", async () => {
@@ -307,25 +348,24 @@ describe("transient faults", () => {
 });
 
 describe("one investigation per channel and namespace", () => {
+  const oom = (channel: string, id: string) =>
+    slashCommand(url, { text: "production", channel, responseUrl: slack.responseUrl(id) });
+  /** The first "already being investigated" answer among the responses from `mark` on. */
+  const alreadyAnswered = (mark: number, what: string) =>
+    slack.until(
+      () => slack.responses.slice(mark).find((r: Json) => /already being investigated/.test(String(r.text))),
+      what,
+    );
+
   it("when /oom production is repeated while one runs, then the second links to the running thread", async () => {
     const { release } = cluster.api.hold("/api/v1/namespaces/production/pods");
     let first: StoredMessage;
     try {
-      await slashCommand(url, {
-        text: "production",
-        channel: "C0DUP",
-        responseUrl: slack.responseUrl("dup1"),
-      });
+      await oom("C0DUP", "dup1");
       first = await slack.until(() => slack.rootMessages("C0DUP")[0], "the first root message");
-      await slashCommand(url, {
-        text: "production",
-        channel: "C0DUP",
-        responseUrl: slack.responseUrl("dup2"),
-      });
-      const link = await slack.until(
-        () => slack.responses.find((r: Json) => /already being investigated/.test(String(r.text))),
-        "the link to the running thread",
-      );
+      const mark = slack.responses.length;
+      await oom("C0DUP", "dup2");
+      const link = await alreadyAnswered(mark, "the link to the running thread");
       assert.match(String(link.text), new RegExp(`p${first.ts.replace(".", "")}`));
     } finally {
       release();
@@ -335,6 +375,38 @@ describe("one investigation per channel and namespace", () => {
       "the end",
     );
     assert.equal(slack.rootMessages("C0DUP").length, 1);
+  });
+
+  it("when the second arrives while the first's root message is being posted, then it posts nothing and is answered", async () => {
+    // The first root message hangs until the client gives the call up and tries again.
+    let held = 0;
+    slack.hold(
+      "chat.postMessage",
+      (args) => args.channel === "C0RACE" && /Investigating/.test(String(args.text)) && held++ === 0,
+    );
+    try {
+      await oom("C0RACE", "race1");
+      await slack.until(() => slack.callsOf("chat.postMessage (held)").length > 0, "the first root message");
+      const mark = slack.responses.length;
+      await oom("C0RACE", "race2");
+      const answer = await alreadyAnswered(mark, "the answer to the second");
+      assert.equal(answer.response_type, "ephemeral");
+    } finally {
+      slack.unhold();
+    }
+    await slack.until(
+      () => /OOM investigation of/.test(slack.rootMessages("C0RACE")[0]?.text ?? ""),
+      "the end",
+    );
+    assert.equal(slack.rootMessages("C0RACE").length, 1);
+    const inChannel = (method: string) =>
+      slack.callsOf(method).filter((call) => call.args.channel === "C0RACE");
+    assert.equal(inChannel("chat.delete").length, 0, "nothing posted and taken back");
+    assert.equal(
+      inChannel("chat.postMessage").filter((call) => /Investigating/.test(String(call.args.text))).length,
+      1,
+      "one root message posted (after the held try)",
+    );
   });
 });
 

@@ -28,13 +28,15 @@ const prefix = uniquePrefix();
 let connection: Redis;
 let queue: Queue;
 let events: QueueEvents;
+/** Jobs this test added itself, not the bot. */
+const addedHere = new Set<string>();
 
 before(async () => {
   cluster = await seedCluster();
   slack = new FakeSlack();
   await slack.start();
   slack.userZones.set("U0ALICE", "Asia/Shanghai");
-  const env = botEnv(slack, writeBotConfig(cluster, prefix));
+  const env = botEnv(slack, writeBotConfig(cluster, prefix, { slack: { maxDigestSubscriptions: 2 } }));
   const first = await startTestBot(env, "all", () => clock);
   // A second worker, as another replica would run: each digest must still be sent once.
   const second = await startTestBot(env, "worker", () => clock);
@@ -111,6 +113,7 @@ describe("a daily digest", () => {
     // The baseline: an hourly snapshot at T0, the scope's first. Of the day before it, it sees each
     // pod's last termination: the seed's three OOM kills, counted as at least one each.
     const baseline = await queue.add("snapshot", { scope: "production" });
+    addedHere.add(baseline.id ?? "");
     await baseline.waitUntilFinished(events);
     // During the day: hx5lt OOM-killed three more times; 6m4gx deleted and replaced by a pod that restarted twice.
     const hx5lt = pod("systembusiness-deployment-5c6969978b-hx5lt");
@@ -234,10 +237,37 @@ describe("a daily digest", () => {
     assert.deepEqual([...chart.bytes.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
   });
 
-  it("when the channel unsubscribes, then the scheduler is gone", async () => {
+  it("then every digest and snapshot job, scheduled or asked for, is removed from Redis after a while", async () => {
+    const jobs = (await queue.getJobs(["completed", "failed", "delayed", "waiting", "active"])).filter(
+      (job) => !addedHere.has(job.id ?? ""),
+    );
+    assert.ok(jobs.some((job) => job.name === "digest") && jobs.some((job) => job.name === "snapshot"));
+    for (const job of jobs) {
+      assert.ok(typeof job.opts.removeOnComplete === "object", `${job.name} ${job.id}: removeOnComplete`);
+      assert.ok(typeof job.opts.removeOnFail === "object", `${job.name} ${job.id}: removeOnFail`);
+    }
+  });
+
+  it("when the channel unsubscribes, then the scheduler is gone, and the scope's history with it", async () => {
+    const history = ["seen", "events", "snapshot-at"].map((key) => `${prefix}:digest:${key}:production`);
+    assert.equal(await connection.exists(...history), 3, "a history to remove");
     assert.match(await command(`digest unsubscribe ${subscription}`), /stopped/);
     assert.equal(await queue.getJobScheduler(`digest-${subscription}`), undefined);
     assert.equal(await queue.getJobScheduler("snapshot-production"), undefined);
+    assert.equal(await connection.exists(...history), 0);
     assert.match(await command("digest unsubscribe ffffffff"), /There is no digest subscription `ffffffff`/);
+  });
+});
+
+describe("the cap on digest subscriptions", () => {
+  it("when slack.maxDigestSubscriptions are there already, then one more is refused, saying why", async () => {
+    const ids = [];
+    for (const scope of ["production", "staging"]) {
+      const answer = await command(`digest subscribe ${scope}`);
+      ids.push(/Subscription `([0-9a-f]{8})`/.exec(answer)?.[1]);
+    }
+    assert.match(await command("digest subscribe default"), /There are 2 digest subscriptions already/);
+    assert.equal((await queue.getJobSchedulers()).filter((s) => /default/.test(String(s.key))).length, 0);
+    for (const id of ids) assert.match(await command(`digest unsubscribe ${id}`), /stopped/);
   });
 });

@@ -11,7 +11,7 @@ import { type HarnessCluster, seedCluster, seedDeployment } from "../harness/clu
 import { buttons, FakeSlack } from "../harness/fake-slack.js";
 import { podObject } from "../harness/pods.js";
 import { ALICE, BOB, ProposalFlow, SUGGESTED } from "../harness/proposal-flow.js";
-import { slashCommand } from "../harness/slack-requests.js";
+import { newTriggerId, slashCommand } from "../harness/slack-requests.js";
 
 type Json = Record<string, unknown>;
 
@@ -423,7 +423,10 @@ describe("after the change", () => {
             .find((m) => /OOM-killed again at 2021-07-12 09:30:00 UTC/.test(m.text)),
         "the recurrence",
       );
-      await flow.click(thread, verified, "revert_change", ALICE);
+      // The same click delivered twice (a replayed request) proposes one revert.
+      const trigger = newTriggerId();
+      await flow.click(thread, verified, "revert_change", ALICE, undefined, trigger);
+      await flow.click(thread, verified, "revert_change", ALICE, undefined, trigger);
       const revert = await slack.until(
         () =>
           slack
@@ -439,6 +442,10 @@ describe("after the change", () => {
       const before = realPatches().length;
       await flow.click(thread, revert, "approve_proposal", BOB);
       await slack.until(() => /applied/.test(revert.text), "the revert applied");
+      const reverts = slack
+        .replies(thread.channel, thread.root.ts)
+        .filter((m) => /undoes an earlier change/.test(JSON.stringify(m.blocks)));
+      assert.equal(reverts.length, 1, "one revert proposal for the replayed click");
       assert.equal(realPatches().length - before, 1);
       const body = realPatches().at(-1)?.body as {
         spec: { template: { spec: { containers: Array<{ resources: Json }> } } };

@@ -249,24 +249,29 @@ describe("requests Slack did not sign, or signed for another workspace", () => {
     nothingDone(before);
   });
 
-  it("when a button click comes from another workspace, then the clicker is told and nothing runs", async () => {
-    const before = mark();
-    const responses = slack.responses.length;
-    await buttonClick(url, {
-      actionId: "approve_proposal",
-      value: "0123456789abcdef01234567",
-      messageTs: "1700000000.000001",
-      threadTs: "1700000000.000001",
-      responseUrl: slack.responseUrl("elsewhere-click"),
-      team: "T0OTHER",
+  for (const [what, from] of [
+    ["a button click comes from another workspace", { team: "T0OTHER" }],
+    ["a user of another workspace clicks in a shared channel", { userTeam: "T0OTHER" }],
+  ] as const) {
+    it(`when ${what}, then the clicker is told and nothing runs`, async () => {
+      const before = mark();
+      const responses = slack.responses.length;
+      await buttonClick(url, {
+        actionId: "approve_proposal",
+        value: "0123456789abcdef01234567",
+        messageTs: "1700000000.000001",
+        threadTs: "1700000000.000001",
+        responseUrl: slack.responseUrl(`elsewhere-${responses}`),
+        ...from,
+      });
+      const answer = await slack.until(
+        () => slack.responses.slice(responses).find((r) => r.text),
+        "the answer to the click",
+      );
+      assert.match(String(answer.text), /serves another Slack workspace/);
+      nothingDone(before);
     });
-    const answer = await slack.until(
-      () => slack.responses.slice(responses).find((r) => r.text),
-      "the answer to the click",
-    );
-    assert.match(String(answer.text), /serves another Slack workspace/);
-    nothingDone(before);
-  });
+  }
 });
 
 describe("absurd journals", () => {

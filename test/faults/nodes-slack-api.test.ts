@@ -35,7 +35,7 @@ before(async () => {
   assert.ok(node01);
   await cluster.fleet.stop(node01);
   const blackhole = await cluster.fleet.silentNode("127.0.1.8");
-  const config = writeBotConfig(cluster, prefix, {});
+  const config = writeBotConfig(cluster, prefix, { slack: { apiTimeoutSeconds: 1 } });
   // The harness config dials each node's own sshd port; send node-08 to the black hole, with short timeouts.
   const { readFileSync, writeFileSync } = await import("node:fs");
   const { parse, stringify } = await import("yaml");
@@ -108,6 +108,34 @@ describe("Slack rate limits on every third call", () => {
       assert.ok(slack.calls.filter((call) => call.status === 429).length >= 2, "rate limits were hit");
     } finally {
       slack.rateLimitEvery(0, 0);
+    }
+  });
+});
+
+describe("Slack not answering", () => {
+  it("when Slack never answers the summary's update, then each try is given up after slack.apiTimeoutSeconds, the job is retried and the summary comes", async () => {
+    // The first three tries (the client's own retries) go unanswered; the job's second attempt gets through.
+    let unanswered = 3;
+    const held = slack.hold(
+      "chat.update",
+      (args) =>
+        String(args.channel) === "C0SILENT" &&
+        /OOM investigation of/.test(String(args.text)) &&
+        unanswered-- > 0,
+    );
+    try {
+      const root = await investigate("C0SILENT");
+      assert.match(root.text, /OOM investigation of `production`: 3 containers/);
+      await held.arrived;
+      assert.equal(unanswered, -1, "three tries went unanswered, then one was answered");
+      await logs.until(
+        (entry) => entry.channel === "C0SILENT" && entry.message === "job will be retried",
+        "the retry",
+      );
+      const replies = slack.replies("C0SILENT", root.ts);
+      assert.equal(replies.filter((m) => /systembusiness-deployment/.test(m.text)).length, 1);
+    } finally {
+      slack.unhold();
     }
   });
 });

@@ -5,11 +5,13 @@ import assert from "node:assert/strict";
 import type { ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { after, before, describe, it } from "node:test";
+import { Queue } from "bullmq";
 import type { BotHandle } from "../../src/cli/bot.js";
+import { INVESTIGATE_QUEUE } from "../../src/queue/investigations.js";
 import { botEnv, dropPrefix, startTestBot, uniquePrefix, writeBotConfig } from "../harness/bot.js";
 import { type HarnessCluster, seedCluster } from "../harness/cluster.js";
 import { FakeSlack, type StoredMessage } from "../harness/fake-slack.js";
-import { slashCommand } from "../harness/slack-requests.js";
+import { buttonClick, slashCommand } from "../harness/slack-requests.js";
 import { listening, printed, startWorkerProcess, type WorkerProcess } from "../harness/worker-process.js";
 
 const CAPTURED = Date.parse("2021-07-12T04:10:20Z");
@@ -75,6 +77,27 @@ describe("a worker killed in the middle of a job", () => {
     } finally {
       await second.bot.close();
     }
+    // Taken over by the second worker's stalled check, run at a third of the 3 s lock: not by a retry.
+    const started = second.logs
+      .entries()
+      .find((e) => e.message === "queue worker started" && e.queue === INVESTIGATE_QUEUE);
+    assert.deepEqual(
+      { lock: started?.lockMs, renew: started?.renewMs, check: started?.stalledCheckMs },
+      { lock: 3000, renew: 1000, check: 1000 },
+    );
+    const takeover = second.logs
+      .entries()
+      .find((e) => /taken over from a worker that stopped/.test(String(e.message)));
+    assert.ok(takeover, "the stalled check took the job over");
+    const queue = new Queue(INVESTIGATE_QUEUE, { prefix, connection: { host: "127.0.0.1", port: 6379 } });
+    try {
+      const job = await queue.getJob(String(takeover.job));
+      assert.equal(job?.data.channel, "C0KILL");
+      assert.equal(job?.stalledCounter, 1, "moved back once by the stalled check");
+      assert.equal(job?.attemptsMade, 1, "finished at its first attempt: no retry was needed");
+    } finally {
+      await queue.close();
+    }
     const replies = slack.replies("C0KILL", message.ts);
     assert.equal(replies.length, 1, "one reply for the workload");
     assert.ok(
@@ -130,6 +153,25 @@ describe("Redis down when a command arrives", () => {
     assert.equal(answer.body?.response_type, "ephemeral");
     assert.match(String(answer.body?.text), /job queue \(Redis\) cannot be reached/);
     assert.equal(slack.calls.slice(calls).filter((call) => call.method === "chat.postMessage").length, 0);
+  });
+
+  it("when a button is clicked, then the clicker is told at once that Redis cannot be reached", async () => {
+    const responses = slack.responses.length;
+    const answer = await buttonClick(down.url, {
+      actionId: "show_kernel_log",
+      value: "0123456789abcdef0123456789abcdef",
+      messageTs: "1700000000.000001",
+      threadTs: "1700000000.000001",
+      channel: "C0DOWN",
+      responseUrl: slack.responseUrl("down-click"),
+    });
+    assert.equal(answer.status, 200);
+    const said = await slack.until(
+      () => slack.responses.slice(responses).find((r) => r.text),
+      "the answer to the click",
+    );
+    assert.equal(said.response_type, "ephemeral");
+    assert.match(String(said.text), /job queue \(Redis\) cannot be reached/);
   });
 
   it("then /readyz says not ready while /healthz still answers, and the log says why once", async () => {

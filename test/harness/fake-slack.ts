@@ -122,6 +122,7 @@ export class FakeSlack {
   readonly responses: Json[] = [];
   private readonly events = new EventEmitter();
   private readonly rateLimits = new Map<string, { times: number; retryAfter: number }>();
+  private readonly refusals = new Map<string, { times: number; error: string }>();
   private periodic: { n: number; retryAfter: number; seen: number } | null = null;
   private readonly uploads = new Map<string, Buffer>();
   /** User id -> IANA time zone, for users.info. */
@@ -200,6 +201,11 @@ export class FakeSlack {
   /** The next `times` calls of `method` are answered 429 with Retry-After. */
   rateLimit(method: string, times: number, retryAfterSeconds: number): void {
     this.rateLimits.set(method, { times, retryAfter: retryAfterSeconds });
+  }
+
+  /** The next `times` calls of `method` are refused as Slack refuses one: `ok: false` with `error`. */
+  refuse(method: string, error: string, times = 1): void {
+    this.refusals.set(method, { times, error });
   }
 
   /**
@@ -308,6 +314,13 @@ export class FakeSlack {
     if (token !== BOT_TOKEN) {
       this.record(method, args, 200);
       send(200, { ok: false, error: "invalid_auth" });
+      return;
+    }
+    const refusal = this.refusals.get(method);
+    if (refusal && refusal.times > 0) {
+      refusal.times -= 1;
+      this.record(method, args, 200);
+      send(200, { ok: false, error: refusal.error });
       return;
     }
     const answer = this.answer(method, args);

@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { makeTls } from "./tls.js";
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -20,18 +21,44 @@ async function freePort(): Promise<number> {
   return address.port;
 }
 
+export interface OwnRedisOptions {
+  /** More redis-server options, each word its own item: ["--requirepass", "secret"]. */
+  args?: string[];
+  /** Also listen with TLS on a port of its own, with a certificate for 127.0.0.1 from a throwaway CA. */
+  tls?: boolean;
+}
+
 export class OwnRedis {
   private process: ChildProcess | undefined;
 
   private constructor(
     readonly port: number,
     private readonly dir: string,
+    private readonly args: string[],
+    /** The TLS port, if it has one; its CA certificate is `caFile`. */
+    readonly tlsPort: number | null,
   ) {}
 
-  static async start(): Promise<OwnRedis> {
-    const redis = new OwnRedis(await freePort(), mkdtempSync(join(tmpdir(), "oomdoctor-redis-")));
+  static async start(options: OwnRedisOptions = {}): Promise<OwnRedis> {
+    const dir = mkdtempSync(join(tmpdir(), "oomdoctor-redis-"));
+    const tlsPort = options.tls ? await freePort() : null;
+    if (options.tls) makeTls(dir);
+    const tlsArgs =
+      tlsPort === null
+        ? []
+        : [
+            ...["--tls-port", String(tlsPort), "--tls-auth-clients", "no"],
+            ...["--tls-cert-file", join(dir, "server.crt"), "--tls-key-file", join(dir, "server.key")],
+            ...["--tls-ca-cert-file", join(dir, "ca.crt")],
+          ];
+    const redis = new OwnRedis(await freePort(), dir, [...tlsArgs, ...(options.args ?? [])], tlsPort);
     await redis.launch();
     return redis;
+  }
+
+  /** The certificate authority the TLS port's certificate comes from. */
+  get caFile(): string {
+    return join(this.dir, "ca.crt");
   }
 
   get url(): string {
@@ -74,6 +101,7 @@ export class OwnRedis {
         "",
         "--logfile",
         "",
+        ...this.args,
       ],
       // With --logfile "" everything it says, errors included, is on stdout.
       { stdio: ["ignore", "pipe", "ignore"] },

@@ -35,7 +35,15 @@ export class ProposalFlow {
     return { channel, root, reply };
   }
 
-  async click(thread: Thread, message: StoredMessage, actionId: string, user: string, value?: string) {
+  /** Clicks a button of `message`; `triggerId` repeats an earlier click's request, as a replay would. */
+  async click(
+    thread: Thread,
+    message: StoredMessage,
+    actionId: string,
+    user: string,
+    value?: string,
+    triggerId?: string,
+  ) {
     const target = buttons(message).find((b) => b.action_id === actionId);
     return buttonClick(this.url, {
       actionId,
@@ -45,6 +53,7 @@ export class ProposalFlow {
       messageTs: message.ts,
       threadTs: thread.root.ts,
       responseUrl: this.slack.responseUrl(`${thread.channel}-${actionId}-${user}`),
+      ...(triggerId === undefined ? {} : { triggerId }),
     });
   }
 

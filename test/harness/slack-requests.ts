@@ -1,7 +1,7 @@
 // Requests as Slack sends them to the bot's /slack/events: form-encoded, signed with the signing
 // secret (v0 HMAC-SHA256 over "v0:timestamp:body"), for slash commands and button clicks.
 
-import { createHmac } from "node:crypto";
+import { createHmac, randomBytes } from "node:crypto";
 
 export const SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5";
 
@@ -82,11 +82,11 @@ export function slashCommand(
 }
 
 /** What every interaction payload starts with: its type, the team, the user, the app. */
-function envelope(type: string, user: string, team = TEAM) {
+function envelope(type: string, user: string, team = TEAM, userTeam = team) {
   return {
     type,
     team: { id: team, domain: "fake" },
-    user: { id: user, username: user.slice(2).toLowerCase(), team_id: team },
+    user: { id: user, username: user.slice(2).toLowerCase(), team_id: userTeam },
     api_app_id: "A0OOM",
     token: "legacy-verification-token",
   };
@@ -102,6 +102,15 @@ export interface ClickInput {
   responseUrl: string;
   /** The workspace it comes from; default the bot's own. */
   team?: string;
+  /** The clicking user's own workspace (a shared channel); default the same as `team`. */
+  userTeam?: string;
+  /** Slack's id of this one click; a new one each time unless given (a replayed request repeats it). */
+  triggerId?: string;
+}
+
+/** A trigger id as Slack makes them, different for every click. */
+export function newTriggerId(): string {
+  return `${Date.now()}.${randomBytes(4).readUInt32BE()}.${randomBytes(16).toString("hex")}`;
 }
 
 /** An interaction with one element of a message: a button clicked, an option picked in a menu. */
@@ -113,9 +122,9 @@ function blockAction(
 ): Promise<BotAnswer> {
   const channel = input.channel ?? "C0OPS";
   const payload = {
-    ...envelope("block_actions", input.user ?? "U0BOB", input.team),
+    ...envelope("block_actions", input.user ?? "U0BOB", input.team, input.userTeam),
     container: { type: "message", message_ts: input.messageTs, channel_id: channel, is_ephemeral: false },
-    trigger_id: "4.5.6",
+    trigger_id: input.triggerId ?? newTriggerId(),
     channel: { id: channel, name: "ops" },
     message: { type: "message", ts: input.messageTs, thread_ts: input.threadTs, text: "" },
     response_url: input.responseUrl,

@@ -74,6 +74,8 @@ export const en = {
     ":x: The job queue (Redis) cannot be reached, so nothing was queued. Try again in a minute; if it persists, ask whoever runs oom-doctor to check REDIS_URL.",
   otherWorkspace:
     ":no_entry: This oom-doctor serves another Slack workspace; nothing was done. Ask your own administrators for yours.",
+  unknownWorkspace:
+    ":hourglass: oom-doctor cannot tell right now whether this comes from the workspace it serves, so nothing was done. Try again in a minute.",
   channelNotListed: (channel: string) =>
     `:no_entry: oom-doctor does not work in this channel: nothing was done. Ask whoever runs it to add this channel's id \`${channel}\` to slack.channels, with the namespaces it may investigate.`,
   internalError: ":x: Something went wrong on oom-doctor's side; nothing was queued. Its logs say more.",
@@ -220,6 +222,8 @@ export const en = {
     unsnoozed: (workload: string, user: string) =>
       `:alarm_clock: <@${user}> ended the snooze of ${workload}.`,
     noKernelLog: "This finding has no kernel report.",
+    failed:
+      ":x: Something went wrong on oom-doctor's side; this click may not have taken effect. Its logs say more.",
     notAllowedHere: (namespace: string) =>
       `:no_entry: This channel may not act on \`${namespace}\` (any more): nothing was done (setting slack.channels). Use a channel that may, or ask whoever runs oom-doctor.`,
   },
@@ -335,6 +339,8 @@ export const en = {
       `\`${id}\` · \`${scope}\` at ${at} (${tz}) in <#${channel}>`,
     unsubscribed: (id: string, scope: string) => `Subscription \`${id}\` (\`${scope}\`) stopped.`,
     unknown: (id: string) => `There is no digest subscription \`${id}\`: \`/oom digest list\` shows them.`,
+    tooMany: (max: number) =>
+      `:no_entry: There are ${max} digest subscriptions already, as many as allowed (setting slack.maxDigestSubscriptions); nothing was subscribed. \`/oom digest list\` shows them.`,
     queued: (scope: string) => `:hourglass_flowing_sand: A digest for \`${scope}\` is on its way.`,
     title: (scope: string, date: string) =>
       `:bar_chart: Restart digest for \`${scope}\`, 24 hours to ${date}`,

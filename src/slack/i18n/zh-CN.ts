@@ -127,6 +127,8 @@ export const zhCN: Messages = {
     ":x: 无法连接任务队列（Redis），调查未能排队。请稍后重试；如果问题持续，请联系 oom-doctor 的维护者检查 REDIS_URL。",
   otherWorkspace:
     ":no_entry: 这个 oom-doctor 服务于另一个 Slack 工作区，未执行任何操作。请联系本工作区的管理员。",
+  unknownWorkspace:
+    ":hourglass: oom-doctor 暂时无法确认该请求是否来自它所服务的工作区，未执行任何操作。请稍后重试。",
   channelNotListed: (channel) =>
     `:no_entry: oom-doctor 不在本频道工作，未执行任何操作。请联系 oom-doctor 的维护者，把本频道的 ID \`${channel}\` 及其可调查的命名空间加入配置项 slack.channels。`,
   internalError: ":x: oom-doctor 内部出错，调查未能排队。详情见其日志。",
@@ -258,6 +260,7 @@ export const zhCN: Messages = {
       `:zzz: <@${user}> 已暂停 ${workload} 的提醒，直到 ${until}：本频道的调查和每日摘要将不再包含它。`,
     unsnoozed: (workload, user) => `:alarm_clock: <@${user}> 取消了 ${workload} 的暂停提醒。`,
     noKernelLog: "该结果没有内核报告。",
+    failed: ":x: oom-doctor 内部出错，这次点击可能没有生效。详情见其日志。",
     notAllowedHere: (namespace) =>
       `:no_entry: 本频道（已）不能操作 \`${namespace}\`，未执行任何操作（配置项 slack.channels）。请在有权限的频道操作，或联系 oom-doctor 的维护者。`,
   },
@@ -367,6 +370,8 @@ export const zhCN: Messages = {
     listLine: (id, scope, at, tz, channel) => `\`${id}\` · \`${scope}\` ${at}（${tz}）发到 <#${channel}>`,
     unsubscribed: (id, scope) => `订阅 \`${id}\`（\`${scope}\`）已取消。`,
     unknown: (id) => `没有摘要订阅 \`${id}\`：用 \`/oom digest list\` 查看。`,
+    tooMany: (max) =>
+      `:no_entry: 摘要订阅已有 ${max} 个，达到上限（设置 slack.maxDigestSubscriptions），未能订阅。用 \`/oom digest list\` 查看。`,
     queued: (scope) => `:hourglass_flowing_sand: \`${scope}\` 的摘要正在生成。`,
     title: (scope, date) => `:bar_chart: \`${scope}\` 的重启摘要，截至 ${date} 的 24 小时`,
     quiet: (scope, date) => `:sunny: \`${scope}\` 很平静：截至 ${date} 的 24 小时内没有容器重启。`,
