@@ -58,6 +58,7 @@ const SHOWN_TO_USERS = new Set<ErrorKind>([
   "not-found",
   "api-error",
   "patch-refused",
+  "conflict",
   "journal-empty",
   "journal-rotated",
 ]);
