@@ -11,7 +11,7 @@ import { containerKey, observe, type RestartEvent, type Seen } from "../src/dige
 import { restartChart } from "../src/digest/chart.js";
 import { svgToPng } from "../src/digest/png.js";
 import { dayLabels, localTime, summarise } from "../src/digest/summary.js";
-import type { Result } from "../src/errors.js";
+import { isTransient, type Result } from "../src/errors.js";
 import type { Log } from "../src/ops/log.js";
 import type { Metrics } from "../src/ops/metrics.js";
 import type { ClusterReader } from "../src/ports.js";
@@ -75,8 +75,9 @@ export function digestProcessor(deps: DigestJobDeps) {
         },
       );
       if (!listed.ok) {
-        const transient = listed.error.kind === "api-unreachable" || listed.error.kind === "api-error";
-        throw transient ? new Error(listed.error.message) : new UnrecoverableError(listed.error.message);
+        throw isTransient(listed.error)
+          ? new Error(listed.error.message)
+          : new UnrecoverableError(listed.error.message);
       }
       await deps.digests.saveSnapshot(scope, nowMs, seen, events);
     } finally {

@@ -6,7 +6,7 @@
 import type { WebClient } from "@slack/web-api";
 import { type Job, UnrecoverableError } from "bullmq";
 import type { SlackConfig } from "../src/config/schema.js";
-import type { AppError, ErrorKind, Result } from "../src/errors.js";
+import { type AppError, isTransient, type Result } from "../src/errors.js";
 import { type InvestigateOptions, investigate } from "../src/investigate.js";
 import type { Log } from "../src/ops/log.js";
 import type { Metrics } from "../src/ops/metrics.js";
@@ -50,7 +50,6 @@ export interface InvestigateJobDeps {
 }
 
 // Retrying cannot help these: the input or the setup is wrong.
-const PERMANENT = new Set<ErrorKind>(["not-found", "forbidden", "unauthorized", "config-invalid", "usage"]);
 
 /** Times each node's journal fetch for /metrics. */
 function timed(journals: NodeJournalSource, metrics: Metrics): NodeJournalSource {
@@ -199,7 +198,7 @@ export function investigateProcessor(deps: InvestigateJobDeps) {
       await adapters.value.journals.close();
       await progress.settled();
     }
-    if (!result.ok) return giveUp(result.error, PERMANENT.has(result.error.kind));
+    if (!result.ok) return giveUp(result.error, !isTransient(result.error));
     // The channel hears only which node and what kind of failure; the operator reads the rest here.
     for (const node of result.value.nodes.filter((status) => status.status !== "ok"))
       deps.log("warn", "node journal not read", {

@@ -63,6 +63,22 @@ const SHOWN_TO_USERS = new Set<ErrorKind>([
   "journal-rotated",
 ]);
 
+// Kinds that may clear up by themselves: an API server or node that did not answer, a write that lost a
+// race. A job failing with one is retried; every other kind fails it for good.
+const TRANSIENT = new Set<ErrorKind>([
+  "api-unreachable",
+  "api-error",
+  "conflict",
+  "node-unreachable",
+  "timeout",
+  "ssh-error",
+]);
+
+/** Worth another try later: the one classifier every job and lifecycle step uses. */
+export function isTransient(error: AppError): boolean {
+  return TRANSIENT.has(error.kind);
+}
+
 /** An error as chat users may see it: details only for the kinds that hold nothing internal. */
 export interface UserError {
   kind: ErrorKind;

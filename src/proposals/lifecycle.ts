@@ -7,7 +7,7 @@
 
 import { readPods } from "../analysis/pod.js";
 import type { ProposalsConfig } from "../config/schema.js";
-import type { AppError, Result } from "../errors.js";
+import { isTransient, type Result } from "../errors.js";
 import type { Log } from "../ops/log.js";
 import {
   type AuditEntry,
@@ -74,11 +74,6 @@ export const PROPOSAL_ANNOTATION = "oom-doctor.io/proposal";
 const HOUR_MS = 3_600_000;
 const ROLLOUT_CHECK_MS = 15_000;
 const ROLLOUT_CHECKS = 40;
-
-/** Worth another try later: the API server unreachable or failing, or a write that lost a race. */
-function transient(error: AppError): boolean {
-  return error.kind === "api-unreachable" || error.kind === "api-error" || error.kind === "conflict";
-}
 
 function progress(workload: WorkloadSnapshot, checks: number): RolloutProgress {
   return { generation: workload.generation, ...workload.rollout, checks };
@@ -427,7 +422,7 @@ export class ProposalLifecycle {
       this.move(proposal, ["checking"], to, change, this.entry("dry-run", proposal, BOT_USER, detail));
     const read = await this.readLive(writer, proposal);
     if (!read.ok) {
-      if (transient(read.error)) return { kind: "retry", reason: read.error.message };
+      if (isTransient(read.error)) return { kind: "retry", reason: read.error.message };
       const refusal: Refusal = { kind: "api", message: read.error.message };
       return decide("refused", { refusal }, refusalDetail(refusal));
     }
@@ -445,7 +440,7 @@ export class ProposalLifecycle {
     if (refusal !== null) return decide("refused", { ...seen, refusal }, refusalDetail(refusal));
     const checked = await this.patch(writer, proposal, live, true);
     if (!checked.ok) {
-      if (transient(checked.error)) return { kind: "retry", reason: checked.error.message };
+      if (isTransient(checked.error)) return { kind: "retry", reason: checked.error.message };
       const refused: Refusal = { kind: "api", message: checked.error.message };
       return decide("refused", { ...seen, refusal: refused }, refusalDetail(refused));
     }
@@ -479,7 +474,7 @@ export class ProposalLifecycle {
       );
     const read = await this.readLive(writer, proposal);
     if (!read.ok) {
-      if (transient(read.error)) return { kind: "retry", reason: read.error.message };
+      if (isTransient(read.error)) return { kind: "retry", reason: read.error.message };
       return fail({ kind: "api", message: read.error.message });
     }
     const live = read.value;
@@ -516,7 +511,7 @@ export class ProposalLifecycle {
     const patched = await this.patch(writer, proposal, live, false);
     if (!patched.ok) {
       // A conflict: the workload changed between the read and the patch. The retry reads it again.
-      if (transient(patched.error)) return { kind: "retry", reason: patched.error.message };
+      if (isTransient(patched.error)) return { kind: "retry", reason: patched.error.message };
       return fail({ kind: "api", message: patched.error.message });
     }
     return this.applied(proposal, patched.value);
@@ -543,7 +538,7 @@ export class ProposalLifecycle {
     const { proposal, writer } = started;
     const read = await this.readLive(writer, proposal);
     if (!read.ok) {
-      if (transient(read.error)) return { kind: "retry", reason: read.error.message };
+      if (isTransient(read.error)) return { kind: "retry", reason: read.error.message };
       return this.resume(proposal);
     }
     return this.after(
@@ -560,7 +555,7 @@ export class ProposalLifecycle {
     const read = await this.readLive(writer, proposal);
     const pods = read.ok ? await writer.listPods(namespace, read.value.selector) : read;
     if (!pods.ok) {
-      if (transient(pods.error)) return { kind: "retry", reason: pods.error.message };
+      if (isTransient(pods.error)) return { kind: "retry", reason: pods.error.message };
       return this.resume(proposal);
     }
     const parsed = readPods(pods.value);

@@ -3,8 +3,9 @@
 
 import type { App, BlockAction, ButtonAction, RespondFn, StaticSelectAction } from "@slack/bolt";
 import type { SlackConfig } from "../config/schema.js";
-import type { BotStore, FindingRecord } from "../store/bot-store.js";
+import type { BotStore } from "../store/bot-store.js";
 import type { Messages } from "./i18n/catalog.js";
+import type { FindingRecord } from "./records.js";
 import { button, context, LIMITS, section } from "./render/blocks.js";
 import { codeBlock, inert } from "./render/escape.js";
 import { ACTIONS, utcText, workloadActionsMessage } from "./render/report.js";

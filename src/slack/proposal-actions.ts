@@ -8,8 +8,9 @@ import type { ProposalLifecycle, ProposalSubject } from "../proposals/lifecycle.
 import { isPatchable, type Outcome } from "../proposals/model.js";
 import type { ApproverDirectory } from "../proposals/ports.js";
 import { patchCommand } from "../proposals/rules.js";
-import type { BotStore, FindingRecord } from "../store/bot-store.js";
+import type { BotStore } from "../store/bot-store.js";
 import type { Messages } from "./i18n/catalog.js";
+import type { FindingRecord } from "./records.js";
 import { codeBlock, inert } from "./render/escape.js";
 import {
   modalErrors,

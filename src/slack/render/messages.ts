@@ -3,8 +3,8 @@
 
 import type { AppError } from "../../errors.js";
 import type { Progress } from "../../investigate.js";
-import type { RunRecord } from "../../store/bot-store.js";
 import type { Messages } from "../i18n/catalog.js";
+import type { RunRecord } from "../records.js";
 import { context, fitMessage, type SlackMessage, section } from "./blocks.js";
 import { errorText } from "./errors.js";
 import { inert } from "./escape.js";

@@ -10,8 +10,8 @@ import {
 } from "../../proposals/model.js";
 import type { ProposalField, ProposalProblem } from "../../proposals/rules.js";
 import { manifestSnippet, patchCommand } from "../../proposals/rules.js";
-import type { FindingRecord } from "../../store/bot-store.js";
 import type { Messages } from "../i18n/catalog.js";
+import type { FindingRecord } from "../records.js";
 import { type Block, button, context, fitMessage, type SlackMessage, section } from "./blocks.js";
 import { codeBlock, inert } from "./escape.js";
 import { utcText } from "./report.js";
