@@ -6,6 +6,7 @@
 import { randomBytes } from "node:crypto";
 import type { WebClient } from "@slack/web-api";
 import { type Job, UnrecoverableError } from "bullmq";
+import { isNamespaceName, isSlackId } from "../src/analysis/names.js";
 import { readPods } from "../src/analysis/pod.js";
 import { containerKey, observe, type RestartEvent, type Seen } from "../src/digest/accounting.js";
 import { restartChart } from "../src/digest/chart.js";
@@ -38,14 +39,13 @@ export interface DigestJobDeps {
 }
 
 const DAY_MS = 86_400_000;
-const NAME = /^(all|[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)$/;
 
 function parseData(data: unknown): DigestJobData | null {
   const value = (data ?? {}) as Record<string, unknown>;
   const { channel, scope, tz } = value;
-  if (typeof scope !== "string" || !NAME.test(scope)) return null;
+  if (typeof scope !== "string" || !(scope === "all" || isNamespaceName(scope))) return null;
   if (channel === undefined) return { channel: "", scope, tz: "UTC" };
-  if (typeof channel !== "string" || !/^[A-Z0-9]{2,}$/.test(channel) || typeof tz !== "string") return null;
+  if (typeof channel !== "string" || !isSlackId(channel) || typeof tz !== "string") return null;
   return { channel, scope, tz };
 }
 
