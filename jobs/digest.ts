@@ -8,6 +8,7 @@ import type { WebClient } from "@slack/web-api";
 import { type Job, UnrecoverableError } from "bullmq";
 import { isNamespaceName, isSlackId } from "../src/analysis/names.js";
 import { readPods } from "../src/analysis/pod.js";
+import { workloadKey } from "../src/analysis/workload-key.js";
 import { containerKey, observe, type RestartEvent, type Seen } from "../src/digest/accounting.js";
 import { restartChart } from "../src/digest/chart.js";
 import { svgToPng } from "../src/digest/png.js";
@@ -97,23 +98,23 @@ export function digestProcessor(deps: DigestJobDeps) {
     const nowMs = deps.now();
     await snapshot(data.scope, nowMs);
     const all = await deps.digests.events(data.scope, nowMs - 8 * DAY_MS, nowMs);
-    const keys = [...new Set(all.map((event) => `${event.namespace}/${event.workload}`))];
+    const keyOf = (event: RestartEvent) => workloadKey(event.namespace, event.workload);
+    const keys = [...new Set(all.map(keyOf))];
     const snoozed = await deps.store.snoozed(data.channel, keys);
     const model = summarise(
-      all.filter((event) => !snoozed.has(`${event.namespace}/${event.workload}`)),
+      all.filter((event) => !snoozed.has(keyOf(event))),
       nowMs,
     );
     const jobId = job.id ?? "";
     const buttons = new Map<string, string>();
     for (const line of model.top) {
-      const workload = `${line.namespace}/${line.workload}`;
       buttons.set(
-        workload,
+        line.key,
         await deps.digests.saveButton({
           channel: data.channel,
           job: jobId,
           namespace: line.namespace,
-          workload,
+          workload: line.key,
         }),
       );
     }

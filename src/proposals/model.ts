@@ -224,11 +224,6 @@ export function isProposalId(value: string): boolean {
   return isHexId(value, PROPOSAL_ID_BYTES);
 }
 
-/** namespace/kind/name: the key recent changes are counted by (the leak guard). */
-export function workloadKey(proposal: Subject): string {
-  return `${proposal.namespace}/${proposal.workload.kind}/${proposal.workload.name}`;
-}
-
 /** The controller has seen the new template and every replica is updated and ready. */
 export function rolloutDone(rollout: RolloutProgress): boolean {
   return (
