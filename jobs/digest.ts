@@ -6,7 +6,9 @@
 import { randomBytes } from "node:crypto";
 import type { WebClient } from "@slack/web-api";
 import { type Job, UnrecoverableError } from "bullmq";
+import { isNamespaceName, isSlackId } from "../src/analysis/names.js";
 import { readPods } from "../src/analysis/pod.js";
+import { workloadKey } from "../src/analysis/workload-key.js";
 import { containerKey, observe, type RestartEvent, type Seen } from "../src/digest/accounting.js";
 import { restartChart } from "../src/digest/chart.js";
 import { svgToPng } from "../src/digest/png.js";
@@ -38,14 +40,13 @@ export interface DigestJobDeps {
 }
 
 const DAY_MS = 86_400_000;
-const NAME = /^(all|[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)$/;
 
 function parseData(data: unknown): DigestJobData | null {
   const value = (data ?? {}) as Record<string, unknown>;
   const { channel, scope, tz } = value;
-  if (typeof scope !== "string" || !NAME.test(scope)) return null;
+  if (typeof scope !== "string" || !(scope === "all" || isNamespaceName(scope))) return null;
   if (channel === undefined) return { channel: "", scope, tz: "UTC" };
-  if (typeof channel !== "string" || !/^[A-Z0-9]{2,}$/.test(channel) || typeof tz !== "string") return null;
+  if (typeof channel !== "string" || !isSlackId(channel) || typeof tz !== "string") return null;
   return { channel, scope, tz };
 }
 
@@ -98,23 +99,23 @@ export function digestProcessor(deps: DigestJobDeps) {
     const nowMs = deps.now();
     await snapshot(data.scope, nowMs);
     const all = await deps.digests.events(data.scope, nowMs - 8 * DAY_MS, nowMs);
-    const keys = [...new Set(all.map((event) => `${event.namespace}/${event.workload}`))];
+    const keyOf = (event: RestartEvent) => workloadKey(event.namespace, event.workload);
+    const keys = [...new Set(all.map(keyOf))];
     const snoozed = await deps.store.snoozed(data.channel, keys);
     const model = summarise(
-      all.filter((event) => !snoozed.has(`${event.namespace}/${event.workload}`)),
+      all.filter((event) => !snoozed.has(keyOf(event))),
       nowMs,
     );
     const jobId = job.id ?? "";
     const buttons = new Map<string, string>();
     for (const line of model.top) {
-      const workload = `${line.namespace}/${line.workload}`;
       buttons.set(
-        workload,
+        line.key,
         await deps.digests.saveButton({
           channel: data.channel,
           job: jobId,
           namespace: line.namespace,
-          workload,
+          workload: line.key,
         }),
       );
     }

@@ -19,6 +19,7 @@ import {
   type RecommendationPolicy,
   recommend,
 } from "./recommend.js";
+import { workloadKey } from "./workload-key.js";
 
 export interface Finding {
   match: Match;
@@ -64,15 +65,13 @@ export interface AnalyseOptions {
 
 const DAY_MS = 86_400_000;
 
-function workloadKey(container: ContainerCase): string {
-  return `${container.namespace}/${container.workload.kind}/${container.workload.name}`;
-}
+const containerWorkload = (container: ContainerCase) => workloadKey(container.namespace, container.workload);
 
 function workloadStats(containers: ContainerCase[], asOfMs: number): Map<string, WorkloadStats> {
   const byWorkload = new Map<string, { stats: WorkloadStats; pods: Set<string>; oldest: number | null }>();
   for (const container of containers) {
     if (container.init) continue;
-    const key = workloadKey(container);
+    const key = containerWorkload(container);
     const entry = byWorkload.get(key) ?? {
       stats: { ...container.workload, pods: 0, restarts: 0, days: null, restartsPerPodPerDay: null },
       pods: new Set<string>(),
@@ -107,7 +106,7 @@ export function analyse(
   const findings = correlation.matches.map((match): Finding => {
     const diagnosis = diagnose(match, {
       asOfMs: options.asOfMs,
-      workload: workloads.get(workloadKey(match.container)) ?? null,
+      workload: workloads.get(containerWorkload(match.container)) ?? null,
     });
     const caps = options.capsFor?.(match.container) ?? {};
     return {
@@ -123,7 +122,7 @@ export function analyse(
       caps,
     };
   });
-  const involved = new Set(findings.map((finding) => workloadKey(finding.match.container)));
+  const involved = new Set(findings.map((finding) => containerWorkload(finding.match.container)));
   const reference = options.timeReferenceMs === undefined ? options.asOfMs : options.timeReferenceMs;
   return {
     asOfMs: options.asOfMs,

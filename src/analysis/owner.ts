@@ -3,6 +3,8 @@
 // built-in controllers of apps/v1 and batch/v1, with a name Kubernetes itself would accept, are taken.
 // Anything else counts as no owner, and the pod stands for itself.
 
+import { isObjectName } from "./names.js";
+
 export interface OwnerRef {
   kind: string;
   name: string;
@@ -12,12 +14,6 @@ const CONTROLLERS: Record<string, readonly string[]> = {
   "apps/v1": ["ReplicaSet", "Deployment", "StatefulSet", "DaemonSet"],
   "batch/v1": ["Job", "CronJob"],
 };
-
-// A DNS-1123 subdomain: lowercase alphanumeric labels joined by dots, at most 253 characters.
-const LABEL = "[a-z0-9]([-a-z0-9]*[a-z0-9])?";
-const DNS_1123_SUBDOMAIN = new RegExp(`^(?=.{1,253}$)${LABEL}(\\.${LABEL})*$`);
-
-export const isObjectName = (name: string): boolean => DNS_1123_SUBDOMAIN.test(name);
 
 /** The controller among an object's ownerReferences (else the first), if it is one to believe. */
 export function trustedOwner(references: unknown): OwnerRef | null {

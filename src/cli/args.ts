@@ -2,12 +2,12 @@
 // point at the command's help, and the checks for --format, namespaces and colour.
 
 import { type ParseArgsConfig, parseArgs } from "node:util";
+import { isNamespaceName } from "../analysis/names.js";
 import { fail, ok, type Result } from "../errors.js";
 import type { OutputFormat } from "../report/render.js";
 import type { CliIo } from "./io.js";
 
 const FORMATS: readonly OutputFormat[] = ["text", "markdown", "json"];
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 export type ParsedArgs = {
   values: Record<string, string | string[] | boolean | undefined>;
@@ -39,7 +39,7 @@ export function outputFormat(command: string, value: unknown): Result<OutputForm
 
 /** `label` says where the name came from: `--namespace` or `namespace`. */
 export function namespaceName(command: string, label: string, name: string): Result<string> {
-  if (DNS_LABEL.test(name)) return ok(name);
+  if (isNamespaceName(name)) return ok(name);
   return usageError(
     command,
     `${label} ${name}: not a valid namespace name (lower-case letters, digits and '-', at most 63)`,

@@ -1,5 +1,6 @@
 // `oom-doctor scan <namespace>`: the live investigation from a terminal, no Slack, no Redis.
 
+import { isObjectName } from "../analysis/names.js";
 import { loadConfig } from "../config/load.js";
 import { ok, type Result } from "../errors.js";
 import { investigate, type Progress } from "../investigate.js";
@@ -7,8 +8,6 @@ import { type OutputFormat, render } from "../report/render.js";
 import { investigateOptions, openAdapters } from "./adapters.js";
 import { namespaceName, outputFormat, parseCommandArgs, usageError, wantsColour } from "./args.js";
 import type { CliIo } from "./io.js";
-
-const POD_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 
 export interface ScanOptions {
   namespace: string;
@@ -39,7 +38,7 @@ export function parseScanArgs(args: string[], io: CliIo): Result<ScanOptions | "
   const namespace = namespaceName("scan", "namespace", given);
   if (!namespace.ok) return namespace;
   const pod = typeof values.pod === "string" ? values.pod : null;
-  if (pod !== null && !POD_NAME.test(pod)) return usageError("scan", `--pod ${pod}: not a valid pod name`);
+  if (pod !== null && !isObjectName(pod)) return usageError("scan", `--pod ${pod}: not a valid pod name`);
   const format = outputFormat("scan", values.format);
   if (!format.ok) return format;
   const text = (key: string) => (typeof values[key] === "string" ? (values[key] as string) : null);

@@ -5,6 +5,7 @@ import { readFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { parse } from "yaml";
+import { isNamespaceName, isSlackChannelId, isSlackUserOrGroupId } from "../analysis/names.js";
 import { parseQuantity } from "../analysis/quantity.js";
 import { fail, fileError, ok, type Result } from "../errors.js";
 import type { Config, NodeOverride, ProposalsConfig, QueueConfig, SlackConfig, SshConfig } from "./schema.js";
@@ -198,10 +199,9 @@ function sshConfig(read: Reader, root: Json, env: Record<string, string | undefi
   };
 }
 
-// Namespace names are DNS-1123 labels; "*" stands for any.
-const NAMESPACE_PATTERN = /^(\*|[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)$/;
-// Slack channel ids: C (public), G (private), D (direct message); "*" for channels not listed.
-const CHANNEL_PATTERN = /^(\*|[CGD][A-Z0-9]{2,})$/;
+// "*" stands for any namespace, or for the channels not listed.
+const namespaceOrAny = (name: string) => name === "*" || isNamespaceName(name);
+const channelOrAny = (id: string) => id === "*" || isSlackChannelId(id);
 
 function slackConfig(read: Reader, root: Json): SlackConfig {
   const slack = read.section(root, "slack", "slack");
@@ -209,13 +209,13 @@ function slackConfig(read: Reader, root: Json): SlackConfig {
   const listed = read.section(slack, "channels", "slack.channels");
   for (const channel of Object.keys(listed)) {
     const path = `slack.channels.${channel}`;
-    if (!CHANNEL_PATTERN.test(channel)) {
+    if (!channelOrAny(channel)) {
       read.problems.push(`${path}: not a Slack channel id such as C0123ABCD (or "*" for the others)`);
       continue;
     }
     const namespaces = read.stringList(listed, channel, path);
     if (namespaces === null) continue;
-    const bad = namespaces.filter((namespace) => !NAMESPACE_PATTERN.test(namespace));
+    const bad = namespaces.filter((namespace) => !namespaceOrAny(namespace));
     if (bad.length > 0) read.problems.push(`${path}: not namespace names: ${bad.join(", ")}`);
     else channels[channel] = namespaces;
   }
@@ -259,9 +259,6 @@ function queueConfig(read: Reader, root: Json): QueueConfig {
   };
 }
 
-// Slack user (U/W) and user-group (S) ids.
-const APPROVER_PATTERN = /^[UWS][A-Z0-9]{2,}$/;
-
 function proposalsConfig(
   read: Reader,
   root: Json,
@@ -273,13 +270,13 @@ function proposalsConfig(
   const listed = read.section(proposals, "approvers", "proposals.approvers");
   for (const namespace of Object.keys(listed)) {
     const path = `proposals.approvers.${namespace}`;
-    if (!NAMESPACE_PATTERN.test(namespace)) {
+    if (!namespaceOrAny(namespace)) {
       read.problems.push(`${path}: not a namespace name (or "*" for the others)`);
       continue;
     }
     const ids = read.stringList(listed, namespace, path);
     if (ids === null) continue;
-    const bad = ids.filter((id) => !APPROVER_PATTERN.test(id));
+    const bad = ids.filter((id) => !isSlackUserOrGroupId(id));
     if (bad.length > 0)
       read.problems.push(`${path}: not Slack user or user-group ids (U..., S...): ${bad.join(", ")}`);
     else approvers[namespace] = ids;

@@ -5,6 +5,7 @@
 // the last terminations of the day before it, a lower bound. Pure: snapshots in, restart events out.
 
 import { type ContainerCase, finishedMs } from "../analysis/pod.js";
+import { workloadName } from "../analysis/workload-key.js";
 
 /** How far back a scope's first snapshot counts terminations: a digest's day. */
 export const FIRST_SNAPSHOT_LOOKBACK_MS = 86_400_000;
@@ -38,9 +39,6 @@ export interface RestartEvent {
 export const containerKey = (container: ContainerCase) =>
   `${container.podUid ?? `${container.namespace}/${container.pod}`}/${container.container}`;
 
-export const workloadName = (container: ContainerCase) =>
-  `${container.workload.kind}/${container.workload.name}`;
-
 function restartEvent(
   container: ContainerCase,
   atMs: number,
@@ -51,7 +49,7 @@ function restartEvent(
     atMs,
     namespace: container.namespace,
     pod: container.podUid ?? `${container.namespace}/${container.pod}`,
-    workload: workloadName(container),
+    workload: workloadName(container.workload),
     restarts,
     oomKills,
     reason: container.lastTermination?.reason ?? null,

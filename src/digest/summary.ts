@@ -2,6 +2,7 @@
 // their reasons, newcomers and chronic offenders, and the last seven days per workload for the chart.
 // Pure: events and the digest's end time in, the model out.
 
+import { workloadKey } from "../analysis/workload-key.js";
 import type { RestartEvent } from "./accounting.js";
 
 const DAY_MS = 86_400_000;
@@ -18,6 +19,8 @@ export interface Totals {
 }
 
 export interface WorkloadLine {
+  /** namespace/Kind/name: what snoozes and buttons know the workload by. */
+  key: string;
   namespace: string;
   workload: string;
   restarts: number;
@@ -38,7 +41,7 @@ export interface DigestModel {
   series: Array<{ workload: string; perDay: number[] }>;
 }
 
-const label = (event: RestartEvent) => `${event.namespace}/${event.workload}`;
+const label = (event: RestartEvent) => workloadKey(event.namespace, event.workload);
 
 function totals(events: RestartEvent[]): Totals {
   return {
@@ -60,6 +63,7 @@ export function summarise(events: RestartEvent[], endMs: number): DigestModel {
   for (const event of today) {
     const key = label(event);
     const line = lines.get(key) ?? {
+      key,
       namespace: event.namespace,
       workload: event.workload,
       restarts: 0,
@@ -79,7 +83,7 @@ export function summarise(events: RestartEvent[], endMs: number): DigestModel {
     new Set(inWeek.filter((event) => label(event) === key).map((e) => dayOf(e, endMs)));
   const newOffenders: string[] = [];
   const chronic: Array<{ workload: string; days: number }> = [];
-  for (const key of ranked.map((line) => `${line.namespace}/${line.workload}`)) {
+  for (const key of ranked.map((line) => line.key)) {
     const days = daysWith(key);
     if (days.size === 1) newOffenders.push(key);
     let streak = 0;
@@ -95,7 +99,7 @@ export function summarise(events: RestartEvent[], endMs: number): DigestModel {
     newOffenders,
     chronic,
     series: top.map((line) => {
-      const key = `${line.namespace}/${line.workload}`;
+      const key = line.key;
       const perDay = [6, 5, 4, 3, 2, 1, 0].map((day) =>
         byDay(day)
           .filter((event) => label(event) === key)

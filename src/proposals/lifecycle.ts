@@ -6,6 +6,7 @@
 // by the next click or by any later step.
 
 import { readPods } from "../analysis/pod.js";
+import { workloadKey } from "../analysis/workload-key.js";
 import type { ProposalsConfig } from "../config/schema.js";
 import { isTransient, type Result } from "../errors.js";
 import type { Log } from "../ops/log.js";
@@ -23,7 +24,6 @@ import {
   type Refusal,
   type RolloutProgress,
   rolloutDone,
-  workloadKey,
 } from "./model.js";
 import type {
   ApproverDirectory,
@@ -181,7 +181,7 @@ export class ProposalLifecycle {
     if (proposal.status === "approved") await scheduler.schedule("apply-limit", id, 0);
     if (proposal.status === "applied" && proposal.appliedAt !== null) {
       const appliedMs = Date.parse(proposal.appliedAt);
-      await repository.recordBump(workloadKey(proposal), appliedMs, id);
+      await repository.recordBump(workloadKey(proposal.namespace, proposal.workload), appliedMs, id);
       const { rollout } = proposal;
       if (rollout !== null && !rolloutDone(rollout) && rollout.checks < ROLLOUT_CHECKS)
         await scheduler.schedule("rollout", id, ROLLOUT_CHECK_MS, rollout.checks + 1);
@@ -271,7 +271,7 @@ export class ProposalLifecycle {
       nodeAllocatableBytes: subject.nodeAllocatableBytes,
       limitRangeMaxBytes: subject.limitRangeMaxBytes,
       maxStepFactor: config.maxStepFactor,
-      recentBumps: await repository.recentBumps(workloadKey(subject), now()),
+      recentBumps: await repository.recentBumps(workloadKey(subject.namespace, subject.workload), now()),
       leakAfterBumps: config.leakAfterBumps,
     });
   }

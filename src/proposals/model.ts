@@ -1,6 +1,7 @@
 // The limit proposal: its record, the states it passes through and which moves between them are
 // allowed, its audit entries, and what each lifecycle step answers. Pure.
 
+import { isHexId } from "../analysis/names.js";
 import type { ProposalProblem } from "./rules.js";
 
 /** The workload kinds whose pod template oom-doctor can patch. */
@@ -215,16 +216,12 @@ export function auditEntry(
   };
 }
 
-const PROPOSAL_ID = /^[0-9a-f]{24}$/;
+/** A proposal id is this many random bytes, in hex. */
+export const PROPOSAL_ID_BYTES = 12;
 
 /** Whether a button's or a job's value can be a proposal id at all. */
 export function isProposalId(value: string): boolean {
-  return PROPOSAL_ID.test(value);
-}
-
-/** namespace/kind/name: the key recent changes are counted by (the leak guard). */
-export function workloadKey(proposal: Subject): string {
-  return `${proposal.namespace}/${proposal.workload.kind}/${proposal.workload.name}`;
+  return isHexId(value, PROPOSAL_ID_BYTES);
 }
 
 /** The controller has seen the new template and every replica is updated and ready. */

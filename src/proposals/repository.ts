@@ -7,6 +7,7 @@ import {
   type AuditEntry,
   canMove,
   isProposalId,
+  PROPOSAL_ID_BYTES,
   type Proposal,
   type ProposalChange,
   type ProposalStatus,
@@ -31,7 +32,7 @@ export class SignedProposals implements ProposalRepository {
   constructor(
     private readonly storage: ProposalStorage,
     private readonly key: string | null,
-    private readonly newId: () => string = () => randomBytes(12).toString("hex"),
+    private readonly newId: () => string = () => randomBytes(PROPOSAL_ID_BYTES).toString("hex"),
   ) {}
 
   private encode(proposal: Proposal): string {

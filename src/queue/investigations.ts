@@ -6,6 +6,7 @@
 import { randomUUID } from "node:crypto";
 import type { Queue } from "bullmq";
 import type { Redis } from "ioredis";
+import { isNamespaceName, isObjectName, isSlackId } from "../analysis/names.js";
 import { producerQueue } from "./connection.js";
 
 export const INVESTIGATE_QUEUE = "investigate";
@@ -22,22 +23,20 @@ export interface InvestigateJobData {
   threadTs?: string;
 }
 
-const NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
-const SLACK_ID = /^[A-Z0-9]{2,}$/;
 const TS = /^\d+\.\d+$/;
 
 /** The job's data, checked: a job that fails this is not worth retrying. */
 export function parseInvestigateData(data: unknown): InvestigateJobData | string {
   const value = (data ?? {}) as Record<string, unknown>;
   const text = (key: string) => (typeof value[key] === "string" ? (value[key] as string) : "");
-  if (!SLACK_ID.test(text("channel"))) return "channel: not a Slack channel id";
-  if (!SLACK_ID.test(text("user"))) return "user: not a Slack user id";
-  if (!NAME.test(text("namespace"))) return "namespace: not a namespace name";
+  if (!isSlackId(text("channel"))) return "channel: not a Slack channel id";
+  if (!isSlackId(text("user"))) return "user: not a Slack user id";
+  if (!isNamespaceName(text("namespace"))) return "namespace: not a namespace name";
   const ts = (candidate: unknown) =>
     typeof candidate === "string" && (candidate === "" || TS.test(candidate));
   if (!ts(value.rootTs)) return "rootTs: not a Slack message ts";
   const pod = value.pod ?? null;
-  if (pod !== null && (typeof pod !== "string" || !NAME.test(pod))) return "pod: not a pod name";
+  if (pod !== null && (typeof pod !== "string" || !isObjectName(pod))) return "pod: not a pod name";
   const thread = value.threadTs ?? text("rootTs");
   if (!ts(thread)) return "threadTs: not a Slack message ts";
   return {

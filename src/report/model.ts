@@ -4,7 +4,7 @@
 import type { Analysis, Finding, KernelEventView } from "../analysis/analyse.js";
 import { splitContainerId } from "../analysis/cgroup-path.js";
 import type { MatchMethod } from "../analysis/correlate.js";
-import { VERDICTS, type Verdict, type WorkloadStats } from "../analysis/diagnose.js";
+import { residentBytes, VERDICTS, type Verdict, type WorkloadStats } from "../analysis/diagnose.js";
 import { describeLogTime } from "../analysis/format.js";
 import type { KernelVerdict } from "../analysis/kernel-verdict.js";
 import type { OomEvent, Victim } from "../analysis/oom-event.js";
@@ -23,6 +23,8 @@ export interface KernelEventJson {
   memcgLimitBytes: number | null;
   failcnt: number | null;
   victim: Victim | null;
+  /** The victim's resident memory at the kill (anon + file + shmem rss); null without its anon-rss. */
+  residentBytes: number | null;
   /** Every process killed for this invocation, the victim first (several with memory.oom.group). */
   killed: Victim[];
   /** The `<comm> invoked oom-killer:` header, when the log has it. */
@@ -160,6 +162,7 @@ function kernelEventJson(event: OomEvent, view: KernelEventView | undefined): Ke
     memcgLimitBytes: event.memcg?.limitBytes ?? null,
     failcnt: event.memcg?.failcnt ?? null,
     victim: event.victim,
+    residentBytes: residentBytes(event),
     killed: event.killed,
     invoker: event.invoker,
     oomMemcg: event.oomMemcg,

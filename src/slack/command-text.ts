@@ -1,5 +1,6 @@
 // What the user typed after `/oom`, parsed into a command or a problem to show them. Pure.
 
+import { isNamespaceName, isObjectName } from "../analysis/names.js";
 import type { Messages } from "./i18n/catalog.js";
 import { inert } from "./render/escape.js";
 
@@ -13,10 +14,6 @@ export type OomCommand =
   | { kind: "digest-now"; scope: string }
   | { kind: "investigate"; namespace: string; pod: string | null }
   | { kind: "invalid"; problem: string };
-
-// Kubernetes names: a namespace is a DNS-1123 label, a pod a DNS-1123 subdomain.
-const NAMESPACE = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-const POD = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 
 export type DigestCommand = Extract<OomCommand, { kind: `digest-${string}` }>;
 
@@ -46,7 +43,7 @@ function parseDigest(words: string[], t: Messages): OomCommand {
     problem: `${problem}\n${t.digest.usage}`,
   });
   const scope = (value: string | undefined) =>
-    value === "all" || (value && NAMESPACE.test(value)) ? value : null;
+    value === "all" || (value && isNamespaceName(value)) ? value : null;
   if (verb === "list" && target === undefined) return { kind: "digest-list" };
   if (verb === "unsubscribe" && target && options.length === 0)
     return { kind: "digest-unsubscribe", id: target };
@@ -81,12 +78,12 @@ export function parseOomCommand(text: string, t: Messages): OomCommand {
   if (first === "status" && second === undefined) return { kind: "status" };
   if (first === "audit" && rest.length === 0) {
     if (second === undefined) return { kind: "audit", namespace: null };
-    if (NAMESPACE.test(second)) return { kind: "audit", namespace: second };
+    if (isNamespaceName(second)) return { kind: "audit", namespace: second };
     return { kind: "invalid", problem: t.invalidNamespace(quoted(second)) };
   }
-  if (!NAMESPACE.test(first)) return { kind: "invalid", problem: t.invalidNamespace(quoted(first)) };
+  if (!isNamespaceName(first)) return { kind: "invalid", problem: t.invalidNamespace(quoted(first)) };
   if (rest.length > 0) return { kind: "invalid", problem: t.tooManyWords(quoted(rest.join(" "))) };
-  if (second !== undefined && !POD.test(second))
+  if (second !== undefined && !isObjectName(second))
     return { kind: "invalid", problem: t.invalidPod(quoted(second)) };
   return { kind: "investigate", namespace: first, pod: second ?? null };
 }

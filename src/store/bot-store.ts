@@ -4,12 +4,13 @@
 
 import { randomBytes } from "node:crypto";
 import type { Redis } from "ioredis";
+import { isHexId } from "../analysis/names.js";
 import type { FindingRecord, RunRecord, Snooze } from "../slack/records.js";
 
 const FINDING_TTL_SECONDS = 30 * 86_400;
 const POSTED_TTL_SECONDS = 7 * 86_400;
 const RUNS_KEPT = 10;
-const FINDING_ID = /^[0-9a-f]{32}$/;
+const FINDING_ID_BYTES = 16;
 
 export class BotStore {
   constructor(
@@ -22,7 +23,7 @@ export class BotStore {
   }
 
   async saveFinding(record: Omit<FindingRecord, "id">): Promise<string> {
-    const id = randomBytes(16).toString("hex");
+    const id = randomBytes(FINDING_ID_BYTES).toString("hex");
     await this.redis.set(
       this.key("finding", id),
       JSON.stringify({ ...record, id }),
@@ -34,7 +35,7 @@ export class BotStore {
 
   /** The finding a button carries, or null for an id never issued, expired or malformed. */
   async finding(id: string): Promise<FindingRecord | null> {
-    if (!FINDING_ID.test(id)) return null;
+    if (!isHexId(id, FINDING_ID_BYTES)) return null;
     const text = await this.redis.get(this.key("finding", id));
     return text === null ? null : (JSON.parse(text) as FindingRecord);
   }

@@ -5,6 +5,7 @@
 
 import { randomBytes } from "node:crypto";
 import type { Redis } from "ioredis";
+import { isHexId } from "../analysis/names.js";
 import type { RestartEvent, Seen } from "../digest/accounting.js";
 
 /** What a digest's Investigate button stands for. */
@@ -17,7 +18,7 @@ export interface InvestigateTarget {
 }
 
 const BUTTON_TTL_SECONDS = 14 * 86_400;
-const BUTTON_ID = /^[0-9a-f]{24}$/;
+const BUTTON_ID_BYTES = 12;
 
 export interface Subscription {
   id: string;
@@ -157,13 +158,13 @@ export class DigestStore {
   }
 
   async saveButton(target: InvestigateTarget): Promise<string> {
-    const id = randomBytes(12).toString("hex");
+    const id = randomBytes(BUTTON_ID_BYTES).toString("hex");
     await this.redis.set(this.key("button", id), JSON.stringify(target), "EX", BUTTON_TTL_SECONDS);
     return id;
   }
 
   async button(id: string): Promise<InvestigateTarget | null> {
-    if (!BUTTON_ID.test(id)) return null;
+    if (!isHexId(id, BUTTON_ID_BYTES)) return null;
     const text = await this.redis.get(this.key("button", id));
     return text === null ? null : (JSON.parse(text) as InvestigateTarget);
   }

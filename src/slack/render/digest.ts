@@ -45,7 +45,7 @@ export function digestMessage(model: DigestModel, ctx: DigestContext): SlackMess
         d.topTitle,
         ...model.top.map(
           (line) =>
-            `• ${d.topLine(inert(`${line.namespace}/${line.workload}`), line.restarts, line.oomKills, inert(line.reasons.join(", ")))}`,
+            `• ${d.topLine(inert(line.key), line.restarts, line.oomKills, inert(line.reasons.join(", ")))}`,
         ),
       ].join("\n"),
     ),
@@ -65,8 +65,7 @@ export function digestMessage(model: DigestModel, ctx: DigestContext): SlackMess
   blocks.push({
     type: "actions",
     elements: model.top.map((line) => {
-      const workload = `${line.namespace}/${line.workload}`;
-      return button(DIGEST_ACTIONS.investigate, d.investigate(line.workload), ctx.buttonValue(workload));
+      return button(DIGEST_ACTIONS.investigate, d.investigate(line.workload), ctx.buttonValue(line.key));
     }),
   });
   if (today.lowerBound || yesterday.lowerBound) blocks.push(context(d.lowerBound));

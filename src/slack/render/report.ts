@@ -66,16 +66,9 @@ export function utcText(iso: string): string {
 
 const workloadName = (group: WorkloadGroup) => `${group.kind} ${group.name}`;
 
-/** The victim's resident memory at the kill: anon + file + shmem rss. */
-export function residentBytes(finding: FindingJson): number | null {
-  const victim = finding.kernelEvent?.victim;
-  if (!victim || victim.anonRssBytes === null) return null;
-  return victim.anonRssBytes + (victim.fileRssBytes ?? 0) + (victim.shmemRssBytes ?? 0);
-}
-
 function memoryField(finding: FindingJson, t: Messages): string | null {
   const limit = finding.memoryLimitBytes;
-  const resident = residentBytes(finding);
+  const resident = finding.kernelEvent?.residentBytes ?? null;
   const lines: string[] = [];
   if (limit !== null && resident !== null) {
     const share = `${((resident / limit) * 100).toFixed(0)}%`;

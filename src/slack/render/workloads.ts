@@ -1,5 +1,6 @@
 // Findings grouped by the workload that owns them: the bot posts one thread reply per workload. Pure.
 
+import { workloadKey } from "../../analysis/workload-key.js";
 import type { FindingJson, Report } from "../../report/model.js";
 import { killTime, type Severity, severityIn } from "../../report/severity.js";
 
@@ -16,13 +17,11 @@ export interface WorkloadGroup {
   severity: Severity;
 }
 
-const workloadKey = (namespace: string, kind: string, name: string) => `${namespace}/${kind}/${name}`;
-
 export function groupByWorkload(report: Report): WorkloadGroup[] {
   const groups = new Map<string, Omit<WorkloadGroup, "severity">>();
   // The report's findings are sorted by verdict severity, so the first of each workload is its worst.
   for (const finding of report.findings) {
-    const key = workloadKey(finding.namespace, finding.workload.kind, finding.workload.name);
+    const key = workloadKey(finding.namespace, finding.workload);
     const group = groups.get(key);
     if (!group) {
       groups.set(key, {

@@ -1,10 +1,14 @@
 // Restart accounting over a scripted two-day history: pods restart, one is replaced, one deleted.
 
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { readPods } from "../../../src/analysis/pod.js";
 import { containerKey, observe, type RestartEvent, type Seen } from "../../../src/digest/accounting.js";
 import { summarise } from "../../../src/digest/summary.js";
+import type { FindingJson, Report } from "../../../src/report/model.js";
+import { groupByWorkload } from "../../../src/slack/render/workloads.js";
+import { fixturePath } from "../../harness/fixtures.js";
 import { type PodSpec, podObject } from "../../harness/pods.js";
 
 const HOUR = 3_600_000;
@@ -42,6 +46,20 @@ const web = (name: string, uid: string, restarts: number, extra: Partial<PodSpec
 });
 
 describe("restart accounting from snapshots", () => {
+  it("when a workload restarts, then its digest line carries the key a report groups and snoozes it by", () => {
+    let state: Snapshots = { seen: new Map(), atMs: null, events: [] };
+    state = snapshot(state, T0, [web("web-a", "a", 5)]);
+    state = snapshot(state, T0 + HOUR, [web("web-a", "a", 6)]);
+    const [line] = summarise(state.events, T0 + HOUR).top;
+    assert.equal(line?.key, "shop/Deployment/web");
+    const seed = JSON.parse(
+      readFileSync(fixturePath("seed", "expected", "report.golden.json"), "utf8"),
+    ) as Report;
+    const finding = { ...seed.findings[0], namespace: "shop", workload: { kind: "Deployment", name: "web" } };
+    const report = { ...seed, findings: [finding as FindingJson] };
+    assert.equal(groupByWorkload(report)[0]?.key, line?.key);
+  });
+
   it("when pods restart, are replaced and deleted over two days, then each day's counts are exact", () => {
     let state: Snapshots = { seen: new Map(), atMs: null, events: [] };
     // Day 0, 09:00: the baseline. Restarts before it are history, not news.

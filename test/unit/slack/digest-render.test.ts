@@ -21,6 +21,7 @@ function model(today: Totals, yesterday: Totals): DigestModel {
     yesterday,
     top: [
       {
+        key: "shop/Deployment/web",
         namespace: "shop",
         workload: "Deployment/web",
         restarts: today.restarts,

@@ -216,7 +216,14 @@ describe("hostile values in a digest", () => {
         today: { restarts: 3, oomKills: 1, podsAffected: 1, lowerBound: true },
         yesterday: { restarts: 0, oomKills: 0, podsAffected: 0, lowerBound: false },
         top: [
-          { namespace: "production", workload, restarts: 3, oomKills: 1, reasons: [HOSTILE, "OOMKilled"] },
+          {
+            key: `production/${workload}`,
+            namespace: "production",
+            workload,
+            restarts: 3,
+            oomKills: 1,
+            reasons: [HOSTILE, "OOMKilled"],
+          },
         ],
         newOffenders: [`production/${workload}`],
         chronic: [{ workload: `production/${workload}`, days: 3 }],

@@ -14,6 +14,7 @@ import {
   summaryMessage,
   textBar,
   workloadActionsMessage,
+  workloadReply,
 } from "../../../src/slack/render/report.js";
 import type { WorkloadGroup } from "../../../src/slack/render/workloads.js";
 import { bigReport, WORKLOADS, WORST } from "../../harness/big-namespace.js";
@@ -120,6 +121,21 @@ describe("the memory bar", () => {
     assert.equal(textBar(0), "░".repeat(20));
     assert.equal(textBar(0.5), `${"▓".repeat(10)}${"░".repeat(10)}`);
     assert.equal(textBar(1.3), "▓".repeat(20));
+  });
+});
+
+describe("the memory field", () => {
+  it("when the report gives the victim's resident bytes, then the reply shows that figure, not a sum of its own", () => {
+    const report = { ...seed, namespace: "production" };
+    const [group] = affectedGroups(report).filter((candidate) => candidate.primary.kernelEvent !== null);
+    assert.ok(group?.primary.kernelEvent);
+    const kernelEvent = { ...group.primary.kernelEvent, residentBytes: 500 * 1024 * 1024 };
+    const primary = { ...group.primary, kernelEvent };
+    const reply = workloadReply(
+      { ...group, primary, findings: [primary] },
+      { t: en, excerptLines: 20, snoozeDays: 7, findingId: () => "f".repeat(32) },
+    );
+    assert.match(JSON.stringify(reply.blocks), /resident at the kill 500.0 MiB \(50%\)/);
   });
 });
 

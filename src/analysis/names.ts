@@ -1,0 +1,28 @@
+// The shapes of the names and ids oom-doctor accepts from outside (commands, config, job data, button
+// values, ownerReferences). Each is checked here and nowhere else, so a name is valid in one place
+// exactly when it is valid in all of them. Pure.
+
+// A DNS-1123 label: lower-case alphanumerics and '-', starting and ending alphanumeric.
+const LABEL = "[a-z0-9]([-a-z0-9]*[a-z0-9])?";
+const DNS_1123_LABEL = new RegExp(`^(?=.{1,63}$)${LABEL}$`);
+// A DNS-1123 subdomain: labels joined by dots, at most 253 characters.
+const DNS_1123_SUBDOMAIN = new RegExp(`^(?=.{1,253}$)${LABEL}(\\.${LABEL})*$`);
+
+/** A namespace name: a DNS-1123 label. */
+export const isNamespaceName = (name: string): boolean => DNS_1123_LABEL.test(name);
+
+/** A pod's or workload's name: a DNS-1123 subdomain. */
+export const isObjectName = (name: string): boolean => DNS_1123_SUBDOMAIN.test(name);
+
+/** Any Slack id (channel, user, team): upper-case alphanumerics. */
+export const isSlackId = (id: string): boolean => /^[A-Z0-9]{2,}$/.test(id);
+
+/** A Slack conversation id: C (public), G (private) or D (direct message). */
+export const isSlackChannelId = (id: string): boolean => /^[CGD][A-Z0-9]{2,}$/.test(id);
+
+/** Who may approve: a Slack user (U, W) or user group (S). */
+export const isSlackUserOrGroupId = (id: string): boolean => /^[UWS][A-Z0-9]{2,}$/.test(id);
+
+/** A random id of `bytes` bytes in lower-case hex, as the stores mint them. */
+export const isHexId = (value: string, bytes: number): boolean =>
+  value.length === bytes * 2 && /^[0-9a-f]+$/.test(value);
