@@ -5,7 +5,7 @@ import { concatBytes } from "./bytes.js";
 import { ExportParser } from "./export-form.js";
 import { parseJsonLine } from "./json.js";
 import type { LogRecord } from "./record.js";
-import { parseTextLine } from "./text.js";
+import { newPrefixMemo, parseTextLine } from "./text.js";
 
 export type JournalForm = "json" | "export" | "text";
 
@@ -45,6 +45,7 @@ export class JournalReader {
   // Whole lines are decoded in one call: a streaming decode is several times slower.
   private readonly decoder = new TextDecoder("utf-8", { fatal: false });
   private exportParser: ExportParser | null = null;
+  private readonly prefixMemo = newPrefixMemo();
   /** Bytes after the last newline seen: the start of a line still to come. */
   private tail: Uint8Array = new Uint8Array(0);
   /** An overlong line was cut short: the rest of it, up to the next newline, is dropped. */
@@ -188,7 +189,7 @@ export class JournalReader {
       out.push(...json);
       return out;
     }
-    const parsed = parseTextLine(line);
+    const parsed = parseTextLine(line, this.prefixMemo);
     if (parsed.kind === "records") {
       const first = parsed.records[0];
       // A separator names no host: it belongs to the host around it.

@@ -152,8 +152,56 @@ const DMESG_DECODED = /^kern {0,2}:[a-z]{3,6} {0,3}: /;
 // A console that could not keep up says so before the next line it prints.
 const PRINTK_DROPPED = /^\*\* \d+ printk messages dropped \*\* ?/;
 
-/** Parses one text line. */
-export function parseTextLine(line: string): TextLine {
+/**
+ * The last line's stamp and `host ident:` as written, with what they parsed to. A journal prints many
+ * lines per second from few sources: a line that starts the same way reuses them without a pattern.
+ */
+export interface PrefixMemo {
+  stamp: string;
+  time: LogTime;
+  hasHost: boolean;
+  source: string;
+  host: string | null;
+  kernel: boolean;
+}
+
+export function newPrefixMemo(): PrefixMemo {
+  return { stamp: "", time: NO_TIME, hasHost: false, source: "", host: null, kernel: false };
+}
+
+/** The rest of `line` after `head`, when the line starts with it and goes on with a non-blank. */
+function after(line: string, head: string): string | null {
+  if (head.length === 0 || !line.startsWith(head)) return null;
+  const next = line.charCodeAt(head.length);
+  return next === 0x20 || next === 0x09 || Number.isNaN(next) ? null : line.slice(head.length);
+}
+
+function prefixOf(line: string, memo: PrefixMemo): Prefix | null {
+  const rest = after(line, memo.stamp);
+  if (rest !== null) return { time: memo.time, rest, hasHost: memo.hasHost };
+  const prefix = matchPrefix(line);
+  if (prefix) {
+    memo.stamp = line.slice(0, line.length - prefix.rest.length);
+    memo.time = prefix.time;
+    memo.hasHost = prefix.hasHost;
+  }
+  return prefix;
+}
+
+function hostRecords(prefix: Prefix, memo: PrefixMemo): LogRecord[] {
+  const message = after(prefix.rest, memo.source);
+  if (message !== null) return records(message, prefix.time, memo.host, memo.kernel);
+  const hostIdent = HOST_IDENT.exec(prefix.rest);
+  if (!hostIdent) return records(prefix.rest, prefix.time, null, false);
+  const text = hostIdent[4] ?? "";
+  memo.source = text.length > 0 ? prefix.rest.slice(0, prefix.rest.length - text.length) : "";
+  memo.host = hostIdent[1] ?? null;
+  memo.kernel = hostIdent[2] === "kernel";
+  return records(text, prefix.time, memo.host, memo.kernel);
+}
+
+/** Parses one text line; `memo` carries the previous line's prefix to the next. */
+export function parseTextLine(line: string, memo: PrefixMemo = newPrefixMemo()): TextLine {
   const withoutCr = line.endsWith("\r") ? line.slice(0, -1) : line;
   const trimmedEnd = withoutCr.startsWith("** ")
     ? withoutCr.replace(PRINTK_DROPPED, "")
@@ -177,7 +225,7 @@ export function parseTextLine(line: string): TextLine {
   }
   // Mail quotes and Markdown lists indent whole pastes: an indented line that starts like a log line is one.
   const prefix =
-    matchPrefix(trimmedEnd) ?? (/^[ \t]/.test(trimmedEnd) ? matchPrefix(trimmedEnd.trimStart()) : null);
+    prefixOf(trimmedEnd, memo) ?? (/^[ \t]/.test(trimmedEnd) ? matchPrefix(trimmedEnd.trimStart()) : null);
   if (!prefix) return { kind: "unprefixed", text: trimmedEnd };
   if (!prefix.hasHost) {
     const ident = IDENT_ONLY.exec(prefix.rest);
@@ -187,15 +235,5 @@ export function parseTextLine(line: string): TextLine {
       records: records(message, prefix.time, null, true),
     };
   }
-  const hostIdent = HOST_IDENT.exec(prefix.rest);
-  if (!hostIdent) {
-    return {
-      kind: "records",
-      records: records(prefix.rest, prefix.time, null, false),
-    };
-  }
-  return {
-    kind: "records",
-    records: records(hostIdent[4] ?? "", prefix.time, hostIdent[1] ?? null, hostIdent[2] === "kernel"),
-  };
+  return { kind: "records", records: hostRecords(prefix, memo) };
 }
