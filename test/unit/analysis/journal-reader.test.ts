@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { monthNumber } from "../../../src/analysis/journal/months.js";
-import { MAX_LINE_CHARS } from "../../../src/analysis/journal/reader.js";
+import { JournalReader, MAX_LINE_CHARS } from "../../../src/analysis/journal/reader.js";
 import { parseTextLine } from "../../../src/analysis/journal/text.js";
 import { JournalParser, parseJournal } from "../../../src/analysis/parse-journal.js";
 import { readFixture } from "../../harness/fixtures.js";
@@ -109,6 +109,36 @@ describe("text lines", () => {
       "a.out invoked oom-killer:",
     );
     assert.equal(prefixed("<6>[ 1205.517883] Task in /a killed")?.message, "Task in /a killed");
+  });
+
+  it("when lines share a stamp or a source, then each line's own host, source and message are read", () => {
+    const text = [
+      "Jul 12 12:11:16 node-a kernel: Killed process 1 (a)",
+      "Jul 12 12:11:16 node-a kubelet[22]: Killed process 2 (b)",
+      "Jul 12 12:11:16 node-b kernel: Killed process 3 (c)",
+      "Jul 12 12:11:17 node-b kernel: Killed process 4 (d)",
+      "Jul 12 12:11:17 node-b kernel:  Killed process 5 (e)",
+    ].join("\n");
+    const reader = new JournalReader();
+    // A non-kernel line is passed over, and read only if it is the last: the order is the message's.
+    const records = [...reader.push(new TextEncoder().encode(text)), ...reader.end()].sort((a, b) =>
+      a.message.trim().localeCompare(b.message.trim()),
+    );
+    assert.deepEqual(
+      records.map((record) => [
+        record.host,
+        record.kernel,
+        record.message,
+        record.time.kind === "wall" && record.time.wall.second,
+      ]),
+      [
+        ["node-a", true, "Killed process 1 (a)", 16],
+        ["node-a", false, "Killed process 2 (b)", 16],
+        ["node-b", true, "Killed process 3 (c)", 16],
+        ["node-b", true, "Killed process 4 (d)", 17],
+        ["node-b", true, " Killed process 5 (e)", 17],
+      ],
+    );
   });
 
   it("when short-iso has a +08:00 offset, then the time is an instant", () => {
