@@ -56,11 +56,6 @@ export interface AnalyseOptions {
   policy?: RecommendationPolicy;
   /** Ceilings for a container's new limit, when the cluster was read. */
   capsFor?: (container: ContainerCase) => LimitCaps;
-  /**
-   * A time near the journals' (the capture time), to give a year to log times printed without one.
-   * Null when nothing tells it: such times then stay unresolved. Defaults to asOfMs.
-   */
-  timeReferenceMs?: number | null;
 }
 
 const DAY_MS = 86_400_000;
@@ -123,22 +118,17 @@ export function analyse(
     };
   });
   const involved = new Set(findings.map((finding) => containerWorkload(finding.match.container)));
-  const reference = options.timeReferenceMs === undefined ? options.asOfMs : options.timeReferenceMs;
   return {
     asOfMs: options.asOfMs,
     findings,
     workloads: [...workloads.entries()].filter(([key]) => involved.has(key)).map(([, stats]) => stats),
     unmatchedEvents: correlation.unmatched,
-    kernelEvents: kernelEvents(journals, findings, reference),
+    kernelEvents: kernelEvents(journals, findings, options.asOfMs),
   };
 }
 
 /** Every journal's events once: the same report in two journals given for one node counts once. */
-function kernelEvents(
-  journals: NodeJournal[],
-  findings: Finding[],
-  referenceMs: number | null,
-): KernelEventView[] {
+function kernelEvents(journals: NodeJournal[], findings: Finding[], asOfMs: number): KernelEventView[] {
   const views: KernelEventView[] = [];
   for (const journal of journals) {
     for (const event of journal.events) {
@@ -149,7 +139,7 @@ function kernelEvents(
         node: event.node ?? journal.node,
         verdict: kernelVerdict(event),
         finding,
-        epochMs: eventEpochMs(event, journal, finding, referenceMs),
+        epochMs: eventEpochMs(event, journal, finding, asOfMs),
       });
     }
   }
@@ -158,21 +148,21 @@ function kernelEvents(
 
 /**
  * A wall-clock time needs a zone (given, or learned from the container it matched) and a year (printed,
- * or the one that puts it nearest the matched container's finishedAt or the capture time).
+ * or the one that puts it nearest the matched container's finishedAt, else the capture time).
  */
 function eventEpochMs(
   event: OomEvent,
   journal: NodeJournal,
   finding: Finding | null,
-  referenceMs: number | null,
+  asOfMs: number,
 ): number | null {
   const time = event.time;
   if (time.kind === "instant") return time.epochMs;
   if (time.kind !== "wall") return null;
   const offset = journal.utcOffsetMinutes ?? finding?.match.assumedUtcOffsetMinutes ?? null;
-  const reference = (finding ? finishedMs(finding.match.container) : null) ?? referenceMs;
-  if (offset === null || (time.wall.year === null && reference === null)) return null;
-  return resolveLogTime(time, reference ?? 0, offset)?.epochMs ?? null;
+  if (offset === null) return null;
+  const reference = (finding ? finishedMs(finding.match.container) : null) ?? asOfMs;
+  return resolveLogTime(time, reference, offset)?.epochMs ?? null;
 }
 
 /**

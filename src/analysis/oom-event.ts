@@ -119,7 +119,6 @@ interface Draft {
   section: Section;
   columns: string[] | null;
   taskPids: Set<number>;
-  summaryPid: number | null;
   /** The task the `oom-kill:` summary line names: the victim when no kill line follows. */
   summaryTask: { pid: number; comm: string; uid: number | null } | null;
   /** The call trace passed through the memcg OOM path. */
@@ -441,7 +440,6 @@ export class OomEventAssembler {
       section: "header",
       columns: null,
       taskPids: new Set(),
-      summaryPid: null,
       summaryTask: null,
       memcgTrace: false,
       lastTime: record.time,
@@ -517,7 +515,7 @@ export class OomEventAssembler {
         // Straight after a table it is that report's, whatever pid it names: 3.x kernels may name a
         // thread of a listed process.
         return open(
-          (d) => d.summaryPid === null && noVictim(d) && (d.section === "tasks" || couldList(d, fact.pid)),
+          (d) => d.summaryTask === null && noVictim(d) && (d.section === "tasks" || couldList(d, fact.pid)),
         );
       case "select":
         return (
@@ -527,7 +525,7 @@ export class OomEventAssembler {
       case "killed": {
         const pid = fact.victim.pid;
         return (
-          this.latest(drafts, (d) => noVictim(d) && d.summaryPid === pid) ??
+          this.latest(drafts, (d) => noVictim(d) && d.summaryTask?.pid === pid) ??
           // memory.oom.group kills every task of the cgroup right after saying so.
           this.latest(drafts, (d) => d.event.oomGroup !== null && couldList(d, pid)) ??
           this.latest(drafts, (d) => noVictim(d) && d.event.selected?.pid === pid) ??
@@ -536,21 +534,21 @@ export class OomEventAssembler {
           // whose announcement is missing, or a follow-up kill whose own report was rate-limited.
           this.latest(drafts, (d) => d.taskPids.has(pid) && sameMoment(d.event.time, record.time)) ??
           // A sacrificed child, or another thread of the chosen process, that the task table did not list.
-          this.latest(drafts, (d) => noVictim(d) && d.event.selected !== null && d.summaryPid === null) ??
+          this.latest(drafts, (d) => noVictim(d) && d.event.selected !== null && d.summaryTask === null) ??
           // A report whose table is missing (vm.oom_dump_tasks off, or cut from the log).
-          this.latest(drafts, (d) => noVictim(d) && d.summaryPid === null && couldList(d, pid)) ??
+          this.latest(drafts, (d) => noVictim(d) && d.summaryTask === null && couldList(d, pid)) ??
           this.newDraft(drafts, record, node)
         );
       }
       case "oom-group":
         return this.latest(
           drafts,
-          (d) => d.event.oomGroup === null && (d.event.victim !== null || d.summaryPid !== null),
+          (d) => d.event.oomGroup === null && (d.event.victim !== null || d.summaryTask !== null),
         );
       case "reaped":
         return this.latest(drafts, (d) => d.event.victim?.pid === fact.pid);
       case "no-killable":
-        return open((d) => noVictim(d) && d.summaryPid === null && d.event.selected === null);
+        return open((d) => noVictim(d) && d.summaryTask === null && d.event.selected === null);
       case "suppressed":
       case "boot":
         return undefined;
@@ -620,7 +618,6 @@ export class OomEventAssembler {
       }
       case "summary":
         draft.section = "kill";
-        draft.summaryPid = fact.pid;
         draft.summaryTask =
           fact.pid === null ? null : { pid: fact.pid, comm: fact.comm ?? "", uid: fact.uid };
         event.constraint = fact.constraint;
@@ -722,7 +719,7 @@ export class OomEventAssembler {
       event.victim !== null ||
       event.invoker !== null ||
       event.noKillable ||
-      draft.summaryPid !== null ||
+      draft.summaryTask !== null ||
       event.selected !== null ||
       // A memcg's figures, `Task in` line, stats and task table are printed only for an OOM: two of them
       // make one, even when the cut took its header and kill line.
@@ -786,7 +783,7 @@ export class OomEventAssembler {
         anonRssBytes: null,
         fileRssBytes: null,
         shmemRssBytes: null,
-        uid: "uid" in chosen ? chosen.uid : null,
+        uid: null,
         pgtablesBytes: null,
         oomScoreAdj: null,
       };
@@ -796,8 +793,8 @@ export class OomEventAssembler {
     const victim = event.victim;
     if (victim === null) return;
     const row = event.tasks.find((task) => task.pid === victim.pid);
-    victim.uid ??= draft.summaryTask?.pid === victim.pid ? draft.summaryTask.uid : (row?.uid ?? null);
-    victim.uid ??= row?.uid ?? null;
+    const summaryUid = draft.summaryTask?.pid === victim.pid ? draft.summaryTask.uid : null;
+    victim.uid ??= summaryUid ?? row?.uid ?? null;
     victim.oomScoreAdj ??= row?.oomScoreAdj ?? null;
   }
 

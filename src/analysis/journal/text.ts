@@ -79,7 +79,6 @@ function fullPrefix(line: string): Prefix | null {
 
 function bracketPrefix(line: string): Prefix | null {
   let m = DMESG_T.exec(line);
-  if (m && line.charCodeAt(0) !== 0x5b && !/^\S+\s/.test(line)) m = null;
   if (m) {
     const month = monthNumber(m[1] ?? "");
     if (month !== null) {

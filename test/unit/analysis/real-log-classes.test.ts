@@ -33,7 +33,7 @@ function reportOf(...kernelLines: string[]): OomEvent {
 
 const lines = (...text: string[]) => text.map((line) => `Mar  3 02:14:07 node-a kernel: ${line}`).join("\n");
 
-function nodeJournal(text: string, utcOffsetMinutes: number): NodeJournal {
+function nodeJournal(text: string, utcOffsetMinutes: number | null): NodeJournal {
   const parsed = parseJournal(text);
   return { node: "node-a", events: parsed.events, facts: parsed.nodes, utcOffsetMinutes, unavailable: null };
 }
@@ -332,21 +332,18 @@ describe("times of kills not tied to a container", () => {
       ),
       480,
     );
-    const analysis = analyse([], [journal], {
-      asOfMs: Date.parse("2024-03-04T00:00:00Z"),
-      timeReferenceMs: Date.parse("2024-03-04T00:00:00Z"),
-    });
+    const analysis = analyse([], [journal], { asOfMs: Date.parse("2024-03-04T00:00:00Z") });
     const report = buildReport(analysis, null, []);
     assert.equal(report.unmatchedEvents[0]?.time, "2024-03-02T18:14:07.000Z");
     assert.equal(report.kernelEvents[0]?.time, "2024-03-02T18:14:07.000Z");
   });
 
-  it("when neither the year nor a capture time is known, then the kernel event's time is null", () => {
+  it("when the node's zone is not known, then the kernel event's time is null", () => {
     const journal = nodeJournal(
       lines("Killed process 9 (app) total-vm:1000kB, anon-rss:900kB, file-rss:0kB"),
-      0,
+      null,
     );
-    const analysis = analyse([], [journal], { asOfMs: 0, timeReferenceMs: null });
+    const analysis = analyse([], [journal], { asOfMs: Date.parse("2024-03-04T00:00:00Z") });
     const event = buildReport(analysis, null, []).kernelEvents[0];
     assert.equal(event?.time, null);
     assert.equal(event?.timeAsLogged, "03-03 02:14:07 (node local time)");
