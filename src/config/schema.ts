@@ -1,3 +1,6 @@
+import type { Severity } from "../alerts/model.js";
+import type { QuietHours } from "../alerts/quiet.js";
+
 // The one configuration: what oom-doctor reads from its environment and its optional YAML file,
 // typed and checked once at start-up. Every error names the key (or variable) and what it expects.
 
@@ -92,6 +95,36 @@ export interface ProposalsConfig {
   signingKey: string | null;
 }
 
+/** A subscription declared in the configuration: kills in matching namespaces go to the channel. */
+export interface AlertRoute {
+  /** A namespace, a pattern with `*` (`prod-*`), or "all". */
+  namespaces: string;
+  channel: string;
+  minSeverity: Severity;
+  quiet: QuietHours | null;
+  tz: string;
+}
+
+export interface AlertsConfig {
+  /** Whether workers watch the cluster at all (one of them at a time does). */
+  enabled: boolean;
+  /** The cluster's name in alerts and keys; one watcher per name. */
+  cluster: string;
+  routes: AlertRoute[];
+  /** How often the nodes that run watched pods have their new kernel messages read. */
+  sweepMinutes: number;
+  /** Kills that arrive within this many seconds go out together (storms become one message). */
+  batchSeconds: number;
+  /** New threads a channel gets in 10 minutes; past it, kills go to one summary thread. */
+  maxNewThreads: number;
+  /** Kills of this many pods on one node in one batch make a node thread instead of workload threads. */
+  nodeStormKills: number;
+  /** Subscriptions made from Slack, in all. */
+  maxSubscriptions: number;
+  /** On a first start (or after Redis lost its data), kills this recent are still alerted. */
+  catchUpMinutes: number;
+}
+
 export interface Config {
   kubernetes: { kubeconfig: string | null; context: string | null; inCluster: boolean };
   ssh: SshConfig;
@@ -101,4 +134,5 @@ export interface Config {
   slack: SlackConfig;
   queue: QueueConfig;
   proposals: ProposalsConfig;
+  alerts: AlertsConfig;
 }
