@@ -3,7 +3,7 @@
 // bounded set of values: each series stays in memory and in every scrape until it is removed, so
 // nothing that grows without end (upload URLs, node names as a cluster scales) becomes a label.
 
-import { Counter, collectDefaultMetrics, Histogram, Registry } from "prom-client";
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 
 /** Nodes that keep a series of their own in oom_doctor_ssh_fetch_seconds: those fetched most recently. */
 export const NODE_SERIES = 100;
@@ -28,7 +28,19 @@ export class Metrics {
   readonly stepSeconds: Histogram<"step">;
   private readonly sshFetchSeconds: Histogram<"node">;
   private readonly slackApiErrors: Counter<"method" | "error">;
-  /** The nodes with a series, least recently fetched first. */
+  /** Cluster watch streams resumed after a break, and listed again (410 Gone, failed resume). */
+  readonly watchReconnects: Counter<"stream">;
+  readonly watchRelists: Counter<"stream">;
+  /** Alert messages posted, by what they were (thread, update, summary, quiet-summary). */
+  readonly alertsSent: Counter<"message">;
+  /** Kills that went into a storm summary or a node thread instead of a thread of their own. */
+  readonly alertsSuppressed: Counter<"reason">;
+  /** This process holds the cluster's watch lease (1) or not (0); changes counted. */
+  readonly leaseHeld: Gauge;
+  readonly leaseChanges: Counter<"change">;
+  private readonly sweepSeconds: Histogram<"node">;
+  private readonly sweepBytes: Counter<"node">;
+  /** The nodes with a series, least recently used first. */
   private readonly nodes = new Set<string>();
 
   constructor() {
@@ -66,17 +78,79 @@ export class Metrics {
       labelNames: ["method", "error"],
       registers,
     });
+    this.watchReconnects = new Counter({
+      name: "oom_doctor_watch_reconnects_total",
+      help: "Cluster watch streams resumed from their last resourceVersion after a break, by stream.",
+      labelNames: ["stream"],
+      registers,
+    });
+    this.watchRelists = new Counter({
+      name: "oom_doctor_watch_relists_total",
+      help: "Cluster watch streams listed again (410 Gone, or a resume that failed), by stream.",
+      labelNames: ["stream"],
+      registers,
+    });
+    this.alertsSent = new Counter({
+      name: "oom_doctor_alerts_sent_total",
+      help: "Alert messages posted, by message (thread, update, summary, quiet-summary).",
+      labelNames: ["message"],
+      registers,
+    });
+    this.alertsSuppressed = new Counter({
+      name: "oom_doctor_alerts_suppressed_total",
+      help: "Kills folded by storm control instead of opening a thread, by reason (node-storm, channel-storm).",
+      labelNames: ["reason"],
+      registers,
+    });
+    this.leaseHeld = new Gauge({
+      name: "oom_doctor_alerts_leader",
+      help: "1 while this process holds the cluster's watch lease.",
+      registers,
+    });
+    this.leaseChanges = new Counter({
+      name: "oom_doctor_alerts_lease_changes_total",
+      help: "Times this process took (acquired) or lost the cluster's watch lease.",
+      labelNames: ["change"],
+      registers,
+    });
+    this.sweepSeconds = new Histogram({
+      name: "oom_doctor_sweep_seconds",
+      help: "Time to read a node's new kernel messages over SSH.",
+      labelNames: ["node"],
+      buckets: [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+      registers,
+    });
+    this.sweepBytes = new Counter({
+      name: "oom_doctor_sweep_bytes_total",
+      help: "Bytes of kernel messages read by sweeps, by node.",
+      labelNames: ["node"],
+      registers,
+    });
   }
 
-  /** Starts timing a node's journal fetch; the least recently fetched node's series goes past NODE_SERIES. */
-  sshFetchTimer(node: string): () => void {
+  /** Marks the node most recently used; past NODE_SERIES, the least recent one's series go. */
+  private touchNode(node: string): void {
     this.nodes.delete(node);
     this.nodes.add(node);
     if (this.nodes.size > NODE_SERIES) {
       const oldest = this.nodes.values().next().value as string;
       this.nodes.delete(oldest);
       this.sshFetchSeconds.remove({ node: oldest });
+      this.sweepSeconds.remove({ node: oldest });
+      this.sweepBytes.remove({ node: oldest });
     }
+  }
+
+  /** Records one sweep of a node: how long it took and how much it read. */
+  sweepDone(node: string, seconds: number, bytes: number): void {
+    this.touchNode(node);
+    this.sweepSeconds.observe({ node }, seconds);
+    this.sweepBytes.inc({ node }, bytes);
+  }
+
+  /** Starts timing a node's journal fetch; the least recently fetched node's series goes past NODE_SERIES. */
+  sshFetchTimer(node: string): () => void {
+    this.touchNode(node);
     const stop = this.sshFetchSeconds.startTimer({ node });
     return () => {
       // A node dropped while its fetch ran is not brought back by its end.

@@ -26,6 +26,17 @@ describe("metric labels", () => {
     assert.ok(!counts.some((line) => line.includes('node="node-0"')));
   });
 
+  it("when sweeps read many nodes, then their series share the same bound and record bytes and time", async () => {
+    const metrics = new Metrics();
+    metrics.sweepDone("node-a", 0.5, 2048);
+    metrics.sweepDone("node-a", 0.25, 1024);
+    const bytes = await series(metrics, "oom_doctor_sweep_bytes_total");
+    assert.deepEqual(bytes, ['oom_doctor_sweep_bytes_total{node="node-a"} 3072']);
+    for (let index = 0; index < NODE_SERIES; index += 1) metrics.sshFetchTimer(`node-${index}`)();
+    assert.deepEqual(await series(metrics, "oom_doctor_sweep_bytes_total"), []);
+    assert.deepEqual(await series(metrics, "oom_doctor_sweep_seconds_count"), []);
+  });
+
   it("when a file upload to its own URL is rate limited, then the method label is not the URL", () => {
     assert.equal(slackMethodLabel("https://slack.com/api/chat.postMessage"), "chat.postMessage");
     assert.equal(
