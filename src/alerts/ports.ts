@@ -74,8 +74,11 @@ export interface SeenStore {
   seen(keys: string[]): Promise<Map<string, SeenContainer>>;
   /** Records the entries unless `token` is no longer the lease's: then false, and nothing written. */
   record(token: number, entries: SeenContainer[]): Promise<boolean>;
-  /** When watching began (set once; kills that finished before it are history, not alerts). */
-  since(nowIso: string): Promise<string>;
+  /**
+   * Where alerting begins: set once, to `startIso` on the first start (or after Redis lost its data);
+   * kills that finished before it are history, not alerts.
+   */
+  since(startIso: string): Promise<string>;
 }
 
 /** Where found kills go: once each, whoever finds them and however often. */
