@@ -41,6 +41,11 @@ export interface KernelSweep {
   cursor: string | null;
   /** Cut by the byte cap or the time limit: the next sweep continues from `cursor`. */
   truncated: boolean;
+  /**
+   * The journal no longer held the entry at `from.cursor` (rotated or vacuumed away, or the journal was
+   * replaced): the sweep began at the nearest entry after it, and entries in between may be lost.
+   */
+  rotated?: boolean;
 }
 
 export interface KernelSweepSource {

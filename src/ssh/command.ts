@@ -1,7 +1,8 @@
 // The only requests oom-doctor sends to a node. A node runs them through deploy/node/oom-doctor-journal,
 // forced for oom-doctor's key in authorized_keys: that wrapper reads the request from
 // SSH_ORIGINAL_COMMAND, checks every word, and runs journalctl with a fixed, read-only argument set.
-// A request holds the wrapper's name, a verb and whole numbers, nothing from the cluster or from users.
+// A request holds the wrapper's name, a verb, whole numbers and at most one journald cursor the node's
+// own journalctl printed, checked here and again by the wrapper; nothing from the cluster or from users.
 
 import type { JournalWindow } from "../analysis/windows.js";
 
@@ -35,4 +36,30 @@ export function windowCommand(window: JournalWindow, limits: CommandLimits): str
 /** The journal's oldest entry: tells a rotated or vacuumed journal from a quiet window. */
 export function oldestEntryCommand(limits: CommandLimits): string {
   return `${PROGRAM} oldest ${integer(limits.timeoutSeconds, "timeout")}`;
+}
+
+// A journald cursor as journalctl prints it; the wrapper accepts this shape and no other.
+const JOURNAL_CURSOR =
+  /^s=[0-9a-f]{32};i=[0-9a-f]{1,16};b=[0-9a-f]{32};m=[0-9a-f]{1,16};t=[0-9a-f]{1,16};x=[0-9a-f]{1,16}$/;
+
+export function isJournalCursor(value: string): boolean {
+  return JOURNAL_CURSOR.test(value);
+}
+
+/** Kernel entries from `sinceEpoch` on as JSON lines, capped like a window: a node's first sweep. */
+export function kernelSinceCommand(sinceEpoch: number, limits: CommandLimits): string {
+  const since = integer(sinceEpoch, "since");
+  const timeout = integer(limits.timeoutSeconds, "timeout");
+  return `${PROGRAM} kernel-since ${since} ${timeout} ${integer(limits.maxOutputBytes, "cap")}`;
+}
+
+/**
+ * Kernel entries from the one `cursor` names on (that entry first, while the journal still holds it),
+ * capped like a window. The cursor was stored by an earlier sweep but is checked all the same.
+ */
+export function kernelFromCommand(cursor: string, limits: CommandLimits): string {
+  if (!isJournalCursor(cursor))
+    throw new RangeError(`not a journald cursor: ${JSON.stringify(cursor.slice(0, 200))}`);
+  const timeout = integer(limits.timeoutSeconds, "timeout");
+  return `${PROGRAM} kernel-from ${cursor} ${timeout} ${integer(limits.maxOutputBytes, "cap")}`;
 }

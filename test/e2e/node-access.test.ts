@@ -24,6 +24,8 @@ const WINDOW = {
   untilEpoch: Date.parse("2021-07-12T04:30:00Z") / 1000,
 };
 const JOURNAL = fixturePath("cluster", "seed", "journal", "k8s-node-04.export");
+// A journald cursor's shape, naming no entry of any journal here.
+const CURSOR = "s=0123456789abcdef0123456789abcdef;i=1;b=0123456789abcdef0123456789abcdef;m=0;t=0;x=0";
 
 let dir: string;
 let fleet: SshFleet;
@@ -113,6 +115,35 @@ describe("the journal wrapper behind a forced command", () => {
     assert.match(direct.stderr, /oom-doctor-journalctl-exit:0/);
   });
 
+  it("when oom-doctor asks for kernel entries since a time, then from a cursor, then the wrapper answers with kernel entries only, the cursor's first", async () => {
+    const since = await sshRun(node, [
+      "oom-doctor-journal",
+      "kernel-since",
+      String(WINDOW.sinceEpoch),
+      "10",
+      "1048576",
+    ]);
+    assert.equal(since.code, 0, since.stderr);
+    assert.match(since.stderr, /oom-doctor-journalctl-exit:0/);
+    const entries = since.stdout
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as { _TRANSPORT: string; MESSAGE: string; __CURSOR: string });
+    assert.ok(entries.some((entry) => /invoked oom-killer/.test(entry.MESSAGE)));
+    assert.ok(entries.every((entry) => entry._TRANSPORT === "kernel"));
+
+    const cursor = entries.at(-2)?.__CURSOR ?? "";
+    const from = await sshRun(node, ["oom-doctor-journal", "kernel-from", cursor, "10", "1048576"]);
+    assert.equal(from.code, 0, from.stderr);
+    assert.deepEqual(
+      from.stdout
+        .trim()
+        .split("\n")
+        .map((line) => (JSON.parse(line) as { __CURSOR: string }).__CURSOR),
+      entries.slice(-2).map((entry) => entry.__CURSOR),
+    );
+  });
+
   const refused: Array<[string, string[]]> = [
     ["journalctl --vacuum-time=1s", ["journalctl", "--vacuum-time=1s"]],
     ["journalctl --rotate", ["journalctl", "--rotate"]],
@@ -131,6 +162,24 @@ describe("the journal wrapper behind a forced command", () => {
     ["a redirection", ["oom-doctor-journal", "oldest", "5", ">", "/tmp/x"]],
     ["a glob", ["oom-doctor-journal", "window", "*", "2", "10", "100"]],
     ["a timeout out of range", ["oom-doctor-journal", "oldest", "100000"]],
+    ["a command after a cursor", ["oom-doctor-journal", "kernel-from", `${CURSOR};id`, "10", "100"]],
+    ["a cursor with a field too many", ["oom-doctor-journal", "kernel-from", `${CURSOR};x=1`, "10", "100"]],
+    ["a cursor in capitals", ["oom-doctor-journal", "kernel-from", CURSOR.toUpperCase(), "10", "100"]],
+    [
+      "a cursor with too many digits",
+      ["oom-doctor-journal", "kernel-from", CURSOR.replace("i=1", "i=11111111111111111"), "10", "100"],
+    ],
+    ["a cursor over two lines", ["oom-doctor-journal", "kernel-from", `${CURSOR}\n${CURSOR}`, "10", "100"]],
+    ["a cursor that is a substitution", ["oom-doctor-journal", "kernel-from", "$(id)", "10", "100"]],
+    ["a cursor that is a glob", ["oom-doctor-journal", "kernel-from", "s=*", "10", "100"]],
+    [
+      "a cursor with --vacuum-time appended",
+      ["oom-doctor-journal", "kernel-from", CURSOR, "10", "100", "--vacuum-time=1s"],
+    ],
+    ["a cursor where a time belongs", ["oom-doctor-journal", "kernel-since", CURSOR, "10", "100"]],
+    ["a cursor in a window", ["oom-doctor-journal", "window", CURSOR, "2", "10", "100"]],
+    ["a cursor as a word of its own", ["oom-doctor-journal", "oldest", "10", CURSOR]],
+    ["a request that is too long", ["oom-doctor-journal", "kernel-from", CURSOR, "1".repeat(200), "100"]],
     ["an interactive login", []],
   ];
   for (const [what, command] of refused) {

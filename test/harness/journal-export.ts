@@ -23,11 +23,27 @@ export function oomReport(podUid: string, containerId: string, pid: number): str
   ];
 }
 
-/** One journal entry in `journalctl -o export` form: a kernel line, or a line of kubelet chatter. */
-export function exportEntry(host: string, micros: number, message: string, kernel: boolean): string {
+/** The boot an entry was written in: its id, and the wall-clock time it began. */
+export interface Boot {
+  id: string;
+  startMicros: number;
+}
+
+/**
+ * One journal entry in `journalctl -o export` form: a kernel line, or a line of kubelet chatter. With a
+ * `boot`, the entry also carries its time since that boot, as journald writes it.
+ */
+export function exportEntry(
+  host: string,
+  micros: number,
+  message: string,
+  kernel: boolean,
+  boot?: Boot,
+): string {
   const fields = [
     `__REALTIME_TIMESTAMP=${micros}`,
-    "_BOOT_ID=5b6c7d8e9f0a1b2c3d4e5f60718293a4",
+    ...(boot ? [`__MONOTONIC_TIMESTAMP=${micros - boot.startMicros}`] : []),
+    `_BOOT_ID=${boot?.id ?? "5b6c7d8e9f0a1b2c3d4e5f60718293a4"}`,
     `_HOSTNAME=${host}`,
     ...(kernel
       ? ["_TRANSPORT=kernel", "SYSLOG_IDENTIFIER=kernel"]

@@ -109,8 +109,7 @@ export class SshFleet {
     for (const [index, file] of exportFiles.entries()) {
       writeJournal(join(journalDir, `part${index}.journal`), file);
     }
-    // The node user reads the journal files as the systemd-journal group would.
-    execFileSync("chmod", ["-R", "a+rX", journalDir]);
+    readableByNodeUser(journalDir);
     const port = await freePort(address);
     const config = [
       `ListenAddress ${address}:${port}`,
@@ -147,6 +146,16 @@ export class SshFleet {
     this.nodes.set(name, node);
     await this.start(node);
     return node;
+  }
+
+  /**
+   * Appends entries (`journalctl -o export` form) to one of the node's journal files while its sshd
+   * runs, as journald appends to the active file; a file not there yet is a new one in the same
+   * directory, as after a rotation.
+   */
+  appendJournal(node: FleetNode, entries: string, file = "part0.journal"): void {
+    journalRemote(join(node.journalDir, file), Buffer.from(entries));
+    readableByNodeUser(node.journalDir);
   }
 
   /**
@@ -251,7 +260,17 @@ export class SshFleet {
   }
 }
 
+/** The node user reads the journal files as the systemd-journal group would. */
+function readableByNodeUser(journalDir: string): void {
+  execFileSync("chmod", ["-R", "a+rX", journalDir]);
+}
+
 export function writeJournal(path: string, exportFile: string): void {
+  journalRemote(path, readFileSync(exportFile));
+}
+
+/** Writes entries into a journal file with systemd-journal-remote, which appends to a file that exists. */
+function journalRemote(path: string, entries: Buffer): void {
   const remote = JOURNAL_REMOTE.find((candidate) => {
     try {
       execFileSync(candidate, ["--version"], { stdio: "ignore" });
@@ -263,7 +282,7 @@ export function writeJournal(path: string, exportFile: string): void {
   if (!remote)
     throw new Error("systemd-journal-remote is not installed (apt-get install systemd-journal-remote)");
   execFileSync(remote, ["-o", path, "-"], {
-    input: readFileSync(exportFile),
+    input: entries,
     stdio: ["pipe", "ignore", "pipe"],
   });
 }
