@@ -134,6 +134,35 @@ describe("kills in a pod", () => {
     assert.deepEqual(podKills(pod, new Map(seen.map((entry) => [entry.key, entry])), options).kills, []);
   });
 
+  it("when the evicted containers show when they stopped, then the latest stop is the eviction's time", () => {
+    const status = {
+      ...memoryEviction,
+      containerStatuses: [
+        {
+          name: "app",
+          restartCount: 0,
+          state: { terminated: { reason: "Error", exitCode: 137, finishedAt: "2024-01-02T04:59:58Z" } },
+        },
+      ],
+    };
+    assert.equal(
+      podKills(podObject({ uid: UID, status }), new Map(), options).kills[0]?.at,
+      "2024-01-02T04:59:58Z",
+    );
+  });
+
+  it("when the eviction happened before watching began, then it is history: seen, no kill", () => {
+    const { kills, seen } = podKills(podObject({ uid: UID, status: memoryEviction }), new Map(), {
+      ...options,
+      sinceMs: Date.parse("2024-01-03T00:00:00Z"),
+    });
+    assert.deepEqual(kills, []);
+    assert.deepEqual(
+      seen.map((entry) => entry.key),
+      [evictionSeenKey(UID)],
+    );
+  });
+
   it("when the eviction was for disk, then it is no kill", () => {
     const status = {
       ...memoryEviction,
