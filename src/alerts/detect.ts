@@ -37,13 +37,16 @@ const timeMs = (iso: string | null | undefined): number | null => {
   return Number.isFinite(ms) ? ms : null;
 };
 
+/** A container of a pod known by its UID. */
+type PodContainer = ContainerCase & { podUid: string };
+
 /** One pod's containers, when it is a pod with a name and a UID; nothing otherwise. */
-function containersOf(pod: unknown): Array<ContainerCase & { podUid: string }> {
+function containersOf(pod: unknown): PodContainer[] {
   const metadata = object(object(pod).metadata);
   if (text(metadata.name) === null || text(metadata.uid) === null) return [];
   const read = readPods(pod);
   if (!read.ok || read.podCount !== 1) return [];
-  return read.cases.filter((c): c is ContainerCase & { podUid: string } => c.podUid !== null);
+  return read.cases.filter((c): c is PodContainer => c.podUid !== null);
 }
 
 /** The keys `podKills` may read for this pod: the caller fetches them before calling it. */
@@ -54,10 +57,7 @@ export function seenKeysOf(pod: unknown): string[] {
   return [...containers.map((c) => seenKey(c.podUid, c.container)), evictionSeenKey(uid)];
 }
 
-function killOf(
-  container: ContainerCase & { podUid: string },
-  cluster: string,
-): Omit<Kill, "id" | "kind" | "at"> {
+function killOf(container: PodContainer, cluster: string): Omit<Kill, "id" | "kind" | "at"> {
   return {
     cluster,
     namespace: container.namespace,
@@ -72,7 +72,7 @@ function killOf(
 }
 
 function containerKills(
-  containers: Array<ContainerCase & { podUid: string }>,
+  containers: PodContainer[],
   seen: ReadonlyMap<string, SeenContainer>,
   options: PodKillOptions,
 ): PodKills {
@@ -127,7 +127,7 @@ function evictedAt(pod: unknown, containers: ContainerCase[]): string | null {
 
 function evictionKill(
   pod: unknown,
-  containers: Array<ContainerCase & { podUid: string }>,
+  containers: PodContainer[],
   seen: ReadonlyMap<string, SeenContainer>,
   options: PodKillOptions,
 ): PodKills {
