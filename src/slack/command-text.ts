@@ -1,5 +1,6 @@
 // What the user typed after `/oom`, parsed into a command or a problem to show them. Pure.
 
+import { SEVERITIES, type Severity } from "../alerts/model.js";
 import { isNamespaceName, isObjectName } from "../analysis/names.js";
 import type { Messages } from "./i18n/catalog.js";
 import { inert } from "./render/escape.js";
@@ -12,6 +13,16 @@ export type OomCommand =
   | { kind: "digest-list" }
   | { kind: "digest-unsubscribe"; id: string }
   | { kind: "digest-now"; scope: string }
+  | {
+      kind: "watch";
+      scope: string;
+      /** null when not given. */
+      minSeverity: Severity | null;
+      quiet: { from: string; to: string } | null;
+      tz: string | null;
+    }
+  | { kind: "watch-list" }
+  | { kind: "unwatch"; id: string }
   | { kind: "investigate"; namespace: string; pod: string | null }
   | { kind: "invalid"; problem: string };
 
@@ -19,6 +30,11 @@ export type DigestCommand = Extract<OomCommand, { kind: `digest-${string}` }>;
 
 export const isDigestCommand = (command: OomCommand): command is DigestCommand =>
   command.kind.startsWith("digest-");
+
+export type WatchCommand = Extract<OomCommand, { kind: "watch" | "watch-list" | "unwatch" }>;
+
+export const isWatchCommand = (command: OomCommand): command is WatchCommand =>
+  command.kind === "watch" || command.kind === "watch-list" || command.kind === "unwatch";
 
 /** A value quoted back to the user: inert, and never the whole of an absurdly long one. */
 const quoted = (value: string) =>
@@ -34,6 +50,53 @@ export function isTimeZone(zone: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** `HH:MM` or `H:MM` as `HH:MM`, or null. */
+function timeOfDay(value: string): string | null {
+  const match = TIME.exec(value);
+  return match ? `${(match[1] ?? "").padStart(2, "0")}:${match[2]}` : null;
+}
+
+const isSeverity = (value: string): value is Severity => (SEVERITIES as readonly string[]).includes(value);
+
+/** `watch <namespace|all> [min <severity>] [quiet HH:MM-HH:MM] [tz <zone>]`, `watch list`, `unwatch <id>`. */
+function parseWatch(verb: "watch" | "unwatch", words: string[], t: Messages): OomCommand {
+  const [target, ...options] = words;
+  const invalid = (problem: string): OomCommand => ({
+    kind: "invalid",
+    problem: `${problem}\n${t.alerts.usage}`,
+  });
+  if (verb === "unwatch") {
+    if (target === undefined) return invalid(t.alerts.missingId);
+    if (options.length > 0) return invalid(t.tooManyWords(quoted(options.join(" "))));
+    return { kind: "unwatch", id: target };
+  }
+  if (target === "list" && options.length === 0) return { kind: "watch-list" };
+  if (target !== "all" && !(target && isNamespaceName(target)))
+    return invalid(t.digest.badScope(quoted(target ?? "")));
+  const command: Extract<OomCommand, { kind: "watch" }> = {
+    kind: "watch",
+    scope: target,
+    minSeverity: null,
+    quiet: null,
+    tz: null,
+  };
+  for (let index = 0; index < options.length; index += 2) {
+    const [key, value] = [options[index], options[index + 1] ?? ""];
+    if (key === "min") {
+      if (!isSeverity(value)) return invalid(t.alerts.badSeverity(quoted(value)));
+      command.minSeverity = value;
+    } else if (key === "quiet") {
+      const [from, to, ...rest] = value.split(/[-–]/).map(timeOfDay);
+      if (!from || !to || rest.length > 0 || from === to) return invalid(t.alerts.badQuiet(quoted(value)));
+      command.quiet = { from, to };
+    } else if (key === "tz") {
+      if (!isTimeZone(value)) return invalid(t.digest.badZone(quoted(value)));
+      command.tz = value;
+    } else return invalid(t.tooManyWords(quoted(options.slice(index).join(" "))));
+  }
+  return command;
 }
 
 function parseDigest(words: string[], t: Messages): OomCommand {
@@ -59,9 +122,8 @@ function parseDigest(words: string[], t: Messages): OomCommand {
   for (let index = 0; index < options.length; index += 2) {
     const [key, value] = [options[index], options[index + 1] ?? ""];
     if (key === "at") {
-      const match = TIME.exec(value);
-      if (!match) return invalid(t.digest.badTime(quoted(value)));
-      at = `${(match[1] ?? "").padStart(2, "0")}:${match[2]}`;
+      at = timeOfDay(value);
+      if (!at) return invalid(t.digest.badTime(quoted(value)));
     } else if (key === "tz") {
       if (!isTimeZone(value)) return invalid(t.digest.badZone(quoted(value)));
       tz = value;
@@ -74,6 +136,7 @@ export function parseOomCommand(text: string, t: Messages): OomCommand {
   const words = text.trim().split(/\s+/).filter(Boolean);
   const [first, second, ...rest] = words;
   if (first === "digest") return parseDigest(words.slice(1), t);
+  if (first === "watch" || first === "unwatch") return parseWatch(first, words.slice(1), t);
   if (first === undefined || first === "help" || first === "--help") return { kind: "help" };
   if (first === "status" && second === undefined) return { kind: "status" };
   if (first === "audit" && rest.length === 0) {

@@ -9,7 +9,7 @@ import type { InvestigationQueue } from "../queue/investigations.js";
 import type { BotStore } from "../store/bot-store.js";
 import type { ProposalStore } from "../store/proposals.js";
 import { namespaceAllowed } from "./channels.js";
-import { isDigestCommand, parseOomCommand } from "./command-text.js";
+import { isDigestCommand, isWatchCommand, parseOomCommand } from "./command-text.js";
 import { answerDigest, type DigestCommandDeps } from "./digest-commands.js";
 import type { FollowUps } from "./follow-ups.js";
 import type { Messages } from "./i18n/catalog.js";
@@ -73,6 +73,12 @@ export function registerOomCommand(app: App, deps: CommandDeps): void {
       deps.metrics.commands.inc({ command: "audit" });
       await ack();
       deps.followUps.run(() => answerAudit(deps, command.channel_id, parsed.namespace, respond));
+      return;
+    }
+    if (isWatchCommand(parsed)) {
+      // Alert subscriptions are answered once the alert stores are connected; until then, the usage.
+      deps.metrics.commands.inc({ command: "watch" });
+      await ack(ephemeral(helpMessage(t)));
       return;
     }
     const { allowed, list } = namespaceAllowed(deps.slack.channels, command.channel_id, parsed.namespace);

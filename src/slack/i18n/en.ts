@@ -1,6 +1,7 @@
 // Every sentence the bot says, in English. The other catalogs have the same shape (checked by the
 // compiler), so a message cannot exist in one language only.
 
+import type { KillKind, Severity } from "../../alerts/model.js";
 import type { Verdict } from "../../analysis/diagnose.js";
 import { noteText } from "../../analysis/recommendation-notes.js";
 import type { ErrorKind } from "../../errors.js";
@@ -32,6 +33,18 @@ function problem(p: ProposalProblem): string {
   }
 }
 
+/** Which kind of server a killed process belongs to, for advice on its workers. */
+export type WorkerKind = "python" | "php-fpm" | "postgres" | "shell" | "other";
+
+/** 1st, 2nd, 3rd, 4th, ..., 11th, 12th, 13th, ..., 21st. */
+function ordinal(n: number): string {
+  const suffixes: Record<number, string> = { 1: "st", 2: "nd", 3: "rd" };
+  const teens = n % 100 >= 11 && n % 100 <= 13;
+  return `${n}${teens ? "th" : (suffixes[n % 10] ?? "th")}`;
+}
+
+const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? "" : "s"}`;
+
 function refusal(r: Refusal): string {
   switch (r.kind) {
     case "api":
@@ -58,6 +71,8 @@ export const en = {
     "`/oom audit [namespace]`: the latest limit proposals, approvals and changes",
     "`/oom digest subscribe <namespace|all> [at HH:MM] [tz <Area/City>]`: a daily restart digest here (default 09:00, your time zone)",
     "`/oom digest list` · `/oom digest unsubscribe <id>` · `/oom digest now <namespace|all>`",
+    "`/oom watch <namespace|all> [min info|warning|critical] [quiet HH:MM-HH:MM] [tz <Area/City>]`: an alert here within seconds of every OOM kill",
+    "`/oom watch list` · `/oom unwatch <id>`",
     "`/oom help`: this help",
   ].join("\n"),
   badCommand: (problem: string) => `:warning: ${problem}`,
@@ -365,6 +380,97 @@ export const en = {
     investigate: (workload: string) => `Investigate ${workload}`,
     chartTitle: (scope: string) => `Restarts per day, last 7 days: ${scope}`,
     snoozed: (count: number) => `${count} snoozed workload${count === 1 ? " is" : "s are"} left out.`,
+  },
+
+  alerts: {
+    usage:
+      "Usage: `/oom watch <namespace|all> [min info|warning|critical] [quiet HH:MM-HH:MM] [tz <Area/City>]`, `/oom watch list`, `/oom unwatch <id>`",
+    badSeverity: (value: string) => `\`${value}\` is not a severity: write info, warning or critical.`,
+    badQuiet: (value: string) =>
+      `\`${value}\` is not a span of quiet hours: write it as HH:MM-HH:MM, e.g. 22:00-07:00.`,
+    missingId: "Say which subscription to stop: `/oom unwatch <id>`; `/oom watch list` shows them.",
+    watching: (id: string, scope: string, details: string) =>
+      `:bell: This channel now hears of OOM kills in \`${scope}\`${details ? ` (${details})` : ""}. Subscription \`${id}\`; \`/oom unwatch ${id}\` stops it.`,
+    duplicate: (scope: string) => `This channel already watches \`${scope}\`: \`/oom watch list\` shows how.`,
+    tooMany: (max: number) =>
+      `:no_entry: There are ${max} alert subscriptions already, as many as allowed; nothing was subscribed. \`/oom watch list\` shows this channel's.`,
+    unwatched: (id: string, scope: string) =>
+      `Subscription \`${id}\` (\`${scope}\`) stopped: no more alerts for it here.`,
+    notFound: (id: string) =>
+      `This channel has no alert subscription \`${id}\`: \`/oom watch list\` shows them.`,
+    fromConfig: (id: string) =>
+      `\`${id}\` comes from the configuration (alerts.routes), so it cannot be stopped from Slack: ask whoever runs oom-doctor.`,
+    listTitle: "*Alert subscriptions of this channel*",
+    listEmpty: "This channel has no alert subscriptions: `/oom watch <namespace|all>` adds one.",
+    atLeast: (severity: string) => `${severity} and louder`,
+    quietHours: (from: string, to: string, tz: string) => `quiet ${from}–${to} (${tz})`,
+    byUser: (user: string) => `by <@${user}>`,
+    byConfig: "from alerts.routes",
+    severity: { info: "info", warning: "warning", critical: "critical" } satisfies Record<Severity, string>,
+    kind: {
+      "oom-killed": "OOM-killed",
+      evicted: "evicted",
+      "system-oom": "node out of memory",
+      "child-process": "silent kill",
+    } satisfies Record<KillKind, string>,
+    heading: {
+      "oom-killed": "OOM kill",
+      evicted: "Evicted for memory",
+      "system-oom": "Node out of memory",
+      "child-process": "Silent OOM kill",
+    } satisfies Record<KillKind, string>,
+    workloadTitle: (heading: string, where: string, killsToday: number) =>
+      `${heading}: ${where} — ${ordinal(killsToday)} kill today`,
+    field: {
+      node: "Node",
+      pod: "Pod",
+      container: "Container",
+      time: "Time",
+      severity: "Severity",
+      process: "Process",
+    },
+    processLine: (name: string, pid: number) => `\`${name}\` (pid ${pid})`,
+    unknown: "unknown",
+    nodeTitle: (node: string, containers: number) =>
+      `Node ${node} under memory pressure: ${plural(containers, "container")} killed today`,
+    nodeOutOfMemory: (node: string) => `Node ${node} ran out of memory`,
+    systemOom: (victim: string | null) =>
+      victim === null
+        ? "The node's kernel ran out of memory (SystemOOM)."
+        : `The node's kernel ran out of memory (SystemOOM) and killed ${victim}.`,
+    stormTitle: (kills: number, workloads: number) =>
+      `Alert storm: ${plural(kills, "more kill")} in ${plural(workloads, "workload")} in the last 10 minutes; listed in this thread`,
+    stormNote:
+      "No new alert threads open here for ten minutes; workloads that have a thread today still get their kills there.",
+    killsTitle: (count: number) => `${plural(count, "new kill")}:`,
+    moreKills: (hidden: number) => `+${hidden} more`,
+    child: {
+      title: (where: string, process: string, pid: number) =>
+        `Silent kill in ${where}: the kernel killed \`${process}\` (pid ${pid}); the container kept running, so Kubernetes shows no restart.`,
+      place: (pod: string, container: string | null) =>
+        container === null ? `Pod ${pod}` : `Pod ${pod}, container ${container}`,
+      memory: (resident: string, limit: string, share: string) =>
+        `Resident memory at the kill: ${resident} of the ${limit} limit (${share}).`,
+      residentOnly: (resident: string) => `Resident memory at the kill: ${resident}; the limit is not known.`,
+      limitOnly: (limit: string) =>
+        `The memory limit is ${limit}; the kernel did not say how much the process held.`,
+      whatToDo: "What to do",
+      advice: {
+        python:
+          "Each worker is a process with memory of its own, and together they share the container's limit: run fewer workers (gunicorn `--workers`, uwsgi `processes`, celery `--concurrency`), recycle them before they grow (`--max-requests` with `--max-requests-jitter`, celery `--max-memory-per-child`), or raise the limit to cover every worker at its peak.",
+        "php-fpm":
+          "Each php-fpm child takes memory of its own: lower `pm.max_children`, recycle children sooner with `pm.max_requests`, or cap a request with `memory_limit`; or raise the limit to max_children × a child's peak.",
+        postgres:
+          "A postgres backend outgrew the container; postgres then restarts every backend, so connections drop. Lower `work_mem` (or `max_connections`, with a pooler in front), or raise the limit.",
+        shell:
+          "A shell (often `kubectl exec`) and what ran in it share the container's limit with the application. Run heavy one-off work in a pod of its own (a Job), not inside a serving container.",
+        other:
+          "A process other than the container's main one outgrew the container's memory. Give it a smaller share (fewer worker processes, recycled sooner, less memory each), or raise the limit.",
+      } satisfies Record<WorkerKind, string>,
+      why: "Kubernetes records no restart and no event when a process other than a container's main one is killed (kubernetes/kubernetes#100483): oom-doctor found this one in the node's kernel log.",
+    },
+    quietOver: (from: string, to: string, tz: string, kills: number, workloads: number) =>
+      `Quiet hours (${from}–${to}, ${tz}) are over. While they lasted, ${plural(kills, "kill")} in ${plural(workloads, "workload")} waited:`,
   },
 
   status: {

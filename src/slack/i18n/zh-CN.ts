@@ -111,6 +111,8 @@ export const zhCN: Messages = {
     "`/oom audit [命名空间]`：最近的 limit 提议、审批和修改",
     "`/oom digest subscribe <命名空间|all> [at HH:MM] [tz <地区/城市>]`：在本频道订阅每日重启摘要（默认 09:00，你的时区）",
     "`/oom digest list` · `/oom digest unsubscribe <id>` · `/oom digest now <命名空间|all>`",
+    "`/oom watch <命名空间|all> [min info|warning|critical] [quiet HH:MM-HH:MM] [tz <地区/城市>]`：每次 OOM 杀死后数秒内在本频道告警",
+    "`/oom watch list` · `/oom unwatch <id>`",
     "`/oom help`：显示本帮助",
   ].join("\n"),
   badCommand: (problem) => `:warning: ${problem}`,
@@ -393,6 +395,88 @@ export const zhCN: Messages = {
     investigate: (workload) => `调查 ${workload}`,
     chartTitle: (scope) => `最近 7 天每天的重启次数：${scope}`,
     snoozed: (count) => `已排除 ${count} 个暂停提醒的工作负载。`,
+  },
+
+  alerts: {
+    usage:
+      "用法：`/oom watch <命名空间|all> [min info|warning|critical] [quiet HH:MM-HH:MM] [tz <地区/城市>]`、`/oom watch list`、`/oom unwatch <id>`",
+    badSeverity: (value) => `\`${value}\` 不是告警级别：请写 info、warning 或 critical。`,
+    badQuiet: (value) => `\`${value}\` 不是合法的免打扰时段：请写成 HH:MM-HH:MM，例如 22:00-07:00。`,
+    missingId: "请指明要取消的订阅：`/oom unwatch <id>`；用 `/oom watch list` 查看。",
+    watching: (id, scope, details) =>
+      `:bell: 本频道将收到 \`${scope}\` 的 OOM 告警${details ? `（${details}）` : ""}。订阅 \`${id}\`；用 \`/oom unwatch ${id}\` 取消。`,
+    duplicate: (scope) => `本频道已在关注 \`${scope}\`：用 \`/oom watch list\` 查看设置。`,
+    tooMany: (max) =>
+      `:no_entry: 告警订阅已有 ${max} 个，达到上限，未能订阅。用 \`/oom watch list\` 查看本频道的订阅。`,
+    unwatched: (id, scope) => `订阅 \`${id}\`（\`${scope}\`）已取消：本频道不再收到它的告警。`,
+    notFound: (id) => `本频道没有告警订阅 \`${id}\`：用 \`/oom watch list\` 查看。`,
+    fromConfig: (id) =>
+      `\`${id}\` 来自配置（alerts.routes），不能在 Slack 中取消：请联系 oom-doctor 的维护者。`,
+    listTitle: "*本频道的告警订阅*",
+    listEmpty: "本频道没有告警订阅：用 `/oom watch <命名空间|all>` 添加。",
+    atLeast: (severity) => `${severity}及以上`,
+    quietHours: (from, to, tz) => `免打扰 ${from}–${to}（${tz}）`,
+    byUser: (user) => `由 <@${user}> 订阅`,
+    byConfig: "来自 alerts.routes",
+    severity: { info: "提示", warning: "警告", critical: "严重" },
+    kind: {
+      "oom-killed": "OOM 杀死",
+      evicted: "被驱逐",
+      "system-oom": "节点内存耗尽",
+      "child-process": "静默杀死",
+    },
+    heading: {
+      "oom-killed": "OOM 杀死",
+      evicted: "因内存不足被驱逐",
+      "system-oom": "节点内存耗尽",
+      "child-process": "静默 OOM 杀死",
+    },
+    workloadTitle: (heading, where, killsToday) => `${heading}：${where}，今天第 ${killsToday} 次`,
+    field: {
+      node: "节点",
+      pod: "Pod",
+      container: "容器",
+      time: "时间",
+      severity: "级别",
+      process: "进程",
+    },
+    processLine: (name, pid) => `\`${name}\`（pid ${pid}）`,
+    unknown: "未知",
+    nodeTitle: (node, containers) => `节点 ${node} 内存紧张：今天已有 ${containers} 个容器被杀`,
+    nodeOutOfMemory: (node) => `节点 ${node} 内存耗尽`,
+    systemOom: (victim) =>
+      victim === null
+        ? "节点内核内存耗尽（SystemOOM）。"
+        : `节点内核内存耗尽（SystemOOM），杀死了 ${victim}。`,
+    stormTitle: (kills, workloads) =>
+      `告警风暴：最近 10 分钟内另有 ${kills} 次杀死，涉及 ${workloads} 个工作负载；都列在本话题中`,
+    stormNote: "十分钟内本频道不再新开告警话题；今天已有话题的工作负载，其告警仍发到原话题。",
+    killsTitle: (count) => `新增 ${count} 次杀死：`,
+    moreKills: (hidden) => `另有 ${hidden} 次`,
+    child: {
+      title: (where, process, pid) =>
+        `${where} 中的静默杀死：内核杀死了 \`${process}\`（pid ${pid}）；容器仍在运行，所以 Kubernetes 不会显示重启。`,
+      place: (pod, container) => (container === null ? `Pod ${pod}` : `Pod ${pod}，容器 ${container}`),
+      memory: (resident, limit, share) => `被杀时常驻内存：${resident}，上限 ${limit}（${share}）。`,
+      residentOnly: (resident) => `被杀时常驻内存：${resident}；上限未知。`,
+      limitOnly: (limit) => `内存上限为 ${limit}；内核没有给出该进程占用的内存。`,
+      whatToDo: "怎么办",
+      advice: {
+        python:
+          "每个 worker 都是独立进程，各自占用内存，并共享容器的上限：减少 worker 数（gunicorn `--workers`、uwsgi `processes`、celery `--concurrency`），在内存增长前回收 worker（`--max-requests` 配合 `--max-requests-jitter`，celery `--max-memory-per-child`），或把上限提高到足以容纳所有 worker 的峰值。",
+        "php-fpm":
+          "每个 php-fpm 子进程各自占用内存：降低 `pm.max_children`，用 `pm.max_requests` 更早回收子进程，或用 `memory_limit` 限制单个请求；或把上限提高到 max_children × 单个子进程的峰值。",
+        postgres:
+          "一个 postgres 后端进程超出了容器内存；随后 postgres 会重启所有后端，连接都会断开。请降低 `work_mem`（或 `max_connections`，并在前面加连接池），或提高上限。",
+        shell:
+          "shell（通常来自 `kubectl exec`）及其中运行的命令与应用共享容器的上限。请把繁重的一次性工作放到单独的 Pod（Job）中运行，而不是在提供服务的容器里。",
+        other:
+          "容器中主进程以外的某个进程超出了容器内存。请减少它的占用（更少的 worker 进程、更早回收、每个占用更少），或提高上限。",
+      },
+      why: "容器主进程以外的进程被杀时，Kubernetes 不记录重启，也不产生事件（kubernetes/kubernetes#100483）：oom-doctor 是在节点内核日志中发现的。",
+    },
+    quietOver: (from, to, tz, kills, workloads) =>
+      `免打扰时段（${from}–${to}，${tz}）已结束。期间暂缓的告警：${kills} 次杀死，涉及 ${workloads} 个工作负载：`,
   },
 
   status: {
