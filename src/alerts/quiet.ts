@@ -5,7 +5,8 @@ export interface QuietHours {
   to: string;
 }
 
-const RANGE = /^([01]?\d|2[0-3]):([0-5]\d)-([01]?\d|2[0-3]):([0-5]\d)$/;
+// The en dash is what phones and chat clients often make of a typed hyphen.
+const RANGE = /^([01]?\d|2[0-3]):([0-5]\d)[-–]([01]?\d|2[0-3]):([0-5]\d)$/;
 
 const clock = (hours: string, minutes: string) => `${hours.padStart(2, "0")}:${minutes}`;
 

@@ -1,7 +1,9 @@
 // What the user typed after `/oom`, parsed into a command or a problem to show them. Pure.
 
 import { SEVERITIES, type Severity } from "../alerts/model.js";
+import { parseQuietHours } from "../alerts/quiet.js";
 import { isNamespaceName, isObjectName } from "../analysis/names.js";
+import { isTimeZone } from "../analysis/time-zone.js";
 import type { Messages } from "./i18n/catalog.js";
 import { inert } from "./render/escape.js";
 
@@ -42,16 +44,6 @@ const quoted = (value: string) =>
 
 const TIME = /^([01]?\d|2[0-3]):([0-5]\d)$/;
 
-/** Whether the runtime knows the IANA zone (Asia/Shanghai, Europe/Berlin, UTC). */
-export function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat("en", { timeZone: zone });
-    return zone.length > 0;
-  } catch {
-    return false;
-  }
-}
-
 /** `HH:MM` or `H:MM` as `HH:MM`, or null. */
 function timeOfDay(value: string): string | null {
   const match = TIME.exec(value);
@@ -88,9 +80,8 @@ function parseWatch(verb: "watch" | "unwatch", words: string[], t: Messages): Oo
       if (!isSeverity(value)) return invalid(t.alerts.badSeverity(quoted(value)));
       command.minSeverity = value;
     } else if (key === "quiet") {
-      const [from, to, ...rest] = value.split(/[-–]/).map(timeOfDay);
-      if (!from || !to || rest.length > 0 || from === to) return invalid(t.alerts.badQuiet(quoted(value)));
-      command.quiet = { from, to };
+      command.quiet = parseQuietHours(value);
+      if (!command.quiet) return invalid(t.alerts.badQuiet(quoted(value)));
     } else if (key === "tz") {
       if (!isTimeZone(value)) return invalid(t.digest.badZone(quoted(value)));
       command.tz = value;

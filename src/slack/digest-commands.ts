@@ -6,7 +6,8 @@ import type { SlackConfig } from "../config/schema.js";
 import type { DigestQueue } from "../queue/digests.js";
 import type { DigestStore } from "../store/digests.js";
 import { scopeAllowed } from "./channels.js";
-import { type DigestCommand, isTimeZone } from "./command-text.js";
+import { isTimeZone } from "../analysis/time-zone.js";
+import type { DigestCommand } from "./command-text.js";
 import type { Messages } from "./i18n/catalog.js";
 import { inert } from "./render/escape.js";
 
