@@ -57,7 +57,7 @@ const KILL_ID_PREFIXES: Record<KillKind, string> = {
   "system-oom": "system-oom/",
   "child-process": "child/",
 };
-const MAX_KILL_ID = 1024;
+export const MAX_KILL_ID = 1024;
 /** Longer messages are cut by whoever finds the kill; a longer one here was not written by oom-doctor. */
 export const MAX_KILL_MESSAGE = 16_384;
 const MAX_PROCESS_NAME = 256;

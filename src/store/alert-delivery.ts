@@ -8,7 +8,7 @@ import type { Redis } from "ioredis";
 import type { AlertThread, Kill } from "../alerts/model.js";
 import type { DeliveryStore } from "../alerts/ports.js";
 import { isSlackChannelId } from "../analysis/names.js";
-import { isIsoTime } from "../queue/alerts.js";
+import { isIsoTime, MAX_KILL_ID } from "../queue/alerts.js";
 import { alertKey, DELETE_IF_HOLDS, defineScript, parseJson, type Script } from "./alert-redis.js";
 import { type KillBag, KillBags, killBag } from "./kill-bags.js";
 
@@ -29,7 +29,6 @@ const DAY = /^\d{4}-\d{2}-\d{2}$/;
 const TS = /^\d+\.\d+$/;
 const SUBJECT = /^(workload:.+|node:.+|summary)$/;
 const MAX_SUBJECT = 512;
-const MAX_KILL_ID = 1024;
 
 // KEYS[1] the delivered ids, KEYS[2] the pending kills, KEYS[3] their order. ARGV[1] now (ms),
 // ARGV[2] the oldest delivery kept (ms), ARGV[3] the TTL in ms, ARGV[4] the cap, ARGV[5...] the ids.

@@ -24,7 +24,7 @@ end
 return 1
 `;
 
-// KEYS[1] when watching began. ARGV[1] now. What it holds, set to now if it held nothing.
+// KEYS[1] when watching began (one small key per cluster, never lapsing: it is set once). ARGV[1] now. What it holds, set to now if it held nothing.
 const SINCE = `
 local since = redis.call("GET", KEYS[1])
 if since then return since end
