@@ -117,7 +117,7 @@ export function parseKill(value: unknown): Kill | null {
   const node = optionalText(value.node, isObjectName);
   const workload = optionalText(value.workload, isWorkload);
   const message = optionalText(value.message, (text) => text.length <= MAX_KILL_MESSAGE);
-  const process = parseProcess(value.process);
+  const killed = parseProcess(value.process);
   if (
     namespace === undefined ||
     pod === undefined ||
@@ -126,10 +126,23 @@ export function parseKill(value: unknown): Kill | null {
     node === undefined ||
     workload === undefined ||
     message === undefined ||
-    process === undefined
+    killed === undefined
   )
     return null;
-  return { id, kind, cluster, namespace, pod, podUid, container, node, workload, at, message, process };
+  return {
+    id,
+    kind,
+    cluster,
+    namespace,
+    pod,
+    podUid,
+    container,
+    node,
+    workload,
+    at,
+    message,
+    process: killed,
+  };
 }
 
 /** A job of the alerts queue, checked; a string saying what is wrong when it is not worth running. */
