@@ -86,7 +86,8 @@ export class LeaseKeeper {
   private async tryAcquire(sentAt: number): Promise<void> {
     const token = await this.lease.acquire();
     if (token === null) return;
-    if (this.stopped) {
+    // An answer that took most of the TTL to come leaves no time to act: given back, asked for next turn.
+    if (this.stopped || this.endsAt(sentAt) <= this.timers.now()) {
       await this.release(token);
       return;
     }
@@ -105,8 +106,15 @@ export class LeaseKeeper {
 
   private armDeadline(sentAt: number): void {
     this.timers.clearTimeout(this.deadline);
-    const endsAt = sentAt + this.options.ttlMs - this.marginMs;
-    this.deadline = this.timers.setTimeout(() => this.lose(), Math.max(0, endsAt - this.timers.now()));
+    this.deadline = this.timers.setTimeout(
+      () => this.lose(),
+      Math.max(0, this.endsAt(sentAt) - this.timers.now()),
+    );
+  }
+
+  /** When a lease taken or renewed by a call sent at `sentAt` stops counting as ours. */
+  private endsAt(sentAt: number): number {
+    return sentAt + this.options.ttlMs - this.marginMs;
   }
 
   private lose(): void {

@@ -284,4 +284,23 @@ describe("the lease keeper when Redis stops answering", () => {
     assert.equal(a.keeper.held, a.acquired[1]);
     await a.keeper.stop();
   });
+
+  it("when the lease is taken by a call that came back later than ttl - margin, then it is not acted on but given back", async () => {
+    const ttlMs = 3000;
+    const timers = new ManualTimers();
+    const late = keeper(connection, "late", timers, ttlMs);
+    await own.crash();
+    late.keeper.start();
+    timers.advance(0);
+    timers.advance(ttlMs);
+    await own.restart();
+    await late.lease.idle(60_000);
+    assert.deepEqual(late.acquired, []);
+    assert.equal(late.keeper.held, null);
+    assert.equal(await connection.exists(leaseKey(prefix, "late")), 0, "given back");
+    timers.advance(ttlMs / 3);
+    await late.lease.idle();
+    assert.equal(late.acquired.length, 1, "taken at the next turn, in time");
+    await late.keeper.stop();
+  });
 });
