@@ -74,7 +74,7 @@ return 0
 /** Kills per script call: a big relist is many short scripts, not one long one. */
 const CHUNK = 500;
 
-export const killTimeMs = (kill: Kill): number => Date.parse(kill.at);
+const killTimeMs = (kill: Kill): number => Date.parse(kill.at);
 
 export class KillBags {
   private readonly addScript: Script;
