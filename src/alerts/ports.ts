@@ -65,7 +65,7 @@ export interface LeaderLease {
 
 /** Subscriptions made from Slack; `alerts.routes` are added to them by the caller, never stored. */
 export interface SubscriptionStore {
-  /** null when the channel already has this scope, or the install its cap of subscriptions. */
+  /** "duplicate" when the channel already has this scope, "cap" when the install has its cap of them. */
   add(
     subscription: Omit<AlertSubscription, "id">,
     cap: number,

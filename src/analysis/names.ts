@@ -14,6 +14,15 @@ export const isNamespaceName = (name: string): boolean => DNS_1123_LABEL.test(na
 /** A pod's or workload's name: a DNS-1123 subdomain. */
 export const isObjectName = (name: string): boolean => DNS_1123_SUBDOMAIN.test(name);
 
+/** A container's name within its pod: a DNS-1123 label. */
+export const isContainerName = (name: string): boolean => DNS_1123_LABEL.test(name);
+
+/**
+ * An object's metadata.uid. The API server mints UUIDs, but it does not check the ones it is given, so
+ * this takes any short run of letters, digits and `-` `.` `_` (never a `/`, which separates ids' parts).
+ */
+export const isObjectUid = (uid: string): boolean => /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(uid);
+
 /** Any Slack id (channel, user, team): upper-case alphanumerics. */
 export const isSlackId = (id: string): boolean => /^[A-Z0-9]{2,}$/.test(id);
 

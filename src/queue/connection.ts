@@ -3,8 +3,9 @@
 // at once when Redis is down rather than kept waiting; workers wait and retry forever, as BullMQ
 // requires.
 
-import { Queue } from "bullmq";
+import { type JobsOptions, Queue } from "bullmq";
 import { Redis, type RedisOptions } from "ioredis";
+import type { QueueConfig } from "../config/schema.js";
 import type { RedisSettings } from "../config/service.js";
 import { fail, ok, type Result } from "../errors.js";
 import type { Log } from "../ops/log.js";
@@ -176,4 +177,31 @@ export function producerQueue<T>(name: string, connection: Redis, prefix: string
   });
   queue.on("error", () => undefined);
   return queue;
+}
+
+/** How a job that failed with a transient error is tried again: `attempts` in all, the delay doubling. */
+export function retrying(retry: Pick<QueueConfig, "attempts" | "retryDelaySeconds">): JobsOptions {
+  return {
+    attempts: retry.attempts,
+    backoff: { type: "exponential", delay: retry.retryDelaySeconds * 1000 },
+  };
+}
+
+export interface QueueCounts {
+  waiting: number;
+  active: number;
+  delayed: number;
+  failed: number;
+  workers: number;
+}
+
+export async function queueCounts(queue: Queue): Promise<QueueCounts> {
+  const counts = await queue.getJobCounts("waiting", "active", "delayed", "failed");
+  return {
+    waiting: counts.waiting ?? 0,
+    active: counts.active ?? 0,
+    delayed: counts.delayed ?? 0,
+    failed: counts.failed ?? 0,
+    workers: await queue.getWorkersCount(),
+  };
 }

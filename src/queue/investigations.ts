@@ -7,7 +7,8 @@ import { randomUUID } from "node:crypto";
 import type { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import { isNamespaceName, isObjectName, isSlackId } from "../analysis/names.js";
-import { producerQueue } from "./connection.js";
+import type { QueueConfig } from "../config/schema.js";
+import { producerQueue, type QueueCounts, queueCounts, retrying } from "./connection.js";
 
 export const INVESTIGATE_QUEUE = "investigate";
 
@@ -51,14 +52,6 @@ export function parseInvestigateData(data: unknown): InvestigateJobData | string
 
 const deduplicationId = (channel: string, namespace: string) => `${channel}:${namespace}`;
 
-export interface QueueCounts {
-  waiting: number;
-  active: number;
-  delayed: number;
-  failed: number;
-  workers: number;
-}
-
 /** What asking for an investigation came to: reserved for this request, or one already running. */
 export type Reserved =
   | { reserved: true; jobId: string }
@@ -78,7 +71,7 @@ export class InvestigationQueue {
   constructor(
     connection: Redis,
     prefix: string,
-    private readonly retry: { attempts: number; retryDelaySeconds: number },
+    private readonly retry: Pick<QueueConfig, "attempts" | "retryDelaySeconds">,
   ) {
     this.queue = producerQueue<InvestigateJobData>(INVESTIGATE_QUEUE, connection, prefix);
   }
@@ -101,8 +94,7 @@ export class InvestigationQueue {
         jobId,
         delay: RESERVED_MS,
         deduplication: { id: deduplicationId(request.channel, request.namespace) },
-        attempts: this.retry.attempts,
-        backoff: { type: "exponential", delay: this.retry.retryDelaySeconds * 1000 },
+        ...retrying(this.retry),
         removeOnComplete: { age: 86_400, count: 200 },
         removeOnFail: { age: 7 * 86_400, count: 1000 },
       },
@@ -124,15 +116,8 @@ export class InvestigationQueue {
     await this.queue.remove(jobId);
   }
 
-  async counts(): Promise<QueueCounts> {
-    const counts = await this.queue.getJobCounts("waiting", "active", "delayed", "failed");
-    return {
-      waiting: counts.waiting ?? 0,
-      active: counts.active ?? 0,
-      delayed: counts.delayed ?? 0,
-      failed: counts.failed ?? 0,
-      workers: await this.queue.getWorkersCount(),
-    };
+  counts(): Promise<QueueCounts> {
+    return queueCounts(this.queue);
   }
 
   async close(): Promise<void> {

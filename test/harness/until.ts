@@ -41,3 +41,20 @@ export async function untilEvent<T>(
     emitter.on(event, onEvent);
   });
 }
+
+/**
+ * Resolves once `check()` resolves true, asked again every `everyMs`; rejects after `timeoutMs`. For
+ * what no event announces, like a Redis key lapsing at the end of its TTL.
+ */
+export async function untilTrue(
+  check: () => Promise<boolean>,
+  describe: string,
+  timeoutMs = 10_000,
+  everyMs = 10,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${describe}`);
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+}

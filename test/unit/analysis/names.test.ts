@@ -1,9 +1,11 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import {
+  isContainerName,
   isHexId,
   isNamespaceName,
   isObjectName,
+  isObjectUid,
   isSlackChannelId,
   isSlackId,
   isSlackUserOrGroupId,
@@ -35,6 +37,15 @@ describe("name and id shapes", () => {
     ["object", isObjectName, "web.-v2", false],
     ["object", isObjectName, "Web", false],
     ["object", isObjectName, "", false],
+    ["container", isContainerName, "app", true],
+    ["container", isContainerName, "istio-proxy", true],
+    ["container", isContainerName, "web.v2", false],
+    ["container", isContainerName, "App", false],
+    ["uid", isObjectUid, "6a1f0c52-8d3e-4d8b-9a43-2f0e7c5b1d10", true],
+    ["uid", isObjectUid, "api-1", true],
+    ["uid", isObjectUid, "", false],
+    ["uid", isObjectUid, "6a1f/../x", false],
+    ["uid", isObjectUid, "x".repeat(129), false],
     ["slack id", isSlackId, "C0123ABCD", true],
     ["slack id", isSlackId, "U1", true],
     ["slack id", isSlackId, "u0123", false],
