@@ -8,16 +8,9 @@ import { JournalParser } from "./analysis/parse-journal.js";
 import { type ContainerCase, readPods } from "./analysis/pod.js";
 import type { RecommendationPolicy } from "./analysis/recommend.js";
 import { type JournalWindow, type WindowSpan, windowsByNode } from "./analysis/windows.js";
-import type { NodeOverride } from "./config/schema.js";
 import { type AppError, fail, ok, type Result } from "./errors.js";
-import type {
-  ClusterReader,
-  LimitCapsInfo,
-  NodeInfo,
-  NodeJournalFetch,
-  NodeJournalSource,
-  NodeTarget,
-} from "./ports.js";
+import { type NodeAccess, nodeTarget } from "./node-target.js";
+import type { ClusterReader, LimitCapsInfo, NodeInfo, NodeJournalFetch, NodeJournalSource } from "./ports.js";
 import { withEvents } from "./report/events.js";
 import { buildReport, type NodeStatusJson, type Report } from "./report/model.js";
 
@@ -31,11 +24,7 @@ export interface InvestigateOptions {
   /** How many nodes are read at once. */
   concurrency: number;
   policy: RecommendationPolicy;
-  nodeAccess: {
-    port: number;
-    addressType: "InternalIP" | "ExternalIP" | "Hostname";
-    overrides: Record<string, NodeOverride>;
-  };
+  nodeAccess: NodeAccess;
 }
 
 export interface Progress {
@@ -71,27 +60,6 @@ async function bounded<T, R>(items: T[], limit: number, work: (item: T) => Promi
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return results;
-}
-
-function target(
-  info: NodeInfo | null,
-  node: string,
-  access: InvestigateOptions["nodeAccess"],
-): Result<NodeTarget> {
-  const override = access.overrides[node] ?? {};
-  const preferred = [access.addressType, "InternalIP", "ExternalIP", "Hostname"];
-  const address = preferred
-    .map((type) => info?.addresses.find((candidate) => candidate.type === type)?.address)
-    .find((found) => found !== undefined);
-  const host = override.host ?? address;
-  if (!host) {
-    return fail(
-      "no-address",
-      `${node}: no address to reach it by`,
-      `set ssh.nodes.${node}.host in the configuration`,
-    );
-  }
-  return ok({ node, host, port: override.port ?? access.port });
 }
 
 function statusOf(
@@ -155,7 +123,7 @@ async function readNodeJournal(
     status: statusOf(node, nodeInfo, error, fetched),
     allocatableMemoryBytes,
   });
-  const where = target(nodeInfo, node, options.nodeAccess);
+  const where = nodeTarget(nodeInfo, node, options.nodeAccess);
   if (!where.ok)
     return failed(
       info.ok ? where.error : { ...where.error, message: `${where.error.message} (${info.error.message})` },

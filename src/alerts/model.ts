@@ -81,6 +81,8 @@ export interface AlertThread {
   day: string;
   ts: string;
   kills: number;
+  /** The workloads (or nodes) its kills were about, each once. */
+  places: string[];
   /** Kill ids already written into the thread. */
   killIds: string[];
   openedAt: string;

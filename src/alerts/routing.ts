@@ -100,21 +100,44 @@ export function dayOf(nowMs: number, tz: string): string {
 }
 
 /**
- * The channels that hear of a kill, each with its subscriptions that cover it. A namespace's kill goes
- * only where the channel map lets that namespace be shown; a node's kill (no namespace) only to
- * channels subscribed to "all".
+ * The channels that hear of a kill, each with its subscriptions that cover it. A kill goes only where
+ * the channel map lets its namespace be shown (a node's kill, with none, where every namespace may);
+ * a node's kill only to channels subscribed to "all".
  */
 export function routeKill(
   kill: Kill,
   subscriptions: readonly AlertSubscription[],
-  channelAllows: (channel: string, namespace: string) => boolean,
+  channelAllows: (channel: string, namespace: string | null) => boolean,
 ): Map<string, AlertSubscription[]> {
   const routes = new Map<string, AlertSubscription[]>();
   const namespace = kill.namespace;
   for (const subscription of subscriptions) {
     if (!matches(subscription, namespace)) continue;
-    if (namespace !== null && !channelAllows(subscription.channel, namespace)) continue;
+    if (!channelAllows(subscription.channel, namespace)) continue;
     routes.set(subscription.channel, [...(routes.get(subscription.channel) ?? []), subscription]);
   }
   return routes;
+}
+
+/** `alerts.routes` as subscriptions (`route-1`, ...): listed with the channel's own, never stored. */
+export function routeSubscriptions(
+  routes: ReadonlyArray<{
+    namespaces: string;
+    channel: string;
+    minSeverity: Severity;
+    quiet: { from: string; to: string } | null;
+    tz: string;
+  }>,
+): AlertSubscription[] {
+  return routes.map((route, index) => ({
+    id: `route-${index + 1}`,
+    channel: route.channel,
+    scope: route.namespaces,
+    minSeverity: route.minSeverity,
+    quiet: route.quiet,
+    tz: route.tz,
+    createdBy: "config",
+    // Older than any made from Slack: a channel's day follows its configured route first.
+    createdAt: "1970-01-01T00:00:00.000Z",
+  }));
 }

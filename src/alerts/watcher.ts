@@ -3,7 +3,7 @@
 // keeper starts one watcher per term and stops it the moment the lease is lost.
 
 import type { Result } from "../errors.js";
-import { eventKill, podKills } from "./detect.js";
+import { eventKill, podKills, seenKeysOf } from "./detect.js";
 import type { Kill, SeenContainer } from "./model.js";
 import type { ClusterWatch, KillSink, SeenStore, WatchStats } from "./ports.js";
 
@@ -22,7 +22,10 @@ export interface WatcherDeps {
   /** How far back a first start still alerts kills (they may have happened while nobody watched). */
   catchUpMs: number;
   now: () => number;
-  /** Called when this term must end (the lease was lost under a write): stop acting at once. */
+  /**
+   * Called when this term must end: the lease was lost under a write, or a kill could not be queued
+   * (it is found again when the next term lists the cluster).
+   */
   lost: (why: string) => void;
 }
 
@@ -30,25 +33,17 @@ interface PodView {
   uid: string;
   namespace: string;
   node: string | null;
-  containers: string[];
 }
 
 function podView(pod: unknown): PodView | null {
   const value = (pod ?? {}) as {
     metadata?: { uid?: unknown; namespace?: unknown };
-    spec?: { nodeName?: unknown; containers?: unknown; initContainers?: unknown };
+    spec?: { nodeName?: unknown };
   };
   const uid = value.metadata?.uid;
   const namespace = value.metadata?.namespace;
   if (typeof uid !== "string" || typeof namespace !== "string") return null;
-  const names = (list: unknown) =>
-    Array.isArray(list) ? list.map((c) => (c as { name?: unknown }).name).filter((n) => typeof n === "string") : [];
-  return {
-    uid,
-    namespace,
-    node: typeof value.spec?.nodeName === "string" ? value.spec.nodeName : null,
-    containers: [...names(value.spec?.containers), ...names(value.spec?.initContainers)] as string[],
-  };
+  return { uid, namespace, node: typeof value.spec?.nodeName === "string" ? value.spec.nodeName : null };
 }
 
 export class AlertWatcher {
@@ -64,7 +59,8 @@ export class AlertWatcher {
   ) {}
 
   async start(): Promise<Result<void>> {
-    this.sinceMs = Date.parse(await this.deps.seen.since(new Date(this.deps.now() - this.deps.catchUpMs).toISOString()));
+    const firstStart = new Date(this.deps.now() - this.deps.catchUpMs).toISOString();
+    this.sinceMs = Date.parse(await this.deps.seen.since(firstStart));
     return this.deps.watch.start(
       {
         relisted: (pods) => this.relisted(pods),
@@ -73,6 +69,11 @@ export class AlertWatcher {
       },
       this.deps.stats,
     );
+  }
+
+  private end(why: string): void {
+    this.stopped = true;
+    this.deps.lost(why);
   }
 
   async stop(): Promise<void> {
@@ -89,11 +90,8 @@ export class AlertWatcher {
 
   private async relisted(pods: unknown[]): Promise<void> {
     this.pods.clear();
-    const views = pods.map(podView).filter((view): view is PodView => view !== null);
-    for (const view of views) this.pods.set(view.uid, view);
-    const keys = views.flatMap((view) => view.containers.map((name) => `${view.uid}/${name}`));
-    const known = await this.deps.seen.seen(keys.filter((key) => !this.seen.has(key)));
-    for (const [key, entry] of known) this.seen.set(key, entry);
+    for (const view of pods.map(podView)) if (view) this.pods.set(view.uid, view);
+    await this.recall(pods.flatMap(seenKeysOf));
     await this.found(pods);
   }
 
@@ -102,17 +100,33 @@ export class AlertWatcher {
     if (!view) return;
     if (type === "DELETED") this.pods.delete(view.uid);
     else this.pods.set(view.uid, view);
-    const missing = view.containers.map((name) => `${view.uid}/${name}`).filter((key) => !this.seen.has(key));
-    if (missing.length > 0) for (const [key, entry] of await this.deps.seen.seen(missing)) this.seen.set(key, entry);
+    const keys = seenKeysOf(pod);
+    await this.recall(keys);
+    // A deleted pod's last state may still hold a kill (a Job's pod removed right after it).
     await this.found([pod]);
+    if (type === "DELETED") for (const key of keys) this.seen.delete(key);
+  }
+
+  /** Loads what an earlier term saw of these containers, once. */
+  private async recall(keys: string[]): Promise<void> {
+    const missing = keys.filter((key) => !this.seen.has(key));
+    if (missing.length === 0) return;
+    for (const [key, entry] of await this.deps.seen.seen(missing)) this.seen.set(key, entry);
   }
 
   private async event(event: unknown): Promise<void> {
     const kill = eventKill(event, this.deps.cluster);
-    if (!kill || this.stopped) return;
-    await this.deps.kills.add([kill]);
-    // The kernel report says what the node killed, and whether it was a container's own process.
-    if (kill.kind === "system-oom" && kill.node) await this.deps.sweeps.sweep(kill.node, "event", kill.id);
+    // Events are listed again with every relist: those from before alerting began are history.
+    if (!kill || this.stopped || !(Date.parse(kill.at) >= this.sinceMs)) return;
+    try {
+      await this.deps.kills.add([kill]);
+      // The kernel report says what the node killed, and whether it was a container's own process.
+      if (kill.kind === "system-oom" && kill.node) await this.deps.sweeps.sweep(kill.node, "event", kill.id);
+    } catch (error) {
+      this.end(
+        `a node event could not be queued (${error instanceof Error ? error.message : String(error)})`,
+      );
+    }
   }
 
   /** Queues the pods' new kills, then remembers them as seen: a crash between the two re-queues, never loses. */
@@ -125,11 +139,15 @@ export class AlertWatcher {
       changed.push(...found.seen);
     }
     if (this.stopped) return;
-    if (kills.length > 0) await this.deps.kills.add(kills);
-    if (changed.length === 0) return;
-    if (!(await this.deps.seen.record(this.token, changed))) {
-      this.stopped = true;
-      this.deps.lost("the lease was taken over: its fencing token is no longer current");
+    try {
+      if (kills.length > 0) await this.deps.kills.add(kills);
+      if (changed.length === 0) return;
+      if (!(await this.deps.seen.record(this.token, changed))) {
+        this.end("the lease was taken over: its fencing token is no longer current");
+        return;
+      }
+    } catch (error) {
+      this.end(`kills could not be queued (${error instanceof Error ? error.message : String(error)})`);
       return;
     }
     for (const entry of changed) this.seen.set(entry.key, entry);

@@ -12,6 +12,7 @@ import type { ClusterReader, NodeJournalSource } from "../ports.js";
 import type { WorkloadWriter } from "../proposals/ports.js";
 import { SshJournalSource } from "../ssh/journal-source.js";
 import { type KnownHosts, parseKnownHosts } from "../ssh/known-hosts.js";
+import type { SshLogin } from "../ssh/node-connector.js";
 
 export async function knownHosts(config: Config): Promise<Result<KnownHosts>> {
   try {
@@ -34,7 +35,7 @@ export interface KubeChoice {
 const NO_CHOICE: KubeChoice = { kubeconfig: null, context: null };
 
 /** The kubeconfig: the command line's choice, else the configuration's, else in-cluster when set. */
-function kubeConfigOf(config: Config, choice: KubeChoice = NO_CHOICE) {
+export function kubeConfigOf(config: Config, choice: KubeChoice = NO_CHOICE) {
   return loadKubeConfig({
     kubeconfig: choice.kubeconfig ?? config.kubernetes.kubeconfig,
     context: choice.context ?? config.kubernetes.context,
@@ -51,6 +52,16 @@ export async function openAdapters(
   if (!kube.ok) return kube;
   const hosts = await knownHosts(config);
   if (!hosts.ok) return hosts;
+  const login = sshLogin(config);
+  if (!login.ok) return login;
+  return ok({
+    cluster: new KubernetesCluster(kube.value),
+    journals: new SshJournalSource(login.value, hosts.value),
+  });
+}
+
+/** The SSH settings with the node user, which has no default. */
+export function sshLogin(config: Config): Result<SshLogin> {
   const { user } = config.ssh;
   if (user === null) {
     return fail(
@@ -59,10 +70,7 @@ export async function openAdapters(
       "create a user that may only read the journal (docs/operations.md, step 4) and set ssh.user to it",
     );
   }
-  return ok({
-    cluster: new KubernetesCluster(kube.value),
-    journals: new SshJournalSource({ ...config.ssh, user }, hosts.value),
-  });
+  return ok({ ...config.ssh, user });
 }
 
 /** The cluster reader alone, for digests: no SSH. */

@@ -3,7 +3,7 @@
 // anything is posted: the reservation is the deduplicated job itself, delayed until its root message
 // is there, so a second request for the same channel and namespace finds it and posts nothing.
 
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import type { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import { isNamespaceName, isObjectName, isSlackId } from "../analysis/names.js";
@@ -16,7 +16,7 @@ export interface InvestigateJobData {
   channel: string;
   namespace: string;
   pod: string | null;
-  /** The Slack user who asked. */
+  /** The Slack user who asked; "" for an investigation a live alert started. */
   user: string;
   /** The message the job updates with its progress and summary; "" until it is posted. */
   rootTs: string;
@@ -31,7 +31,7 @@ export function parseInvestigateData(data: unknown): InvestigateJobData | string
   const value = (data ?? {}) as Record<string, unknown>;
   const text = (key: string) => (typeof value[key] === "string" ? (value[key] as string) : "");
   if (!isSlackId(text("channel"))) return "channel: not a Slack channel id";
-  if (!isSlackId(text("user"))) return "user: not a Slack user id";
+  if (text("user") !== "" && !isSlackId(text("user"))) return "user: not a Slack user id";
   if (!isNamespaceName(text("namespace"))) return "namespace: not a namespace name";
   const ts = (candidate: unknown) =>
     typeof candidate === "string" && (candidate === "" || TS.test(candidate));
@@ -65,6 +65,12 @@ export type InvestigationRequest = Omit<InvestigateJobData, "rootTs">;
  */
 const RESERVED_MS = 2 * 60_000;
 
+/** A day of finished investigations, a week of failed ones: enough for `/oom status` and the logs. */
+const FINISHED_KEPT = {
+  removeOnComplete: { age: 86_400, count: 200 },
+  removeOnFail: { age: 7 * 86_400, count: 1000 },
+};
+
 export class InvestigationQueue {
   readonly queue: Queue<InvestigateJobData>;
 
@@ -95,12 +101,31 @@ export class InvestigationQueue {
         delay: RESERVED_MS,
         deduplication: { id: deduplicationId(request.channel, request.namespace) },
         ...retrying(this.retry),
-        removeOnComplete: { age: 86_400, count: 200 },
-        removeOnFail: { age: 7 * 86_400, count: 1000 },
+        ...FINISHED_KEPT,
       },
     );
     if (job.id === jobId) return { reserved: true, jobId };
     return { reserved: false, running: await this.running(request.channel, request.namespace) };
+  }
+
+  /**
+   * An investigation of one pod in a live alert's thread, once per alert (`key`): it does not take the
+   * channel and namespace's one slot, so `/oom` stays free while alerts come in.
+   */
+  async forAlert(request: { channel: string; namespace: string; pod: string; threadTs: string; key: string }) {
+    const jobId = `alert-${createHash("sha256").update(`${request.threadTs}\n${request.key}`).digest("hex").slice(0, 32)}`;
+    await this.queue.add(
+      INVESTIGATE_QUEUE,
+      {
+        channel: request.channel,
+        namespace: request.namespace,
+        pod: request.pod,
+        user: "",
+        rootTs: "",
+        threadTs: request.threadTs,
+      },
+      { jobId, ...retrying(this.retry), ...FINISHED_KEPT },
+    );
   }
 
   /** Starts a reserved investigation, now that its root message is posted. */

@@ -8,6 +8,7 @@ import type { Metrics } from "../ops/metrics.js";
 import type { InvestigationQueue } from "../queue/investigations.js";
 import type { BotStore } from "../store/bot-store.js";
 import type { ProposalStore } from "../store/proposals.js";
+import { type AlertCommandDeps, answerWatch } from "./alert-commands.js";
 import { namespaceAllowed } from "./channels.js";
 import { isDigestCommand, isWatchCommand, parseOomCommand } from "./command-text.js";
 import { answerDigest, type DigestCommandDeps } from "./digest-commands.js";
@@ -25,6 +26,7 @@ export interface CommandDeps {
   store: BotStore;
   proposals: ProposalStore;
   digest: DigestCommandDeps;
+  alerts: AlertCommandDeps;
   metrics: Metrics;
   t: Messages;
   slack: SlackConfig;
@@ -76,9 +78,17 @@ export function registerOomCommand(app: App, deps: CommandDeps): void {
       return;
     }
     if (isWatchCommand(parsed)) {
-      // Alert subscriptions are answered once the alert stores are connected; until then, the usage.
       deps.metrics.commands.inc({ command: "watch" });
-      await ack(ephemeral(helpMessage(t)));
+      await ack();
+      deps.followUps.run(() =>
+        answerWatch(
+          parsed,
+          { channel: command.channel_id, user: command.user_id },
+          deps.alerts,
+          client,
+          respond,
+        ).catch(() => respond({ response_type: "ephemeral", text: t.queueUnavailable })),
+      );
       return;
     }
     const { allowed, list } = namespaceAllowed(deps.slack.channels, command.channel_id, parsed.namespace);

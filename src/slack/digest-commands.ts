@@ -6,10 +6,10 @@ import type { SlackConfig } from "../config/schema.js";
 import type { DigestQueue } from "../queue/digests.js";
 import type { DigestStore } from "../store/digests.js";
 import { scopeAllowed } from "./channels.js";
-import { isTimeZone } from "../analysis/time-zone.js";
 import type { DigestCommand } from "./command-text.js";
 import type { Messages } from "./i18n/catalog.js";
 import { inert } from "./render/escape.js";
+import { userZone } from "./user-zone.js";
 
 export interface DigestCommandDeps {
   digests: DigestStore;
@@ -20,13 +20,6 @@ export interface DigestCommandDeps {
 }
 
 const DEFAULT_TIME = "09:00";
-
-/** The user's time zone as Slack knows it, else UTC. */
-async function userZone(client: App["client"], user: string): Promise<string> {
-  const info = await client.users.info({ user }).catch(() => null);
-  const zone = info?.user?.tz;
-  return zone && isTimeZone(zone) ? zone : "UTC";
-}
 
 export async function answerDigest(
   command: DigestCommand,

@@ -49,7 +49,7 @@ const isCount = (value: unknown): value is number => Number.isSafeInteger(value)
 /** A stored thread, checked; null when it is not one. */
 export function parseThread(value: unknown): AlertThread | null {
   if (typeof value !== "object" || value === null) return null;
-  const { channel, subject, day, ts, kills, killIds, openedAt } = value as Record<string, unknown>;
+  const { channel, subject, day, ts, kills, killIds, openedAt, places } = value as Record<string, unknown>;
   if (typeof channel !== "string" || !isSlackChannelId(channel)) return null;
   if (typeof subject !== "string" || subject.length > MAX_SUBJECT || !SUBJECT.test(subject)) return null;
   if (typeof day !== "string" || !DAY.test(day) || typeof ts !== "string" || !TS.test(ts)) return null;
@@ -57,7 +57,8 @@ export function parseThread(value: unknown): AlertThread | null {
   if (!Array.isArray(killIds)) return null;
   const ids = killIds.filter((id): id is string => typeof id === "string" && id.length <= MAX_KILL_ID);
   if (ids.length !== killIds.length) return null;
-  return { channel, subject, day, ts, kills, killIds: ids, openedAt };
+  const known = Array.isArray(places) ? places.filter((place): place is string => typeof place === "string") : [];
+  return { channel, subject, day, ts, kills, places: known, killIds: ids, openedAt };
 }
 
 export class RedisDelivery implements DeliveryStore {

@@ -280,6 +280,7 @@ describe("a channel's threads and storm count", () => {
     day,
     ts: "1709287200.000100",
     kills,
+    places: [],
     killIds: Array.from({ length: kills }, (_, index) => kill(index).id),
     openedAt: new Date(T0 + kills).toISOString(),
   });

@@ -98,6 +98,7 @@ describe("the delivery planner", () => {
               subject,
               day,
               ts: "1.2",
+              places: [],
               kills: 2,
               killIds: [],
               openedAt: new Date(START - 300_000).toISOString(),
@@ -176,6 +177,7 @@ describe("the delivery planner", () => {
               day: planned.day,
               ts: `${nowMs}.${threads.length}`,
               kills: planned.kills.length,
+              places: [],
               killIds: planned.kills.map((kill) => kill.id),
               openedAt: new Date(nowMs).toISOString(),
             });

@@ -43,6 +43,9 @@ function ordinal(n: number): string {
   return `${n}${teens ? "th" : (suffixes[n % 10] ?? "th")}`;
 }
 
+/** Who an investigation is for: the user who asked, or ("") the live alert that started it. */
+const asker = (user: string) => (user === "" ? "a live alert" : `<@${user}>`);
+
 const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? "" : "s"}`;
 
 function refusal(r: Refusal): string {
@@ -100,9 +103,9 @@ export const en = {
     `\`${namespace}\` is already being investigated for this channel; its thread will have the report.`,
 
   rootQueued: (namespace: string, user: string) =>
-    `:mag: Investigating \`${namespace}\` for <@${user}>... (queued)`,
+    `:mag: Investigating \`${namespace}\` for ${asker(user)}... (queued)`,
   rootProgress: (namespace: string, user: string, pods: number, nodesDone: number, nodesTotal: number) =>
-    `:mag: Investigating \`${namespace}\` for <@${user}>... ${pods} pods listed` +
+    `:mag: Investigating \`${namespace}\` for ${asker(user)}... ${pods} pods listed` +
     (nodesTotal > 0 ? `, node journals ${nodesDone}/${nodesTotal}` : ""),
   rootDone: (namespace: string, findings: number) =>
     `:memo: OOM investigation of \`${namespace}\`: ${findings} container${findings === 1 ? "" : "s"} to look at. Details in the thread.`,
@@ -111,7 +114,7 @@ export const en = {
     `:zzz: \`${namespace}\` has OOM kills only in snoozed workloads (${count}); nothing new to show.`,
   rootFailed: (namespace: string, reason: string) =>
     `:x: The investigation of \`${namespace}\` failed: ${reason}`,
-  requestedBy: (user: string) => `Requested by <@${user}>`,
+  requestedBy: (user: string) => (user === "" ? "Started by a live alert" : `Requested by <@${user}>`),
   table: {
     workload: "workload",
     containers: "containers",

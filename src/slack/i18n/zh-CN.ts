@@ -32,6 +32,9 @@ function problem(p: ProposalProblem): string {
   }
 }
 
+/** Who an investigation is for: the user who asked, or ("") the live alert that started it. */
+const asker = (user: string) => (user === "" ? "实时告警" : ` <@${user}> `);
+
 const CEILINGS: Record<Ceiling, string> = {
   "configured-maximum": "配置的上限",
   "node-allocatable": "节点可分配内存",
@@ -137,9 +140,9 @@ export const zhCN: Messages = {
   alreadyRunning: (namespace, link) => `本频道已在调查 \`${namespace}\`：<${link}|查看该讨论串>。`,
   alreadyRunningNoLink: (namespace) => `本频道已在调查 \`${namespace}\`，报告将发在其讨论串中。`,
 
-  rootQueued: (namespace, user) => `:mag: 正在为 <@${user}> 调查 \`${namespace}\`……（已排队）`,
+  rootQueued: (namespace, user) => `:mag: 正在为${asker(user)}调查 \`${namespace}\`……（已排队）`,
   rootProgress: (namespace, user, pods, nodesDone, nodesTotal) =>
-    `:mag: 正在为 <@${user}> 调查 \`${namespace}\`……已列出 ${pods} 个 Pod` +
+    `:mag: 正在为${asker(user)}调查 \`${namespace}\`……已列出 ${pods} 个 Pod` +
     (nodesTotal > 0 ? `，节点日志 ${nodesDone}/${nodesTotal}` : ""),
   rootDone: (namespace, findings) =>
     `:memo: \`${namespace}\` 的 OOM 调查：${findings} 个容器需要关注，详情见讨论串。`,
@@ -147,7 +150,7 @@ export const zhCN: Messages = {
   rootAllSnoozed: (namespace, count) =>
     `:zzz: \`${namespace}\` 中的 OOM 杀进程都属于已暂停提醒的工作负载（${count} 个），没有新内容。`,
   rootFailed: (namespace, reason) => `:x: \`${namespace}\` 的调查失败：${reason}`,
-  requestedBy: (user) => `由 <@${user}> 发起`,
+  requestedBy: (user) => (user === "" ? "由实时告警发起" : `由 <@${user}> 发起`),
   table: {
     workload: "工作负载",
     containers: "容器数",

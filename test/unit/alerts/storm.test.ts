@@ -46,6 +46,7 @@ const thread = (subject: string, overrides: Partial<AlertThread> = {}): AlertThr
   channel: "C0ALERTS",
   subject,
   day: DAY,
+  places: [],
   ts: "1704189600.000100",
   kills: 1,
   killIds: ["earlier"],

@@ -1,0 +1,192 @@
+// The `deliver` job: a channel's pending kills, planned by storm control (src/alerts/storm.ts), posted.
+// One delivery of a channel at a time (its lock); what it posted is remembered per thread, so a retried
+// or taken-over delivery updates its messages instead of posting copies, and a kill is marked
+// delivered only once it is in its thread.
+
+import { createHash } from "node:crypto";
+import type { WebClient } from "@slack/web-api";
+import type { AlertSubscription, AlertThread, Kill } from "../src/alerts/model.js";
+import type { DeliveryStore } from "../src/alerts/ports.js";
+import { inQuiet, quietEndsMs } from "../src/alerts/routing.js";
+import {
+  type DeliveryLimits,
+  deliveryDay,
+  type PlannedThread,
+  planDelivery,
+  STORM_WINDOW_MS,
+  SUMMARY_SUBJECT,
+} from "../src/alerts/storm.js";
+import type { Log } from "../src/ops/log.js";
+import type { Metrics } from "../src/ops/metrics.js";
+import type { AlertQueue } from "../src/queue/alerts.js";
+import type { InvestigationQueue } from "../src/queue/investigations.js";
+import type { Messages } from "../src/slack/i18n/catalog.js";
+import { ThreadPoster } from "../src/slack/poster.js";
+import {
+  childProcessReply,
+  killsReply,
+  nodeAlertRoot,
+  stormSummaryRoot,
+  workloadAlertRoot,
+} from "../src/slack/render/alerts.js";
+import type { SlackMessage } from "../src/slack/render/blocks.js";
+import type { BotStore } from "../src/store/bot-store.js";
+
+export interface DeliveryDeps {
+  client: WebClient;
+  store: BotStore;
+  deliveries: DeliveryStore;
+  queue: Pick<AlertQueue, "deliverSoon" | "quietEnd">;
+  investigations: Pick<InvestigationQueue, "forAlert">;
+  /** The channel's subscriptions, alerts.routes included. */
+  subscriptions: (channel: string) => Promise<AlertSubscription[]>;
+  limits: DeliveryLimits;
+  metrics: Metrics;
+  log: Log;
+  t: Messages;
+  now: () => number;
+}
+
+/** Kills one delivery takes at most; a longer backlog goes in the next one, right after. */
+const BATCH = 500;
+/** Longer than any delivery should take; a delivery that dies leaves the channel locked this long. */
+const LOCK_MS = 60_000;
+/** A delivery that finds the channel locked looks again this much later. */
+const LOCKED_RETRY_MS = 5_000;
+
+const hash = (text: string) => createHash("sha256").update(text).digest("hex").slice(0, 16);
+
+/** Where a kill happened, as the thread counts its workloads: `namespace/Kind/name`, or the node. */
+const placeOf = (kill: Kill) =>
+  kill.namespace === null
+    ? `node/${kill.node ?? "?"}`
+    : `${kill.namespace}/${kill.workload ?? `Pod/${kill.pod}`}`;
+
+function rootMessage(planned: PlannedThread, thread: AlertThread, t: Messages): SlackMessage {
+  const latest = planned.kills[planned.kills.length - 1] as Kill;
+  if (planned.subject === SUMMARY_SUBJECT)
+    return stormSummaryRoot({ kills: thread.kills, workloads: thread.places.length }, t);
+  if (planned.subject.startsWith("node:"))
+    return nodeAlertRoot(
+      {
+        node: planned.subject.slice("node:".length),
+        containersKilled: thread.kills - thread.places.filter((place) => place.startsWith("node/")).length,
+        systemOom: [...planned.kills].reverse().find((kill) => kill.kind === "system-oom") ?? null,
+        severity: planned.severity,
+      },
+      t,
+    );
+  return workloadAlertRoot({ kill: latest, killsToday: thread.kills, severity: planned.severity }, t);
+}
+
+export function deliveryProcessor(deps: DeliveryDeps) {
+  const { t } = deps;
+
+  /** Opens the thread or updates its root, then adds the kills as replies; returns the thread saved. */
+  async function post(channel: string, planned: PlannedThread, nowMs: number): Promise<AlertThread> {
+    const before = planned.existing;
+    const fresh = planned.kills.filter((kill) => !before?.killIds.includes(kill.id));
+    const thread: AlertThread = {
+      channel,
+      subject: planned.subject,
+      day: planned.day,
+      ts: before?.ts ?? "",
+      kills: (before?.kills ?? 0) + fresh.length,
+      places: [...new Set([...(before?.places ?? []), ...fresh.map(placeOf)])],
+      killIds: [...(before?.killIds ?? []), ...fresh.map((kill) => kill.id)],
+      openedAt: before?.openedAt ?? new Date(nowMs).toISOString(),
+    };
+    // What a delivery posts is remembered under the thread's own key: a retry finds it again.
+    const key = `alert-${hash(`${channel}\n${planned.day}\n${planned.subject}\n${thread.openedAt}`)}`;
+    const root = rootMessage(planned, thread, t);
+    if (before === null) {
+      const poster = new ThreadPoster(deps.client, deps.store, deps.metrics, key, channel, "");
+      thread.ts = await poster.channelMessage("root", root);
+      deps.metrics.alertsSent.inc({ message: planned.subject === SUMMARY_SUBJECT ? "summary" : "thread" });
+    } else {
+      await new ThreadPoster(deps.client, deps.store, deps.metrics, key, channel, before.ts).updateRoot(root);
+      deps.metrics.alertsSent.inc({ message: "update" });
+    }
+    const poster = new ThreadPoster(deps.client, deps.store, deps.metrics, key, channel, thread.ts);
+    const silent = fresh.filter((kill) => kill.kind === "child-process");
+    const others = fresh.filter((kill) => kill.kind !== "child-process");
+    for (const kill of silent) await poster.reply(`child:${hash(kill.id)}`, childProcessReply(kill, t));
+    // A workload thread's root shows its first kill: the list starts with the second.
+    const listed = before === null && planned.subject.startsWith("workload:") ? others.slice(1) : others;
+    if (listed.length > 0)
+      await poster.reply(`kills:${hash(listed.map((kill) => kill.id).join("\n"))}`, killsReply(listed, t));
+    if (!planned.subject.startsWith("workload:"))
+      deps.metrics.alertsSuppressed.inc(
+        { reason: planned.subject === SUMMARY_SUBJECT ? "channel-storm" : "node-storm" },
+        fresh.length,
+      );
+    return thread;
+  }
+
+  /** Quiet hours held some kills: their summary is due when the first of those quiet hours ends. */
+  async function scheduleQuietEnd(channel: string, subscriptions: AlertSubscription[], nowMs: number) {
+    const ends = subscriptions
+      .filter((subscription) => inQuiet(subscription, nowMs))
+      .map((subscription) => quietEndsMs(subscription, nowMs))
+      .filter((end): end is number => end !== null);
+    if (ends.length > 0) await deps.queue.quietEnd(channel, Math.min(...ends), nowMs);
+  }
+
+  return async function deliver(channel: string): Promise<void> {
+    const release = await deps.deliveries.lock(channel, LOCK_MS);
+    // Another delivery holds the channel (or held it, and died): look again once this one is done.
+    if (release === null) {
+      await deps.queue.deliverSoon(channel, LOCKED_RETRY_MS);
+      return;
+    }
+    try {
+      const nowMs = deps.now();
+      const kills = await deps.deliveries.pending(channel, BATCH);
+      if (kills.length === 0) return;
+      const subscriptions = await deps.subscriptions(channel);
+      const day = deliveryDay(subscriptions, nowMs);
+      const plan = planDelivery({
+        nowMs,
+        channel,
+        kills,
+        subscriptions,
+        threads: await deps.deliveries.threads(channel, day),
+        openingsLast10Min: await deps.deliveries.openings(channel, nowMs - STORM_WINDOW_MS),
+        limits: deps.limits,
+      });
+      if (plan.held.length > 0) {
+        await deps.deliveries.hold(channel, plan.held);
+        await scheduleQuietEnd(channel, subscriptions, nowMs);
+      }
+      for (const planned of plan.threads) {
+        const thread = await post(channel, planned, nowMs);
+        await deps.deliveries.saveThread(thread);
+        if (planned.existing === null) await deps.deliveries.recordOpening(channel, nowMs);
+        const about = planned.investigate;
+        if (about?.namespace && about.pod)
+          await deps.investigations.forAlert({
+            channel,
+            namespace: about.namespace,
+            pod: about.pod,
+            threadTs: thread.ts,
+            key: about.id,
+          });
+      }
+      await deps.deliveries.delivered(
+        channel,
+        kills.map((kill) => kill.id),
+      );
+      if (kills.length === BATCH) await deps.queue.deliverSoon(channel, 0);
+      deps.log("info", "alerts delivered", {
+        channel,
+        kills: kills.length,
+        threads: plan.threads.length,
+        opened: plan.newThreads,
+        held: plan.held.length,
+        dropped: plan.dropped.length,
+      });
+    } finally {
+      await release();
+    }
+  };
+}
