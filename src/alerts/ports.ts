@@ -45,10 +45,7 @@ export interface KernelSweep {
 
 export interface KernelSweepSource {
   /** Kernel entries after `from.cursor`, or since `from.sinceEpoch` (seconds) for a node never swept. */
-  sweep(
-    target: NodeTarget,
-    from: { cursor: string } | { sinceEpoch: number },
-  ): Promise<Result<KernelSweep>>;
+  sweep(target: NodeTarget, from: { cursor: string } | { sinceEpoch: number }): Promise<Result<KernelSweep>>;
   close(): Promise<void>;
 }
 
