@@ -35,6 +35,8 @@ export interface ClusterReader {
     pageSize: number,
     onPage: (pods: unknown[]) => void,
   ): Promise<Result<number>>;
+  /** Every pod scheduled on the node, of every namespace, page by page. */
+  listPodsOnNode(node: string, pageSize: number): Promise<Result<unknown[]>>;
   /** Whether the namespace exists; null when that cannot be told (no permission to read namespaces). */
   namespaceExists(namespace: string): Promise<boolean | null>;
   readNode(name: string): Promise<Result<NodeInfo>>;

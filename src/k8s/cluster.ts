@@ -47,15 +47,30 @@ export class KubernetesCluster implements ClusterReader {
     return listed.ok ? ok(pods) : listed;
   }
 
-  async eachPodPage(
+  async listPodsOnNode(node: string, pageSize: number): Promise<Result<unknown[]>> {
+    const pods: unknown[] = [];
+    const listed = await this.podPages(null, `spec.nodeName=${node}`, pageSize, (page) => pods.push(...page));
+    return listed.ok ? ok(pods) : listed;
+  }
+
+  eachPodPage(
     namespace: string | null,
+    pageSize: number,
+    onPage: (pods: unknown[]) => void,
+  ): Promise<Result<number>> {
+    return this.podPages(namespace, undefined, pageSize, onPage);
+  }
+
+  private async podPages(
+    namespace: string | null,
+    fieldSelector: string | undefined,
     pageSize: number,
     onPage: (pods: unknown[]) => void,
   ): Promise<Result<number>> {
     let token: string | undefined;
     let count = 0;
     do {
-      const request = { limit: pageSize, _continue: token };
+      const request = { limit: pageSize, _continue: token, fieldSelector };
       const page = await call({ verb: "list", resource: "pods", namespace, group: "" }, () =>
         namespace === null
           ? this.core.listPodForAllNamespaces(request)

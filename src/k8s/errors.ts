@@ -3,9 +3,11 @@
 import type { AppError } from "../errors.js";
 
 export interface ApiCall {
-  verb: "list" | "get" | "patch";
+  verb: "list" | "watch" | "get" | "patch";
   resource: string;
   namespace: string | null;
+  /** A collection of every namespace at once (a ClusterRole's grant), said so in the message. */
+  allNamespaces?: boolean;
   name?: string;
   /** The API group, for RBAC rules: "" for the core group. */
   group: string;
@@ -13,7 +15,12 @@ export interface ApiCall {
 
 function describe(call: ApiCall): string {
   const target = call.name ? `${call.resource.replace(/s$/, "")} ${call.name}` : call.resource;
-  return `${call.verb} ${target}${call.namespace ? ` in namespace ${call.namespace}` : ""}`;
+  const scope = call.namespace
+    ? ` in namespace ${call.namespace}`
+    : call.allNamespaces
+      ? " in all namespaces"
+      : "";
+  return `${call.verb} ${target}${scope}`;
 }
 
 function networkCode(cause: unknown): string | null {

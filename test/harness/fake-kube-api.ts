@@ -1,6 +1,7 @@
 // A small Kubernetes API server on loopback HTTPS that serves objects on the real REST paths, with
-// pagination (limit/continue), 403 for namespaces it is told to forbid, and a log of requests. The
-// real @kubernetes/client-node talks to it through a generated kubeconfig.
+// pagination (limit/continue), field selectors, the watch protocol for pods and events, 403 for
+// namespaces (or cluster-wide verbs) it is told to forbid, and a log of requests. The real
+// @kubernetes/client-node talks to it through a generated kubeconfig.
 
 import { writeFileSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -8,6 +9,8 @@ import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { stringify } from "yaml";
+import { type ChangeType, type Watchable, WatchHub, type WatchRequest } from "./fake-watch.js";
+import { fieldSelector } from "./field-selector.js";
 import type { Tls } from "./tls.js";
 
 type Json = Record<string, unknown>;
@@ -40,6 +43,7 @@ export function emptyState(): ClusterState {
   };
 }
 
+/** Each collection's path, where the first group is the namespace (none for nodes) and the second a name. */
 const ROUTES: Array<[RegExp, keyof ClusterState, string]> = [
   [/^\/api\/v1\/namespaces\/([^/]+)\/pods(?:\/([^/]+))?$/, "pods", "PodList"],
   [/^\/api\/v1\/namespaces\/([^/]+)\/events(?:\/([^/]+))?$/, "events", "EventList"],
@@ -52,6 +56,14 @@ const ROUTES: Array<[RegExp, keyof ClusterState, string]> = [
   [/^\/apis\/batch\/v1\/namespaces\/([^/]+)\/jobs(?:\/([^/]+))?$/, "jobs", "JobList"],
   [/^\/api\/v1\/nodes(?:\/([^/]+))?$/, "nodes", "NodeList"],
 ];
+
+/** Collections of every namespace at once. */
+const ALL_NAMESPACES: Array<[string, Watchable, string]> = [
+  ["/api/v1/pods", "pods", "PodList"],
+  ["/api/v1/events", "events", "EventList"],
+];
+
+const WATCHABLE = new Set<string>(["pods", "events"]);
 
 function metadata(object: Json): Json {
   return (object.metadata ?? {}) as Json;
@@ -90,6 +102,15 @@ function strategicMerge(target: Json, patch: Json): Json {
   return target;
 }
 
+function forbidden(response: ServerResponse, verb: string, resource: string, scope: string): void {
+  status(
+    response,
+    403,
+    "Forbidden",
+    `${resource} is forbidden: User "harness" cannot ${verb} resource "${resource}" in API group "" ${scope}`,
+  );
+}
+
 function status(response: ServerResponse, code: number, reason: string, message: string): void {
   response.writeHead(code, { "content-type": "application/json" });
   response.end(
@@ -119,6 +140,10 @@ export class FakeKubeApi {
   readonly patchRefusals = new Map<string, { code: number; reason: string; message: string }>();
   /** Namespaces that exist without holding any object. */
   readonly extraNamespaces = new Set<string>();
+  /** Verbs refused on collections of every namespace, as `"<verb> <resource>"` (e.g. "watch pods"). */
+  readonly clusterWideForbidden = new Set<string>();
+  /** Watches of pods and events: the resourceVersion counter, the history, the open streams. */
+  readonly watches = new WatchHub();
   private readonly gates = new Map<string, { opened: Promise<void>; arrive: () => void }>();
   private server: Server | null = null;
   private port = 0;
@@ -135,6 +160,68 @@ export class FakeKubeApi {
 
   get url(): string {
     return `https://127.0.0.1:${this.port}`;
+  }
+
+  /** Every watch request received. */
+  get watchRequests(): readonly WatchRequest[] {
+    return this.watches.requests;
+  }
+
+  /** Watch connections open now. */
+  get watchCount(): number {
+    return this.watches.count;
+  }
+
+  /** Adds the pod or replaces the one of that namespace and name, as a change that watches see. */
+  upsertPod(pod: Json): string {
+    return this.upsert("pods", pod);
+  }
+
+  deletePod(namespace: string, name: string): string | null {
+    return this.remove("pods", namespace, name);
+  }
+
+  /** Adds the event or replaces the one of that namespace and name (a repeat counted up, say). */
+  upsertEvent(event: Json): string {
+    return this.upsert("events", event);
+  }
+
+  /** Sends a BOOKMARK at the current resourceVersion to every watch that allows them. */
+  bookmark(): void {
+    this.watches.bookmark();
+  }
+
+  /** Ends every open watch cleanly, as the server does once a watch's timeoutSeconds have passed. */
+  endWatches(): void {
+    this.watches.end();
+  }
+
+  /** Breaks every open watch connection mid-stream. */
+  dropWatches(): void {
+    this.watches.drop();
+  }
+
+  /** Forgets the change history: resuming from any earlier resourceVersion gets 410 Expired. */
+  expireHistory(): void {
+    this.watches.expire();
+  }
+
+  private upsert(resource: Watchable, given: Json): string {
+    const object = structuredClone(given);
+    const objects = this.state[resource];
+    const at = objects.findIndex((other) => sameName(other, object));
+    const type: ChangeType = at < 0 ? "ADDED" : "MODIFIED";
+    const version = this.watches.record(resource, type, object);
+    if (at < 0) objects.push(object);
+    else objects[at] = object;
+    return version;
+  }
+
+  private remove(resource: Watchable, namespace: string, name: string): string | null {
+    const objects = this.state[resource];
+    const at = objects.findIndex((object) => sameName(object, { metadata: { namespace, name } }));
+    const [removed] = at < 0 ? [] : objects.splice(at, 1);
+    return removed ? this.watches.record(resource, "DELETED", removed) : null;
   }
 
   async stop(): Promise<void> {
@@ -253,8 +340,15 @@ export class FakeKubeApi {
       response.end(JSON.stringify({ kind: "Namespace", apiVersion: "v1", metadata: { name: namespace } }));
       return;
     }
-    if (url.pathname === "/api/v1/pods") {
-      this.list(response, this.state.pods, "PodList", url.searchParams);
+    const watching = url.searchParams.get("watch") === "true" || url.searchParams.get("watch") === "1";
+    for (const [path, resource, listKind] of ALL_NAMESPACES) {
+      if (url.pathname !== path) continue;
+      const verb = watching ? "watch" : "list";
+      if (this.clusterWideForbidden.has(`${verb} ${resource}`)) {
+        forbidden(response, verb, resource, "at the cluster scope");
+        return;
+      }
+      this.collection(response, resource, null, this.state[resource], listKind, url.searchParams, watching);
       return;
     }
     for (const [pattern, kind, listKind] of ROUTES) {
@@ -264,13 +358,8 @@ export class FakeKubeApi {
       const namespace = cluster ? null : (match[1] ?? "");
       const name = cluster ? match[1] : match[2];
       if (namespace !== null && this.forbiddenNamespaces.has(namespace)) {
-        const verb = name ? "get" : "list";
-        status(
-          response,
-          403,
-          "Forbidden",
-          `${kind} is forbidden: User "harness" cannot ${verb} resource "${kind}" in API group "" in the namespace "${namespace}"`,
-        );
+        const verb = name ? "get" : watching ? "watch" : "list";
+        forbidden(response, verb, kind, `in the namespace "${namespace}"`);
         return;
       }
       const objects = this.state[kind].filter(
@@ -290,16 +379,41 @@ export class FakeKubeApi {
         } else status(response, 404, "NotFound", `${kind} "${name}" not found`);
         return;
       }
-      const selector = url.searchParams.get("labelSelector");
-      this.list(
-        response,
-        selector ? objects.filter((o) => matchesSelector(o, selector)) : objects,
-        listKind,
-        url.searchParams,
-      );
+      this.collection(response, kind, namespace, objects, listKind, url.searchParams, watching);
       return;
     }
     status(response, 404, "NotFound", "the server could not find the requested resource");
+  }
+
+  /** A list of the objects that match the query's selectors, or a watch of them. */
+  private collection(
+    response: ServerResponse,
+    resource: keyof ClusterState,
+    namespace: string | null,
+    objects: Json[],
+    listKind: string,
+    query: URLSearchParams,
+    watching: boolean,
+  ): void {
+    const fields = fieldSelector(resource, query.get("fieldSelector"));
+    if (typeof fields !== "function") {
+      status(response, 400, "BadRequest", `field label not supported: ${fields.unsupported}`);
+      return;
+    }
+    const labels = query.get("labelSelector");
+    const matches = (object: Json) => fields(object) && (!labels || matchesSelector(object, labels));
+    const watchable = isWatchable(resource);
+    // Objects put straight into the state get the current resourceVersion, as if created just now.
+    if (watchable) for (const object of objects) stampVersion(object, this.watches.revision);
+    if (!watching) {
+      this.list(response, objects.filter(matches), listKind, query);
+      return;
+    }
+    if (!watchable) {
+      status(response, 405, "MethodNotAllowed", `this server does not watch ${resource}`);
+      return;
+    }
+    this.watches.serve(response, { resource, namespace, matches, query, current: () => objects });
   }
 
   /**
@@ -376,11 +490,26 @@ export class FakeKubeApi {
       JSON.stringify({
         kind,
         apiVersion: "v1",
-        metadata: { resourceVersion: "1", ...(next ? { continue: next } : {}) },
+        metadata: { resourceVersion: String(this.watches.revision), ...(next ? { continue: next } : {}) },
         items: page,
       }),
     );
   }
+}
+
+function isWatchable(resource: string): resource is Watchable {
+  return WATCHABLE.has(resource);
+}
+
+function sameName(object: Json, other: Json): boolean {
+  return (
+    metadata(object).namespace === metadata(other).namespace && metadata(object).name === metadata(other).name
+  );
+}
+
+function stampVersion(object: Json, revision: number): void {
+  const meta = metadata(object);
+  if (!meta.resourceVersion) object.metadata = { ...meta, resourceVersion: String(revision) };
 }
 
 function gateKey(path: string, method?: string): string {
