@@ -19,6 +19,7 @@ import type { Log } from "../ops/log.js";
 import { Metrics, slackMethodLabel } from "../ops/metrics.js";
 import { ProposalLifecycle } from "../proposals/lifecycle.js";
 import { SignedProposals } from "../proposals/repository.js";
+import { ALERTS_QUEUE } from "../queue/alerts.js";
 import {
   answers,
   type ConnectionHealth,
@@ -46,6 +47,7 @@ import { BotStore } from "../store/bot-store.js";
 import { DigestStore } from "../store/digests.js";
 import { ProposalStore } from "../store/proposals.js";
 import { investigateOptions, openAdapters, openCluster, openWorkloads } from "./adapters.js";
+import { alertCommandDeps, alertWorker, startAlertLeader } from "./alerts.js";
 
 export interface BotOptions {
   config: Config;
@@ -129,6 +131,18 @@ async function startWorkers(options: BotOptions, metrics: Metrics): Promise<Resu
   const store = new BotStore(redis, config.queue.prefix);
   const t = messages(config.slack.locale);
   const proposalQueue = new ProposalQueue(redis, config.queue.prefix);
+  const investigations = new InvestigationQueue(redis, config.queue.prefix, config.queue);
+  const alerts = alertWorker({
+    config,
+    redis,
+    client,
+    store,
+    investigations,
+    metrics,
+    log,
+    t,
+    now: options.now,
+  });
   const workers: BotWorker[] = [
     startBotWorker(
       INVESTIGATE_QUEUE,
@@ -175,13 +189,19 @@ async function startWorkers(options: BotOptions, metrics: Metrics): Promise<Resu
         cluster: () => openCluster(config),
       }),
     ),
+    startBotWorker(ALERTS_QUEUE, redis, config.queue, metrics, log, alerts.processor),
   ];
+  // One worker among all watches the cluster at a time: the others stand by for its lease.
+  const leader = config.alerts.enabled
+    ? startAlertLeader({ config, redis, queue: alerts.queue, metrics, log, now: options.now })
+    : null;
   return ok({
     redis,
     health: health.value,
     close: async () => {
+      await leader?.close();
       await Promise.all(workers.map((worker) => worker.close()));
-      await proposalQueue.close();
+      await Promise.all([proposalQueue.close(), investigations.close(), alerts.queue.close()]);
       redis.disconnect();
     },
   });
@@ -237,6 +257,7 @@ async function startSlack(options: BotOptions, metrics: Metrics): Promise<Result
     store,
     proposals: proposals.storage,
     digest: { digests, queue: digestQueue, t, slack: config.slack, now: options.now },
+    alerts: alertCommandDeps(config, producer, t, options.now),
     metrics,
     t,
     slack: config.slack,
