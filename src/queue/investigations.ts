@@ -112,7 +112,13 @@ export class InvestigationQueue {
    * An investigation of one pod in a live alert's thread, once per alert (`key`): it does not take the
    * channel and namespace's one slot, so `/oom` stays free while alerts come in.
    */
-  async forAlert(request: { channel: string; namespace: string; pod: string; threadTs: string; key: string }) {
+  async forAlert(request: {
+    channel: string;
+    namespace: string;
+    pod: string;
+    threadTs: string;
+    key: string;
+  }) {
     const jobId = `alert-${createHash("sha256").update(`${request.threadTs}\n${request.key}`).digest("hex").slice(0, 32)}`;
     await this.queue.add(
       INVESTIGATE_QUEUE,

@@ -57,7 +57,9 @@ export function parseThread(value: unknown): AlertThread | null {
   if (!Array.isArray(killIds)) return null;
   const ids = killIds.filter((id): id is string => typeof id === "string" && id.length <= MAX_KILL_ID);
   if (ids.length !== killIds.length) return null;
-  const known = Array.isArray(places) ? places.filter((place): place is string => typeof place === "string") : [];
+  const known = Array.isArray(places)
+    ? places.filter((place): place is string => typeof place === "string")
+    : [];
   return { channel, subject, day, ts, kills, places: known, killIds: ids, openedAt };
 }
 
