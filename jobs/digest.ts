@@ -6,6 +6,7 @@
 import { randomBytes } from "node:crypto";
 import type { WebClient } from "@slack/web-api";
 import { type Job, UnrecoverableError } from "bullmq";
+import type { Kill } from "../src/alerts/model.js";
 import { isNamespaceName, isSlackId } from "../src/analysis/names.js";
 import { readPods } from "../src/analysis/pod.js";
 import { workloadKey } from "../src/analysis/workload-key.js";
@@ -21,6 +22,7 @@ import type { DigestJobData } from "../src/queue/digests.js";
 import { type ChannelMap, scopeAllowed } from "../src/slack/channels.js";
 import type { Messages } from "../src/slack/i18n/catalog.js";
 import { ThreadPoster } from "../src/slack/poster.js";
+import { silentKillsText } from "../src/slack/render/alerts.js";
 import { digestMessage } from "../src/slack/render/digest.js";
 import type { BotStore } from "../src/store/bot-store.js";
 import type { DigestStore } from "../src/store/digests.js";
@@ -37,6 +39,8 @@ export interface DigestJobDeps {
   now: () => number;
   pageSize: number;
   cluster: () => Result<ClusterReader>;
+  /** Silent kills (see src/alerts) in a namespace, or in every one for null, at or after a time. */
+  silentKills: (namespace: string | null, sinceMs: number) => Promise<Kill[]>;
 }
 
 const DAY_MS = 86_400_000;
@@ -119,12 +123,16 @@ export function digestProcessor(deps: DigestJobDeps) {
         }),
       );
     }
+    const silent = (await deps.silentKills(data.scope === "all" ? null : data.scope, nowMs - DAY_MS)).filter(
+      (kill) => kill.namespace !== null && !snoozed.has(workloadKey(kill.namespace, kill.workload ?? "")),
+    );
     const message = digestMessage(model, {
       t: deps.t,
       scope: data.scope,
       endText: localTime(nowMs, data.tz),
       snoozed: snoozed.size,
       buttonValue: (workload) => buttons.get(workload) ?? "",
+      silent: silentKillsText(silent, deps.t),
     });
     const ts = await new ThreadPoster(
       deps.client,

@@ -5,6 +5,8 @@
 
 import type { WebClient } from "@slack/web-api";
 import { type Job, UnrecoverableError } from "bullmq";
+import type { Kill } from "../src/alerts/model.js";
+import { workloadKey } from "../src/analysis/workload-key.js";
 import type { SlackConfig } from "../src/config/schema.js";
 import { type AppError, isTransient, type Result } from "../src/errors.js";
 import { type InvestigateOptions, investigate } from "../src/investigate.js";
@@ -16,6 +18,8 @@ import type { Report } from "../src/report/model.js";
 import { splitReplies } from "../src/report/severity.js";
 import type { Messages } from "../src/slack/i18n/catalog.js";
 import { ThreadPoster } from "../src/slack/poster.js";
+import { silentKillsText } from "../src/slack/render/alerts.js";
+import { section } from "../src/slack/render/blocks.js";
 import { failedMessage, progressMessage, queuedMessage } from "../src/slack/render/messages.js";
 import {
   affectedGroups,
@@ -46,7 +50,11 @@ export interface InvestigateJobDeps {
   /** The adapters for one investigation; the journal source is closed when it ends. */
   open: () => Promise<Result<Adapters>>;
   options: (namespace: string, pod: string | null) => InvestigateOptions;
+  /** The namespace's silent kills (see src/alerts) at or after a time. */
+  silentKills: (namespace: string, sinceMs: number) => Promise<Kill[]>;
 }
+
+const DAY_MS = 86_400_000;
 
 // Retrying cannot help these: the input or the setup is wrong.
 
@@ -125,6 +133,19 @@ async function publish(
   if (shared.length > 0) await poster.reply("shared", sharedReply(shared, context));
   const notes = notesReply(report, t);
   if (notes) await poster.reply("notes", notes);
+  // Kills no restart shows: a namespace's report names them; a pod's (an alert's) has them in its thread already.
+  if (data.pod === null) {
+    const kills = await deps.silentKills(data.namespace, deps.now() - DAY_MS);
+    const hidden = await store.snoozed(
+      data.channel,
+      kills.map((kill) => workloadKey(data.namespace, kill.workload ?? "")),
+    );
+    const silent = silentKillsText(
+      kills.filter((kill) => !hidden.has(workloadKey(data.namespace, kill.workload ?? ""))),
+      t,
+    );
+    if (silent) await poster.reply("silent", { text: silent, blocks: [section(silent)] });
+  }
   await poster.updateRoot(summaryMessage(report, shown, { t, user: data.user, snoozed: snoozed.size }));
 }
 

@@ -43,6 +43,7 @@ import { messages } from "../slack/i18n/catalog.js";
 import { registerProposalActions } from "../slack/proposal-actions.js";
 import { SlackApproverDirectory, SlackProposalNotifier } from "../slack/proposal-ports.js";
 import { workspaceGuard } from "../slack/workspace-guard.js";
+import { RedisSilentKills } from "../store/alert-silent.js";
 import { BotStore } from "../store/bot-store.js";
 import { DigestStore } from "../store/digests.js";
 import { ProposalStore } from "../store/proposals.js";
@@ -132,6 +133,7 @@ async function startWorkers(options: BotOptions, metrics: Metrics): Promise<Resu
   const t = messages(config.slack.locale);
   const proposalQueue = new ProposalQueue(redis, config.queue.prefix);
   const investigations = new InvestigationQueue(redis, config.queue.prefix, config.queue);
+  const silentKills = new RedisSilentKills(redis, config.queue.prefix, config.alerts.cluster, options.now);
   const alerts = alertWorker({
     config,
     redis,
@@ -160,6 +162,7 @@ async function startWorkers(options: BotOptions, metrics: Metrics): Promise<Resu
         now: options.now,
         open: () => openAdapters(config),
         options: (namespace, pod) => investigateOptions(config, namespace, pod),
+        silentKills: (namespace, sinceMs) => silentKills.since(namespace, sinceMs),
       }),
     ),
     startBotWorker(
@@ -187,6 +190,7 @@ async function startWorkers(options: BotOptions, metrics: Metrics): Promise<Resu
         now: options.now,
         pageSize: config.scan.pageSize,
         cluster: () => openCluster(config),
+        silentKills: (namespace, sinceMs) => silentKills.since(namespace, sinceMs),
       }),
     ),
     startBotWorker(ALERTS_QUEUE, redis, config.queue, metrics, log, alerts.processor),

@@ -474,6 +474,10 @@ export const en = {
     },
     quietOver: (from: string, to: string, tz: string, kills: number, workloads: number) =>
       `Quiet hours (${from}–${to}, ${tz}) are over. While they lasted, ${plural(kills, "kill")} in ${plural(workloads, "workload")} waited:`,
+    silentTitle:
+      "*Silent kills in the last 24 hours*: processes the kernel killed inside containers that kept running, so no restart shows them",
+    silentLine: (count: number, process: string, where: string, last: string) =>
+      `${plural(count, "silent kill")} of \`${process}\` in ${where}, the last at ${last}`,
   },
 
   status: {

@@ -480,6 +480,9 @@ export const zhCN: Messages = {
     },
     quietOver: (from, to, tz, kills, workloads) =>
       `免打扰时段（${from}–${to}，${tz}）已结束。期间暂缓的告警：${kills} 次杀死，涉及 ${workloads} 个工作负载：`,
+    silentTitle: "*过去 24 小时的静默杀进程*：内核杀死了容器内的进程，但容器仍在运行，因此看不到重启",
+    silentLine: (count, process, where, last) =>
+      `${where} 中的 \`${process}\` 被静默杀死 ${count} 次，最近一次在 ${last}`,
   },
 
   status: {

@@ -225,6 +225,31 @@ export function watchListMessage(subscriptions: readonly AlertSubscription[], t:
   return fitMessage({ text: a.listTitle, blocks: sections([a.listTitle, ...lines]) }, t.moreBlocks);
 }
 
+/**
+ * The silent kills of a report's or a digest's scope, one line per workload and process name, the
+ * most frequent first; null when there are none.
+ */
+export function silentKillsText(kills: readonly Kill[], t: Messages): string | null {
+  if (kills.length === 0) return null;
+  const groups = new Map<string, { kill: Kill; count: number; last: string }>();
+  for (const kill of kills) {
+    const key = `${placeOf(kill)}\n${kill.process?.name ?? "?"}`;
+    const group = groups.get(key);
+    if (!group) groups.set(key, { kill, count: 1, last: kill.at });
+    else {
+      group.count += 1;
+      if (kill.at > group.last) group.last = kill.at;
+    }
+  }
+  const lines = [...groups.values()]
+    .sort((a, b) => b.count - a.count || b.last.localeCompare(a.last))
+    .slice(0, MAX_LISTED)
+    .map(({ kill, count, last }) =>
+      `• ${t.alerts.silentLine(count, inert(short(kill.process?.name ?? "?")), placeOf(kill), utcText(last))}`,
+    );
+  return [t.alerts.silentTitle, ...lines].join("\n");
+}
+
 /** Lines in as few sections as hold them, never cutting a line. */
 function sections(lines: string[]): Block[] {
   const texts: string[] = [];

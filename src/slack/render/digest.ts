@@ -15,15 +15,19 @@ export interface DigestContext {
   snoozed: number;
   /** The opaque id an Investigate button carries, per `namespace/Kind/name`. */
   buttonValue: (workload: string) => string;
+  /** The scope's silent kills of the last day, as words (see render/alerts.ts), or null. */
+  silent: string | null;
 }
 
 export function digestMessage(model: DigestModel, ctx: DigestContext): SlackMessage {
   const d = ctx.t.digest;
   const notes = ctx.snoozed > 0 ? [context(d.snoozed(ctx.snoozed))] : [];
+  // Kills no restart counted: a quiet day by restarts may still have them.
+  const silent = ctx.silent === null ? [] : [section(ctx.silent)];
   const scope = inert(ctx.scope);
   if (model.today.restarts === 0) {
     const text = d.quiet(scope, ctx.endText);
-    return fitMessage({ text, blocks: [section(text), ...notes] }, ctx.t.moreBlocks);
+    return fitMessage({ text, blocks: [section(text), ...silent, ...notes] }, ctx.t.moreBlocks);
   }
   const title = d.title(scope, ctx.endText);
   const { today, yesterday } = model;
@@ -69,6 +73,6 @@ export function digestMessage(model: DigestModel, ctx: DigestContext): SlackMess
     }),
   });
   if (today.lowerBound || yesterday.lowerBound) blocks.push(context(d.lowerBound));
-  blocks.push(...notes);
+  blocks.push(...silent, ...notes);
   return fitMessage({ text: title, blocks }, ctx.t.moreBlocks);
 }

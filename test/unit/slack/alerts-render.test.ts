@@ -9,6 +9,7 @@ import {
   childProcessReply,
   distinctWorkloads,
   killsReply,
+  silentKillsText,
   stormSummaryRoot,
   watchListMessage,
   workerKind,
@@ -174,5 +175,43 @@ describe("subscriptions in Slack", () => {
       assert.match(helpMessage(t).text, /`\/oom watch <[^>]+\|all> \[min info\|warning\|critical\]/);
       assert.match(helpMessage(t).text, /`\/oom watch list` · `\/oom unwatch <id>`/);
     }
+  });
+});
+
+describe("silent kills in reports and digests", () => {
+  it("when gunicorn workers of one workload were killed three times, then one line counts them with the last time", () => {
+    const kills = [
+      childKill({ id: "a", at: "2021-07-12T04:11:16.000Z" }),
+      childKill({ id: "b", at: "2021-07-12T06:30:00.000Z" }),
+      childKill({ id: "c", at: "2021-07-12T05:00:00.000Z" }),
+      childKill({
+        id: "d",
+        workload: "Deployment/php",
+        process: { name: "php-fpm", pid: 9, residentBytes: null, limitBytes: null },
+      }),
+    ];
+    const text = silentKillsText(kills, en) ?? "";
+    const lines = text.split("\n");
+    assert.match(lines[0] ?? "", /Silent kills in the last 24 hours/);
+    assert.equal(lines.length, 3);
+    assert.match(
+      lines[1] ?? "",
+      /3 silent kills of `gunicorn` in shop \/ Deployment\/web, the last at 2021-07-12 06:30/,
+    );
+    assert.match(lines[2] ?? "", /1 silent kill of `php-fpm` in shop \/ Deployment\/php/);
+    assert.match(silentKillsText(kills, zh) ?? "", /被静默杀死 3 次/);
+  });
+
+  it("when there are none, then there is nothing to say", () => {
+    assert.equal(silentKillsText([], en), null);
+  });
+
+  it("when a process name would mention everyone, then it is inert", () => {
+    const text =
+      silentKillsText(
+        [childKill({ process: { name: "<!channel>", pid: 1, residentBytes: null, limitBytes: null } })],
+        en,
+      ) ?? "";
+    assert.doesNotMatch(text, /<!channel>/);
   });
 });

@@ -42,6 +42,7 @@ function render(digest: DigestModel, locale: "en" | "zh-CN"): string {
     endText: "2026-06-01 09:00 UTC",
     snoozed: 0,
     buttonValue: () => "b",
+    silent: null,
   };
   return JSON.stringify(digestMessage(digest, context).blocks);
 }
@@ -73,5 +74,24 @@ describe("a digest from a scope's first snapshot", () => {
     const text = render(model(totals(5, false), totals(3, false)), "en");
     assert.match(text, /\(\+2 restarts, \+2 OOM kills against the day before\)/);
     assert.doesNotMatch(text, /Lower bounds|At least/);
+  });
+});
+
+describe("a digest's silent kills", () => {
+  it("when the day had no restarts but silent kills, then the quiet digest still names them", () => {
+    const quiet = model(totals(0, false), totals(0, false));
+    const silent =
+      "*Silent kills in the last 24 hours*\n• 3 silent kills of `gunicorn` in shop / Deployment/web";
+    for (const digest of [quiet, model(totals(4, false), totals(1, false))]) {
+      const blocks = digestMessage(digest, {
+        t: messages("en"),
+        scope: "shop",
+        endText: "2026-06-01 09:00 UTC",
+        snoozed: 0,
+        buttonValue: () => "b",
+        silent,
+      }).blocks;
+      assert.ok(JSON.stringify(blocks).includes("3 silent kills of `gunicorn`"));
+    }
   });
 });

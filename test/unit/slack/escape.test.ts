@@ -234,6 +234,7 @@ describe("hostile values in a digest", () => {
         scope: "production",
         endText: "2021-07-13 09:00 UTC",
         snoozed: 0,
+        silent: null,
         buttonValue: () => "0".repeat(24),
       },
     );
