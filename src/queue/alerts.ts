@@ -192,6 +192,9 @@ export const quietEndJobId = (channel: string, atMs: number): string => `quiet-e
  */
 const KILLS_KEPT = { age: 2 * 86_400, count: 20_000 };
 
+/** How long after a SystemOOM event its node is swept. */
+export const EVENT_SWEEP_DELAY_MS = 5_000;
+
 export class AlertQueue implements KillSink {
   readonly queue: Queue<AlertJobData>;
 
@@ -231,6 +234,9 @@ export class AlertQueue implements KillSink {
   async sweep(node: string, reason: SweepReason, key: string): Promise<void> {
     await this.queue.add("sweep", { node, reason } satisfies SweepJobData, {
       jobId: sweepJobId(node, reason, key),
+      // After a SystemOOM event, the kubelet needs a moment to see a container whose main process
+      // died: swept at once, its kill would look like one that left the container running.
+      delay: reason === "event" ? EVENT_SWEEP_DELAY_MS : 0,
       ...retrying(this.retry),
     });
   }

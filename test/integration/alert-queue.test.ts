@@ -8,7 +8,13 @@ import { after, before, describe, it } from "node:test";
 import { type Job, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import type { Kill } from "../../src/alerts/model.js";
-import { ALERTS_QUEUE, AlertQueue, killJobId, quietEndJobId } from "../../src/queue/alerts.js";
+import {
+  ALERTS_QUEUE,
+  AlertQueue,
+  EVENT_SWEEP_DELAY_MS,
+  killJobId,
+  quietEndJobId,
+} from "../../src/queue/alerts.js";
 import { dropPrefix, REDIS_URL, uniquePrefix } from "../harness/redis.js";
 import { untilEvent } from "../harness/until.js";
 
@@ -177,11 +183,14 @@ describe("sweeps and quiet ends", () => {
     await queue.sweep("k8s-node-04", "event", "ev-1:2");
     await queue.sweep("k8s-node-04", "event", "ev-1:2");
     assert.deepEqual(dataOf(await queue.queue.getWaiting()), [
-      { node: "k8s-node-04", reason: "event" },
       { node: "k8s-node-04", reason: "schedule" },
       { node: "k8s-node-04", reason: "schedule" },
       { node: "k8s-node-05", reason: "schedule" },
     ]);
+    // An event's sweep waits for the kubelet to see the containers that died.
+    const delayed = await queue.queue.getDelayed();
+    assert.deepEqual(dataOf(delayed), [{ node: "k8s-node-04", reason: "event" }]);
+    assert.equal(delayed[0]?.opts.delay, EVENT_SWEEP_DELAY_MS);
   });
 
   it("when a quiet end is planned twice, then it is one job, due at the end; one already past is due now", async () => {

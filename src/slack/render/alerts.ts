@@ -244,8 +244,9 @@ export function silentKillsText(kills: readonly Kill[], t: Messages): string | n
   const lines = [...groups.values()]
     .sort((a, b) => b.count - a.count || b.last.localeCompare(a.last))
     .slice(0, MAX_LISTED)
-    .map(({ kill, count, last }) =>
-      `• ${t.alerts.silentLine(count, inert(short(kill.process?.name ?? "?")), placeOf(kill), utcText(last))}`,
+    .map(
+      ({ kill, count, last }) =>
+        `• ${t.alerts.silentLine(count, inert(short(kill.process?.name ?? "?")), placeOf(kill), utcText(last))}`,
     );
   return [t.alerts.silentTitle, ...lines].join("\n");
 }
