@@ -275,7 +275,7 @@ describe("RBAC", () => {
     .find((o) => o.kind === "Role") ?? {}) as { rules?: Rule[] };
   const rules = [...(clusterRole.rules ?? []), ...(proposalsRole.rules ?? [])];
 
-  it("when read, then no rule uses a wildcard or touches secrets, exec or anything beyond reads and patch", () => {
+  it("when read, then no rule uses a wildcard or touches secrets, exec or anything beyond reads, watch and patch", () => {
     for (const rule of rules) {
       for (const field of [rule.apiGroups, rule.resources, rule.verbs])
         assert.ok(!field.includes("*"), JSON.stringify(rule));
@@ -284,7 +284,7 @@ describe("RBAC", () => {
         JSON.stringify(rule),
       );
       assert.ok(
-        rule.verbs.every((verb) => ["get", "list", "patch"].includes(verb)),
+        rule.verbs.every((verb) => ["get", "list", "watch", "patch"].includes(verb)),
         JSON.stringify(rule),
       );
     }
@@ -323,5 +323,20 @@ describe("RBAC", () => {
     };
     const missing = [...calls].filter((call) => !granted(call));
     assert.deepEqual(missing, [], "API calls the manifests do not grant");
+  });
+
+  it("when the cluster watch's collections are read from the source, then each may be listed and watched", () => {
+    const source = readFileSync(join(ROOT, "src", "k8s", "watch.ts"), "utf8");
+    const watched = [...source.matchAll(/resource: "([a-z]+)"/g)].map((match) => match[1] ?? "");
+    assert.deepEqual(watched.sort(), ["events", "pods"]);
+    for (const resource of watched)
+      for (const verb of ["list", "watch"])
+        assert.ok(
+          (clusterRole.rules ?? []).some(
+            (rule) =>
+              rule.apiGroups.includes("") && rule.resources.includes(resource) && rule.verbs.includes(verb),
+          ),
+          `${verb} ${resource} is not granted cluster-wide`,
+        );
   });
 });
