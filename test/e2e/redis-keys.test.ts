@@ -3,27 +3,17 @@
 // and the cap on digest subscriptions holds when many subscribe at once.
 
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import { Redis } from "ioredis";
+import { describe, it } from "node:test";
 import type { Seen } from "../../src/digest/accounting.js";
 import { DigestStore, type Subscription } from "../../src/store/digests.js";
 import { ProposalStore } from "../../src/store/proposals.js";
-import { dropPrefix, REDIS_URL, uniquePrefix } from "../harness/bot.js";
+import { dropPrefix } from "../harness/bot.js";
+import { testRedis } from "../harness/redis.js";
 
 const DAY_MS = 86_400_000;
 const SEEN: Seen = { restartCount: 3, lastFinishedMs: null };
 const T0 = Date.parse("2024-03-01T00:00:00Z");
-const prefix = uniquePrefix();
-let redis: Redis;
-
-before(() => {
-  redis = new Redis(REDIS_URL);
-});
-
-after(async () => {
-  redis?.disconnect();
-  await dropPrefix(prefix);
-});
+const { prefix, redis } = testRedis();
 
 const subscription = (scope: string): Omit<Subscription, "id"> => ({
   channel: "C0KEYS",

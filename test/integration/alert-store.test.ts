@@ -4,8 +4,7 @@
 // bounded (a cap, a TTL, or both), and a record that does not parse is left out, never a crash.
 
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import { Redis } from "ioredis";
+import { describe, it } from "node:test";
 import type { AlertSubscription, AlertThread, Kill } from "../../src/alerts/model.js";
 import { RedisLease } from "../../src/queue/lease.js";
 import { RedisCursors } from "../../src/store/alert-cursors.js";
@@ -14,22 +13,12 @@ import { alertKey } from "../../src/store/alert-redis.js";
 import { RedisSeen } from "../../src/store/alert-seen.js";
 import { RedisSilentKills } from "../../src/store/alert-silent.js";
 import { RedisSubscriptions } from "../../src/store/alert-subscriptions.js";
-import { dropPrefix, REDIS_URL, uniquePrefix } from "../harness/redis.js";
+import { dropPrefix, testRedis } from "../harness/redis.js";
 import { untilTrue } from "../harness/until.js";
 
 const DAY_MS = 86_400_000;
 const T0 = Date.parse("2024-03-01T10:00:00Z");
-const prefix = uniquePrefix();
-let redis: Redis;
-
-before(() => {
-  redis = new Redis(REDIS_URL);
-});
-
-after(async () => {
-  redis?.disconnect();
-  await dropPrefix(prefix);
-});
+const { prefix, redis } = testRedis();
 
 const key = (...parts: string[]) => alertKey(prefix, ...parts);
 

@@ -14,21 +14,11 @@ import { leaseKey } from "../../src/store/alert-redis.js";
 import { RedisSeen } from "../../src/store/alert-seen.js";
 import { ManualTimers } from "../harness/manual-timers.js";
 import { OwnRedis } from "../harness/own-redis.js";
-import { dropPrefix, REDIS_URL, uniquePrefix } from "../harness/redis.js";
+import { testRedis } from "../harness/redis.js";
 import { untilEvent, untilTrue } from "../harness/until.js";
 
-const prefix = uniquePrefix();
 const LONG_MS = 60_000;
-let redis: Redis;
-
-before(() => {
-  redis = new Redis(REDIS_URL);
-});
-
-after(async () => {
-  redis?.disconnect();
-  await dropPrefix(prefix);
-});
+const { prefix, redis } = testRedis();
 
 const entry = (finishedAt: string): SeenContainer => ({
   key: "6a1f0c52-8d3e-4d8b-9a43-2f0e7c5b1d10/app",
