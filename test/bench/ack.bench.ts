@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { botEnv, dropPrefix, uniquePrefix } from "../harness/bot.js";
 import { FakeSlack } from "../harness/fake-slack.js";
 import { slashCommand } from "../harness/slack-requests.js";
+import { percentile } from "./bench-cluster.js";
 import { startListening, stop } from "./processes.js";
 
 const REQUESTS = 200;
@@ -48,10 +49,6 @@ async function load(url: string, slack: FakeSlack, run: number): Promise<number[
   return latencies;
 }
 
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
-};
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
 
 const dir = mkdtempSync(join(tmpdir(), "oom-doctor-bench-ack-"));

@@ -18,7 +18,8 @@ const BASE = Date.parse("2024-06-01T12:00:00Z");
 
 type Json = Record<string, unknown>;
 
-function hex(seed: number, length: number): string {
+/** Hex digits that depend only on the seed: ids that are the same from one run to the next. */
+export function hex(seed: number, length: number): string {
   let out = "";
   let x = seed * 2654435761;
   while (out.length < length) {
@@ -28,7 +29,7 @@ function hex(seed: number, length: number): string {
   return out.slice(0, length);
 }
 
-function uid(seed: number): string {
+export function uid(seed: number): string {
   const h = hex(seed, 32);
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
 }
@@ -124,6 +125,12 @@ export async function seconds(work: () => Promise<unknown>): Promise<number> {
 export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+}
+
+/** The nearest-rank percentile: of 50 values, p99 is the largest. */
+export function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
 }
 
 /** `oom-doctor scan` of the bench namespace, built, as a command: its wall time, and what it reports of itself. */

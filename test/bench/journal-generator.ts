@@ -1,9 +1,10 @@
 // Writes large, realistic journals for benchmarks: kubelet, containerd and kernel chatter with a full
-// OOM report every few thousand lines, as `journalctl -o json` or as short text.
+// OOM report every few thousand lines, as `journalctl -o json` or as short text; or a busy node's
+// journal over a span of time, as `journalctl -o export` entries for systemd-journal-remote.
 
 import { once } from "node:events";
 import { createWriteStream } from "node:fs";
-import { oomReport } from "../harness/journal-export.js";
+import { type Boot, exportEntry, oomReport } from "../harness/journal-export.js";
 
 const FILLER: Array<[string, string]> = [
   [
@@ -84,4 +85,60 @@ export async function generateJournal(
   out.end();
   await once(out, "finish");
   return { bytes, reports };
+}
+
+const CHATTER = FILLER.filter(([identifier]) => identifier !== "kernel").map(([, message]) => message);
+const KERNEL_CHATTER = FILLER.filter(([identifier]) => identifier === "kernel").map(([, message]) => message);
+
+export interface NodeSpan {
+  /** `journalctl -o export` entries, oldest first. */
+  entries: string;
+  chatterEntries: number;
+  kernelEntries: number;
+  reports: number;
+}
+
+/**
+ * `seconds` of a busy node's journal from `startMicros` on: three lines of kubelet and runtime chatter a
+ * second, a kernel line every four seconds (interfaces of pods coming and going), and a container's OOM
+ * report every `reportEverySeconds`, mid-period.
+ */
+export function busyNodeSpan(
+  host: string,
+  boot: Boot,
+  startMicros: number,
+  seconds: number,
+  reportEverySeconds = 900,
+): NodeSpan {
+  const entries: string[] = [];
+  let kernelEntries = 0;
+  let reports = 0;
+  for (let second = 0; second < seconds; second++) {
+    const micros = startMicros + second * 1_000_000;
+    const epochSecond = Math.floor(micros / 1_000_000);
+    for (let line = 0; line < 3; line++) {
+      const message = CHATTER[(epochSecond * 3 + line) % CHATTER.length] as string;
+      entries.push(exportEntry(host, micros + line * 300_000, message, false, boot));
+    }
+    if (epochSecond % 4 === 0) {
+      kernelEntries++;
+      const message = KERNEL_CHATTER[(epochSecond / 4) % KERNEL_CHATTER.length] as string;
+      entries.push(exportEntry(host, micros + 100_000, message, true, boot));
+    }
+    if (epochSecond % reportEverySeconds === Math.floor(reportEverySeconds / 2)) {
+      reports++;
+      const pid = 10_000 + (epochSecond % 90_000);
+      const id = `${pid.toString(16).padStart(8, "0")}${"0".repeat(56)}`;
+      for (const [index, message] of oomReport("f05bdc36-dd14-4537-9b91-57cc07df0932", id, pid).entries()) {
+        kernelEntries++;
+        entries.push(exportEntry(host, micros + 200_000 + index, message, true, boot));
+      }
+    }
+  }
+  return {
+    entries: entries.join(""),
+    chatterEntries: entries.length - kernelEntries,
+    kernelEntries,
+    reports,
+  };
 }
