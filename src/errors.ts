@@ -27,7 +27,11 @@ export type ErrorKind =
   | "timeout"
   | "journal-empty"
   | "journal-rotated"
-  | "ssh-error";
+  | "ssh-error"
+  // A Prometheus-compatible server
+  | "metrics-unreachable"
+  | "metrics-refused"
+  | "metrics-error";
 
 export interface AppError {
   kind: ErrorKind;
@@ -72,6 +76,7 @@ const TRANSIENT = new Set<ErrorKind>([
   "node-unreachable",
   "timeout",
   "ssh-error",
+  "metrics-unreachable",
 ]);
 
 /** Worth another try later: the one classifier every job and lifecycle step uses. */
