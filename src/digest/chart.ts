@@ -1,18 +1,15 @@
-// The digest's picture: restarts per workload per day over the last seven days, as SVG. It draws on
-// its own white card with dark text, so it reads the same in Slack's light and dark themes. Its only
-// words are the workloads' names and the dates: the title, in the reader's language, is the file's
-// title in Slack, so no CJK font is needed where it is rendered. Pure.
+// The digest's picture: restarts per workload per day over the last seven days, as SVG, on the
+// pictures' shared card (./svg.ts). Its only words are the workloads' names and the dates: the title,
+// in the reader's language, is the file's title in Slack, so no CJK font is needed where it is
+// rendered. Pure.
 
 import type { DigestModel } from "./summary.js";
+import { INK, OKABE_ITO, svgCard, xmlText } from "./svg.js";
 
 const WIDTH = 800;
 const HEIGHT = 420;
 const MARGIN = { top: 24, right: 24, bottom: 110, left: 56 };
-// Colour-blind-safe (Okabe-Ito), dark enough on white.
-const COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00"];
-
-const xmlText = (text: string) =>
-  text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+const COLOURS = [OKABE_ITO.blue, OKABE_ITO.vermillion, OKABE_ITO.green, OKABE_ITO.purple, OKABE_ITO.orange];
 
 /** A round upper bound for the axis: 1, 2, 5, 10, 20, 50... */
 function niceMax(value: number): number {
@@ -29,20 +26,17 @@ export function restartChart(model: DigestModel, dayLabels: string[]): string {
   const groupWidth = plotWidth / 7;
   const barWidth = (groupWidth * 0.8) / Math.max(1, series.length);
   const y = (value: number) => MARGIN.top + plotHeight - (value / max) * plotHeight;
-  const parts: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" font-family="DejaVu Sans, Liberation Sans, Arial, sans-serif">`,
-    `<rect x="0" y="0" width="${WIDTH}" height="${HEIGHT}" rx="12" fill="#ffffff" stroke="#d0d7de"/>`,
-  ];
+  const parts: string[] = svgCard(WIDTH, HEIGHT);
   for (const tick of [0, max / 2, max]) {
     parts.push(
-      `<line x1="${MARGIN.left}" x2="${WIDTH - MARGIN.right}" y1="${y(tick)}" y2="${y(tick)}" stroke="#d0d7de"/>`,
-      `<text x="${MARGIN.left - 8}" y="${y(tick) + 4}" font-size="12" text-anchor="end" fill="#57606a">${Number.isInteger(tick) ? tick : tick.toFixed(1)}</text>`,
+      `<line x1="${MARGIN.left}" x2="${WIDTH - MARGIN.right}" y1="${y(tick)}" y2="${y(tick)}" stroke="${INK.border}"/>`,
+      `<text x="${MARGIN.left - 8}" y="${y(tick) + 4}" font-size="12" text-anchor="end" fill="${INK.muted}">${Number.isInteger(tick) ? tick : tick.toFixed(1)}</text>`,
     );
   }
   dayLabels.forEach((day, index) => {
     const x = MARGIN.left + index * groupWidth + groupWidth / 2;
     parts.push(
-      `<text x="${x}" y="${MARGIN.top + plotHeight + 18}" font-size="12" text-anchor="middle" fill="#57606a">${xmlText(day)}</text>`,
+      `<text x="${x}" y="${MARGIN.top + plotHeight + 18}" font-size="12" text-anchor="middle" fill="${INK.muted}">${xmlText(day)}</text>`,
     );
   });
   series.forEach((line, lineIndex) => {
@@ -58,7 +52,7 @@ export function restartChart(model: DigestModel, dayLabels: string[]): string {
     const legendX = MARGIN.left + (lineIndex % 2) * (plotWidth / 2);
     parts.push(
       `<rect x="${legendX}" y="${legendY - 10}" width="12" height="12" fill="${colour}"/>`,
-      `<text x="${legendX + 18}" y="${legendY}" font-size="12" fill="#1f2328">${xmlText(line.workload)}</text>`,
+      `<text x="${legendX + 18}" y="${legendY}" font-size="12" fill="${INK.text}">${xmlText(line.workload)}</text>`,
     );
   });
   parts.push("</svg>");
