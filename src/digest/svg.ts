@@ -16,9 +16,18 @@ export const OKABE_ITO = {
   black: "#000000",
 } as const;
 
+// Characters XML 1.0 forbids even as references: a name holding one would make the picture unreadable.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching them is the point.
+const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g;
+
 /** Text and attribute values for XML: names from the cluster may hold any character. */
 export const xmlText = (text: string): string =>
-  text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+  text
+    .replace(NOT_XML, "\uFFFD")
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/"/g, "&quot;");
 
 /** The opening `<svg>` and its card; the caller closes it with `</svg>`. */
 export function svgCard(width: number, height: number): string[] {
