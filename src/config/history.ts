@@ -12,7 +12,8 @@ const HISTORY_KEYS = ["days", "hoursBeforeKill", "stepSeconds"];
 
 // An HTTP field name (RFC 9110 token) and a value without control characters.
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-const HEADER_VALUE = /^[^\u0000-\u0008\u000a-\u001f\u007f]*$/;
+const isHeaderValue = (text: string) =>
+  [...text].every((char) => char === "\t" || (char >= " " && char !== "\u007f"));
 // Set by the client itself, or secret: a secret in `headers` would be shown by `config --show`.
 const RESERVED_HEADERS: Record<string, string> = {
   authorization: "use bearerTokenFile or basicAuth, whose secrets stay in files",
@@ -53,7 +54,7 @@ function headers(read: Reader, prometheus: Json): Record<string, string> {
     const reserved = RESERVED_HEADERS[name.toLowerCase()];
     if (!HEADER_NAME.test(name)) read.problems.push(`${path}: not an HTTP header name`);
     else if (reserved !== undefined) read.problems.push(`${path}: not allowed here (${reserved})`);
-    else if (typeof value !== "string" || !HEADER_VALUE.test(value))
+    else if (typeof value !== "string" || !isHeaderValue(value))
       read.problems.push(`${path}: expected a string without line breaks, got ${JSON.stringify(value)}`);
     else valid[name] = value;
   }
