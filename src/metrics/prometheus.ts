@@ -2,8 +2,8 @@
 // VictoriaMetrics): range queries sent as a form-encoded POST, as Grafana sends them, so that a query
 // naming many pods fits where a URL would not. Every failure comes back as a value, within the timeout.
 
-import { request as httpRequest, type RequestOptions } from "node:http";
-import { request as httpsRequest } from "node:https";
+import { request as httpRequest } from "node:http";
+import { request as httpsRequest, type RequestOptions } from "node:https";
 import type { PrometheusConfig } from "../config/schema.js";
 import { type AppError, fail, ok, type Result } from "../errors.js";
 import type { Series } from "../history/model.js";
@@ -69,7 +69,7 @@ export class PrometheusSource implements MetricsSource {
   private post(body: string): Promise<Result<HttpAnswer>> {
     const { config, endpoint, where } = this;
     const signal = AbortSignal.timeout(config.timeoutSeconds * 1000);
-    const options: RequestOptions & { ca?: string } = {
+    const options: RequestOptions = {
       method: "POST",
       signal,
       headers: {
