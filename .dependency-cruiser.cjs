@@ -28,6 +28,22 @@ module.exports = {
       to: { pathNot: "^src/analysis/" },
     },
     {
+      name: "history-speaks-only-through-its-port",
+      severity: "error",
+      comment:
+        "src/history holds the rules of memory history: it imports only itself, the analysis and the error values; the server is reached through its MetricsSource port.",
+      from: { path: "^src/history/" },
+      to: { pathNot: "^src/history/|^src/analysis/|^src/errors\\.ts$" },
+    },
+    {
+      name: "only-entry-points-wire-the-metrics-adapter",
+      severity: "error",
+      comment:
+        "src/metrics is the only code that speaks to Prometheus; the rest depends on the MetricsSource port, and src/cli wires the adapter in.",
+      from: { path: "^(src|jobs)/", pathNot: "^src/(cli|metrics)/" },
+      to: { path: "^src/metrics/", dependencyTypesNot: ["type-only"] },
+    },
+    {
       name: "renderers-hold-no-state",
       severity: "error",
       comment: "Renderers and catalogs turn values into words and blocks: no store, queue or Redis.",

@@ -1,6 +1,6 @@
-// `npm test` runs this first: the end-to-end tests need real OpenSSH, journal tools, Redis and kubectl
-// on this machine. When one is missing, say so at once, with the one command that installs it, instead
-// of failing deep inside a suite. `npm run test:unit` needs none of them.
+// `npm test` runs this first: the end-to-end tests need real OpenSSH, journal tools, Redis, Prometheus
+// and kubectl on this machine. When one is missing, say so at once, with the one command that installs
+// it, instead of failing deep inside a suite. `npm run test:unit` needs none of them.
 
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -57,6 +57,10 @@ if (!anyOf("/usr/bin/sudo")) {
 if (!onPath("openssl")) {
   missing.push("openssl (the fake Kubernetes API serves TLS with a throwaway CA)");
   packages.push("openssl");
+}
+if (!anyOf("/usr/bin/prometheus") || !anyOf("/usr/bin/promtool")) {
+  missing.push("prometheus and promtool (the memory history tests query a real Prometheus)");
+  packages.push("prometheus");
 }
 const redisUp = await redisAnswers();
 if (!redisUp) {

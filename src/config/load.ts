@@ -1,5 +1,6 @@
 // Builds the Config from environment variables and the optional YAML file named by OOM_DOCTOR_CONFIG
-// (or --config). Pure but for reading that one file; every problem is reported, not just the first.
+// (or --config). Pure but for reading that file and the secret files it names; every problem is
+// reported, not just the first.
 
 import { readFile } from "node:fs/promises";
 import { homedir } from "node:os";
@@ -8,8 +9,17 @@ import { parse } from "yaml";
 import { isNamespaceName, isSlackChannelId, isSlackUserOrGroupId } from "../analysis/names.js";
 import { fail, fileError, ok, type Result } from "../errors.js";
 import { alertsConfig } from "./alerts.js";
+import { historyConfig, prometheusConfig, readPrometheusFiles } from "./history.js";
 import { type Json, Reader } from "./reader.js";
-import type { Config, NodeOverride, ProposalsConfig, QueueConfig, SlackConfig, SshConfig } from "./schema.js";
+import type {
+  Config,
+  NodeOverride,
+  PrometheusConfig,
+  ProposalsConfig,
+  QueueConfig,
+  SlackConfig,
+  SshConfig,
+} from "./schema.js";
 
 const SSH_KEYS = [
   "user",
@@ -254,7 +264,7 @@ function proposalSigningKey(
   return key;
 }
 
-/** Validates a decoded YAML document (and the environment) into a Config. */
+/** Validates a decoded YAML document (and the environment) into a Config; `loadConfig` reads its files. */
 export function buildConfig(
   document: unknown,
   env: Record<string, string | undefined>,
@@ -279,6 +289,8 @@ export function buildConfig(
     "queue",
     "proposals",
     "alerts",
+    "prometheus",
+    "history",
   ]);
   for (const key of Object.keys(root)) {
     if (!known.has(key))
@@ -323,6 +335,8 @@ export function buildConfig(
     queue: queueConfig(read, root),
     proposals: proposalsConfig(read, root, env, recommendation.maxLimitBytes),
     alerts: alertsConfig(read, root),
+    prometheus: prometheusConfig(read, root),
+    history: historyConfig(read, root),
   };
   if (read.problems.length > 0) {
     return fail("config-invalid", read.problems.join("\n  "), "see config.example.yaml for every key");
@@ -330,7 +344,20 @@ export function buildConfig(
   return ok(config);
 }
 
-/** Reads OOM_DOCTOR_CONFIG (or the path given) and the environment into a Config. */
+/** Reads the secret files a valid Config names (Prometheus' token, password and CA) into it. */
+async function withFiles(config: Result<Config>, source: string): Promise<Result<Config>> {
+  if (!config.ok || config.value.prometheus === null) return config;
+  const read = await readPrometheusFiles(config.value.prometheus);
+  if (read.problems.length > 0)
+    return fail(
+      "config-invalid",
+      read.problems.map((problem) => `${source}: ${problem}`).join("\n  "),
+      "the files must exist and be readable by oom-doctor's user",
+    );
+  return ok({ ...config.value, prometheus: read.prometheus });
+}
+
+/** Reads OOM_DOCTOR_CONFIG (or the path given), the environment and the secret files into a Config. */
 export async function loadConfig(
   env: Record<string, string | undefined>,
   path: string | null,
@@ -350,7 +377,19 @@ export async function loadConfig(
   } catch (error) {
     return fail("config-invalid", `${file}: not valid YAML (${(error as Error).message.split("\n")[0]})`);
   }
-  return buildConfig(document, env, file);
+  return withFiles(buildConfig(document, env, file), file);
+}
+
+function redactPrometheus(prometheus: PrometheusConfig): PrometheusConfig {
+  const { bearerToken, basicAuth } = prometheus;
+  return {
+    ...prometheus,
+    bearerToken: bearerToken === null ? null : "[redacted]",
+    basicAuth:
+      basicAuth === null
+        ? null
+        : { ...basicAuth, password: basicAuth.password === null ? null : "[redacted]" },
+  };
 }
 
 /** The config with secrets replaced, for logs and `--show-config`. */
@@ -362,5 +401,6 @@ export function redactConfig(config: Config): Config {
       ...config.proposals,
       signingKey: config.proposals.signingKey === null ? null : "[redacted]",
     },
+    prometheus: config.prometheus === null ? null : redactPrometheus(config.prometheus),
   };
 }

@@ -125,6 +125,33 @@ export interface AlertsConfig {
   catchUpMinutes: number;
 }
 
+/** A server of the Prometheus HTTP API (Prometheus, Thanos, Mimir, Cortex, VictoriaMetrics). */
+export interface PrometheusConfig {
+  /** The base URL; the API is under `<url>/api/v1` (Mimir's base ends in `/prometheus`). */
+  url: string;
+  /** Sent as `Authorization: Bearer`; `bearerToken` is the file's content, read by `loadConfig`. */
+  bearerTokenFile: string | null;
+  bearerToken: string | null;
+  /** Sent as `Authorization: Basic`; `password` is `passwordFile`'s content, read by `loadConfig`. */
+  basicAuth: { username: string; passwordFile: string; password: string | null } | null;
+  /** PEM certificates trusted for an https URL; `ca` is the file's content, read by `loadConfig`. */
+  caFile: string | null;
+  ca: string | null;
+  /** Sent with every request, e.g. `X-Scope-OrgID` for a Mimir or Cortex tenant. */
+  headers: Record<string, string>;
+  /** How long one query may take before it is given up. */
+  timeoutSeconds: number;
+}
+
+export interface HistoryConfig {
+  /** Days of memory history the figures (percentiles, peaks) are taken over, before the latest kill. */
+  days: number;
+  /** Hours before each kill the picture shows. */
+  hoursBeforeKill: number;
+  /** Seconds between points asked for; raised for long spans, to stay within the server's limit. */
+  stepSeconds: number;
+}
+
 export interface Config {
   kubernetes: { kubeconfig: string | null; context: string | null; inCluster: boolean };
   ssh: SshConfig;
@@ -135,4 +162,7 @@ export interface Config {
   queue: QueueConfig;
   proposals: ProposalsConfig;
   alerts: AlertsConfig;
+  /** Where memory history comes from; null: no history (reports say what it would add). */
+  prometheus: PrometheusConfig | null;
+  history: HistoryConfig;
 }

@@ -12,6 +12,6 @@ export interface RangeQuery {
 }
 
 export interface MetricsSource {
-  /** A range query (`/api/v1/query_range`); errors as values: `metrics-unavailable`, `timeout`, ... */
+  /** A range query (`/api/v1/query_range`); errors as values: `metrics-unreachable`, `metrics-refused`, `metrics-error`, `timeout` */
   range(query: RangeQuery): Promise<Result<Series[]>>;
 }

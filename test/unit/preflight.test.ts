@@ -23,7 +23,7 @@ async function closedPort(): Promise<number> {
 }
 
 describe("test preflight", () => {
-  it("when sshd, journal tools, Redis and kubectl are all missing, then one message names each and how to install", async () => {
+  it("when sshd, journal tools, Prometheus, Redis and kubectl are all missing, then one message names each and how to install", async () => {
     const run = spawnSync(process.execPath, [join(ROOT, "test", "preflight.mjs")], {
       encoding: "utf8",
       env: { PATH: bare, PREFLIGHT_ROOT: bare, PREFLIGHT_REDIS_PORT: String(await closedPort()) },
@@ -34,13 +34,14 @@ describe("test preflight", () => {
       /sshd/,
       /systemd-journal-remote/,
       /journalctl/,
+      /prometheus and promtool/,
       /Redis on 127\.0\.0\.1/,
       /kubectl 1\.27/,
     ])
       assert.match(run.stderr, what);
     assert.match(
       run.stderr,
-      /apt-get install -y openssh-server systemd-journal-remote systemd sudo openssl redis-server/,
+      /apt-get install -y openssh-server systemd-journal-remote systemd sudo openssl prometheus redis-server/,
     );
     assert.match(run.stderr, /redis-server --daemonize yes/);
     assert.match(run.stderr, /npm run test:unit/);

@@ -1,0 +1,81 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import fc from "fast-check";
+import {
+  exactNames,
+  historySpan,
+  memoryQuery,
+  pictureWindows,
+  promqlString,
+  stepWithinLimit,
+} from "../../../src/history/queries.js";
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const KILL = Date.parse("2023-07-22T04:26:40Z");
+const OPTIONS = { days: 7, hoursBeforeKill: 6, stepSeconds: 60 };
+
+describe("history queries", () => {
+  it("when a workload's container is selected, then both metrics name its namespace, pods and container", () => {
+    assert.equal(
+      memoryQuery("container_memory_working_set_bytes", {
+        namespace: "shop",
+        container: "api",
+        podNames: ["api-7d9f-x2b4q", "api-7d9f-a1c3z"],
+      }),
+      'max by (namespace, pod, container, id) (container_memory_working_set_bytes{namespace="shop", pod=~"api-7d9f-a1c3z|api-7d9f-x2b4q", container="api"})',
+    );
+  });
+
+  it("when names hold regex metacharacters, then the pattern matches each name exactly and nothing else", () => {
+    assert.equal(exactNames(["db-0.primary", "db-0"]), "db-0|db-0\\.primary");
+    assert.equal(promqlString(exactNames(["db-0.primary"])), '"db-0\\\\.primary"');
+    assert.equal(promqlString('a"b\\c\nd'), '"a\\"b\\\\c\\nd"');
+    const name = fc.string({ unit: fc.constantFrom(..."ab.-+*?()|[]{}^$\\"), minLength: 1, maxLength: 8 });
+    fc.assert(
+      fc.property(fc.uniqueArray(name, { minLength: 1, maxLength: 4 }), name, (names, other) => {
+        // PromQL anchors label regexes; RE2 and JavaScript agree on escaped literals and alternation.
+        const pattern = new RegExp(`^(?:${exactNames(names)})$`);
+        for (const each of names) assert.ok(pattern.test(each), `${each} against ${pattern}`);
+        assert.equal(pattern.test(other), names.includes(other));
+      }),
+      { seed: 20230722, numRuns: 300 },
+    );
+  });
+
+  it("when the span needs more than 11,000 points at the step asked for, then the step is raised", () => {
+    assert.equal(stepWithinLimit(7 * DAY, 60), 60);
+    assert.equal(stepWithinLimit(30 * DAY, 60), 236);
+    assert.ok((30 * DAY) / 1000 / 236 <= 11_000);
+    assert.equal(stepWithinLimit(HOUR, 15), 15);
+  });
+
+  it("when there are kills, then the span runs from days before the latest to now, and covers every picture", () => {
+    const kills = [KILL - 3 * DAY, KILL];
+    assert.deepEqual(historySpan(kills, KILL + 2 * HOUR, OPTIONS), {
+      startMs: KILL - 7 * DAY,
+      endMs: KILL + 2 * HOUR,
+      stepSeconds: 60,
+    });
+    const older = [KILL - 10 * DAY, KILL];
+    assert.equal(historySpan(older, KILL, OPTIONS).startMs, KILL - 10 * DAY - 6 * HOUR);
+    assert.equal(historySpan(older, KILL, OPTIONS).stepSeconds, stepWithinLimit(10 * DAY + 6 * HOUR, 60));
+  });
+
+  it("when the latest kill is long past, then the span stops days after it; without kills it ends now", () => {
+    assert.equal(historySpan([KILL], KILL + 90 * DAY, OPTIONS).endMs, KILL + 7 * DAY);
+    assert.equal(historySpan([KILL], KILL - HOUR, OPTIONS).endMs, KILL, "a node clock ahead of ours");
+    assert.deepEqual(historySpan([], KILL, OPTIONS), {
+      startMs: KILL - 7 * DAY,
+      endMs: KILL,
+      stepSeconds: 60,
+    });
+  });
+
+  it("when kills come close together, then their picture windows merge", () => {
+    assert.deepEqual(pictureWindows([KILL, KILL - 2 * HOUR, KILL - 3 * DAY], 6), [
+      { startMs: KILL - 3 * DAY - 6 * HOUR, endMs: KILL - 3 * DAY },
+      { startMs: KILL - 8 * HOUR, endMs: KILL },
+    ]);
+  });
+});
