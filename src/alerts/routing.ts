@@ -1,7 +1,7 @@
 // Who hears of a kill, how loudly, and when: scopes, severities, quiet hours and the calendar day, in
 // each subscription's own time zone. Pure: every clock reading is an argument.
 
-import { addDays, gapEnd, instantsAt, type WallTime, wallTimeAt } from "./local-time.js";
+import { addDays, gapEnd, instantsAt, type WallTime, wallTimeAt } from "../analysis/local-time.js";
 import { type AlertSubscription, type Kill, SEVERITIES, type Severity } from "./model.js";
 
 /** How many kills of a workload in a day make the latest critical. */

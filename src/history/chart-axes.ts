@@ -1,7 +1,7 @@
 // The memory picture's axes: times on the reader's clock (hours, with each new day named by its date)
 // and bytes in binary units on round powers of two. Pure.
 
-import { wallTimeAt } from "../alerts/local-time.js";
+import { wallTimeAt } from "../analysis/local-time.js";
 
 export interface TimeTick {
   ms: number;

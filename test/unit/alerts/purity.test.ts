@@ -7,10 +7,10 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { ROOT } from "../../harness/fixtures.js";
 
-const PURE = ["model", "detect", "silent", "routing", "storm", "local-time"].map((name) =>
+const PURE = ["model", "detect", "silent", "routing", "storm"].map((name) =>
   join(ROOT, "src", "alerts", `${name}.ts`),
 );
-const ALLOWED = /^(\.\/(model|detect|silent|routing|storm|local-time)|\.\.\/analysis\/[\w/-]+)\.js$/;
+const ALLOWED = /^(\.\/(model|detect|silent|routing|storm)|\.\.\/analysis\/[\w/-]+)\.js$/;
 
 const IMPURE: Array<[RegExp, string]> = [
   [/\bprocess\.\w+/, "reads or writes the process"],
