@@ -28,6 +28,14 @@ module.exports = {
       to: { pathNot: "^src/analysis/" },
     },
     {
+      name: "history-rules-are-pure",
+      severity: "error",
+      comment:
+        "src/history holds memory history's model and rules: pure like src/analysis, which it may use (and the error type); the Prometheus client lives in src/metrics.",
+      from: { path: "^src/history/" },
+      to: { pathNot: "^src/(history|analysis)/|^src/errors\\.ts$" },
+    },
+    {
       name: "renderers-hold-no-state",
       severity: "error",
       comment: "Renderers and catalogs turn values into words and blocks: no store, queue or Redis.",
