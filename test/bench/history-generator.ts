@@ -42,8 +42,6 @@ export interface GeneratedRun {
   stepMs: number;
   points: Points;
   killMs: number | null;
-  /** For a leak, the growth the run was generated with, bytes per hour. */
-  slopeBytesPerHour: number | null;
 }
 
 interface Shape {
@@ -69,7 +67,7 @@ function simulate(
   return { points, killMs: null };
 }
 
-export interface LeakShape {
+interface LeakShape {
   startBytes: number;
   slopeBytesPerHour: number;
   noiseFraction: number;
@@ -82,7 +80,7 @@ export interface LeakShape {
  * A leak's parameters: starting at 10-25 % of the limit, growing by 1-40 % of it an hour, noise of
  * 0.5-4 % of what it holds, half of them with a garbage collector's sawtooth of 3-10 %.
  */
-export function randomLeakShape(random: Random, limitBytes: number): LeakShape {
+function randomLeakShape(random: Random, limitBytes: number): LeakShape {
   const sawtooth = random() < 0.5;
   return {
     startBytes: limitBytes * between(random, 0.1, 0.25),
@@ -103,16 +101,16 @@ function leakLevel(leak: LeakShape): Shape {
   };
 }
 
-export function leakRun(
+function leakRun(
   random: Random,
   run: { startMs: number; limitBytes: number; stepMs: number; leak: LeakShape },
 ): GeneratedRun {
   const { points, killMs } = simulate(random, leakLevel(run.leak), { ...run, maxMs: 14 * 24 * HOUR_MS });
-  return { expected: "leak", ...run, points, killMs, slopeBytesPerHour: run.leak.slopeBytesPerHour };
+  return { expected: "leak", ...run, points, killMs };
 }
 
 /** Steady at a quarter to a half of the limit for hours, then a rise past the limit within minutes. */
-export function spikeRun(
+function spikeRun(
   random: Random,
   run: { startMs: number; limitBytes: number; stepMs: number },
 ): GeneratedRun {
@@ -128,17 +126,14 @@ export function spikeRun(
     noiseFraction: between(random, 0.01, 0.04),
   };
   const { points, killMs } = simulate(random, shape, { ...run, maxMs: riseAtMs + riseMs + MINUTE_MS });
-  return { expected: "spike", ...run, points, killMs, slopeBytesPerHour: null };
+  return { expected: "spike", ...run, points, killMs };
 }
 
 /**
  * Warmed up within minutes to 92-97 % of the limit and held there for hours, until a burst within a
  * minute reaches it.
  */
-export function flatRun(
-  random: Random,
-  run: { startMs: number; limitBytes: number; stepMs: number },
-): GeneratedRun {
+function flatRun(random: Random, run: { startMs: number; limitBytes: number; stepMs: number }): GeneratedRun {
   const plateau = run.limitBytes * between(random, 0.92, 0.97);
   const warmUpMs = between(random, 3, 15) * MINUTE_MS;
   const burstAtMs = between(random, 2, 12) * HOUR_MS;
@@ -150,11 +145,11 @@ export function flatRun(
     noiseFraction: between(random, 0.005, 0.012),
   };
   const { points, killMs } = simulate(random, shape, { ...run, maxMs: burstAtMs + 2 * MINUTE_MS });
-  return { expected: "undersized", ...run, points, killMs, slopeBytesPerHour: null };
+  return { expected: "undersized", ...run, points, killMs };
 }
 
 /** Wandering between a sixth and two thirds of the limit in slow waves: no kill, no pattern. */
-export function wanderingRun(
+function wanderingRun(
   random: Random,
   run: { startMs: number; limitBytes: number; stepMs: number },
 ): GeneratedRun {
@@ -167,7 +162,7 @@ export function wanderingRun(
     noiseFraction: between(random, 0.01, 0.04),
   };
   const { points } = simulate(random, shape, { ...run, maxMs: between(random, 3, 10) * HOUR_MS });
-  return { expected: "unknown", ...run, points, killMs: null, slopeBytesPerHour: null };
+  return { expected: "unknown", ...run, points, killMs: null };
 }
 
 /** Scrapes lost here and there (a slow target, a restarted Prometheus): 3 to 20 minutes at a time. */

@@ -1,15 +1,15 @@
 // Runs of samples for the history rules' tests: straight lines, plateaus and steps, scraped every
 // minute from a fixed instant, with seeded noise where a test asks for it.
 
-import { seeded } from "../../bench/history-generator.js";
+import { type Points, seeded } from "../../bench/history-generator.js";
+
+export type { Points };
 
 export const MI = 2 ** 20;
 export const MINUTE_MS = 60_000;
 export const HOUR_MS = 60 * MINUTE_MS;
 /** 2024-06-01T08:00:00Z */
 export const T0 = Date.UTC(2024, 5, 1, 8);
-
-export type Points = Array<[number, number]>;
 
 /** Memory along a line: `count` scrapes `stepMs` apart from `startMs`, with gaussian noise of `noiseSd`. */
 export function line(spec: {
