@@ -52,13 +52,14 @@ export function roundUpHuman(bytes: number): number {
   return Math.ceil(bytes / step) * step;
 }
 
-function capLimit(
+/** The wanted limit, brought down to the lowest ceiling it exceeds, and which one that was. */
+export function capLimit(
   wanted: number,
-  policy: RecommendationPolicy,
+  maxLimitBytes: number | null,
   caps: LimitCaps,
 ): { bytes: number; cappedBy: { ceiling: Ceiling; ceilingBytes: number } | null } {
   const ceilings: Array<[Ceiling, number | null | undefined]> = [
-    ["configured-maximum", policy.maxLimitBytes],
+    ["configured-maximum", maxLimitBytes],
     ["node-allocatable", caps.nodeAllocatableBytes],
     ["limit-range", caps.limitRangeMaxBytes],
     ["quota-room", caps.quotaRoomBytes],
@@ -194,7 +195,7 @@ export function recommend(
   const fromEvidence = basis * (1 + policy.headroomFraction);
   const fromStep = (current ?? 0) + policy.minStepBytes;
   const wanted = roundUpHuman(Math.max(fromEvidence, fromStep));
-  const { bytes, cappedBy } = capLimit(wanted, policy, caps);
+  const { bytes, cappedBy } = capLimit(wanted, policy.maxLimitBytes, caps);
   const sizing = {
     headroomPercent: Math.round(policy.headroomFraction * 100),
     withHeadroomBytes: Math.round(fromEvidence),

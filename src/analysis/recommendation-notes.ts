@@ -2,7 +2,7 @@
 // The English wording is here (the CLI's reports and the JSON `reasons`); the Slack catalogs word the
 // same notes in their languages.
 
-import { percent } from "./format.js";
+import { percent, plural } from "./format.js";
 import { formatBytes, formatQuantity } from "./quantity.js";
 
 /** The ceilings a proposed limit is checked against. */
@@ -46,7 +46,32 @@ export type RecommendationNote =
   | { kind: "jvm-heap" }
   | { kind: "node-heap"; maxOldSpaceMi: number }
   | { kind: "go-memlimit"; goMemLimitMi: number; fromStackPointer: boolean }
-  | { kind: "likely-leak" };
+  | { kind: "likely-leak" }
+  // From the memory history (Prometheus), next to the kernel's figures.
+  | {
+      kind: "sized-from-history";
+      residentBytes: number | null;
+      /** The working set's 99th percentile over the history's `historyDays`. */
+      workingSetP99Bytes: number | null;
+      historyDays: number;
+      headroomPercent: number;
+      withHeadroomBytes: number;
+      minStepBytes: number;
+      limitBytes: number;
+    }
+  | { kind: "request-from-history"; requestBytes: number; workingSetP90Bytes: number; historyDays: number }
+  | { kind: "request-kept"; requestBytes: number; workingSetP90Bytes: number; historyDays: number }
+  | {
+      kind: "leak-first";
+      slopeBytesPerHour: number;
+      rSquared: number;
+      /** The raised limit that only buys time; null when no ceiling leaves room for one. */
+      stopgapLimitBytes: number | null;
+      /** How much longer the stopgap lets the leak run between kills; null without a stopgap or current limit. */
+      hoursGained: number | null;
+    }
+  | { kind: "spike-before-kill"; jumpBytes: number; windowMinutes: number }
+  | { kind: "flat-at-limit"; nearLimitShare: number; withinPercent: number };
 
 const CEILING_NAMES: Record<Ceiling, string> = {
   "configured-maximum": "the configured maximum",
@@ -57,6 +82,21 @@ const CEILING_NAMES: Record<Ceiling, string> = {
 
 const ceilingText = (ceiling: Ceiling, bytes: number) =>
   `${CEILING_NAMES[ceiling]} (${formatQuantity(bytes)})`;
+
+/** Growth as people read it: `+38.0 MiB/h`. */
+export const perHour = (bytes: number) => `${bytes < 0 ? "-" : "+"}${formatBytes(Math.abs(bytes))}/h`;
+
+function historyBasis(note: Extract<RecommendationNote, { kind: "sized-from-history" }>): string {
+  const resident =
+    note.residentBytes === null ? null : `resident memory at the kill was ${formatBytes(note.residentBytes)}`;
+  const p99 =
+    note.workingSetP99Bytes === null
+      ? null
+      : `the working set's 99th percentile over ${plural(note.historyDays, "day")} was ${formatBytes(note.workingSetP99Bytes)}`;
+  const figures = [resident, p99].filter((part) => part !== null).join(" and ");
+  const which = resident !== null && p99 !== null ? "the larger" : "that";
+  return `${figures.charAt(0).toUpperCase()}${figures.slice(1)}; ${which}, with ${note.headroomPercent}% headroom, is ${formatBytes(note.withHeadroomBytes)}`;
+}
 
 /** The note in English, one sentence or two. */
 export function noteText(note: RecommendationNote): string {
@@ -107,5 +147,26 @@ export function noteText(note: RecommendationNote): string {
     }
     case "likely-leak":
       return "The kills are regular, so a leak is likely: a higher limit only spaces them out. Take a heap profile before and after a few hours of traffic.";
+    case "sized-from-history":
+      return `${historyBasis(note)}, and a raise should be at least ${formatQuantity(note.minStepBytes)}: ${formatQuantity(note.limitBytes)}.`;
+    case "request-from-history":
+      return `Set the memory request to ${formatQuantity(note.requestBytes)}: the working set's 90th percentile over ${plural(note.historyDays, "day")} was ${formatBytes(note.workingSetP90Bytes)}, what the container holds on an ordinary day, so the scheduler reserves that.`;
+    case "request-kept":
+      return `Keep the memory request at ${formatQuantity(note.requestBytes)}, above the working set's 90th percentile over ${plural(note.historyDays, "day")} (${formatBytes(note.workingSetP90Bytes)}): a pod using less than its request is evicted last under node pressure, and a kill is no reason to lower it.`;
+    case "leak-first": {
+      const gained =
+        note.hoursGained === null
+          ? ""
+          : ` that only adds about ${note.hoursGained.toFixed(1)} h between kills`;
+      const stopgap =
+        note.stopgapLimitBytes === null
+          ? ""
+          : `; ${formatQuantity(note.stopgapLimitBytes)} is a stopgap${gained}`;
+      return `Memory grew steadily at ${perHour(note.slopeBytesPerHour)} (R² ${note.rSquared.toFixed(2)}) until the kill: a leak. Fix the leak first (heap profiles a few hours apart show what grows)${stopgap}.`;
+    }
+    case "spike-before-kill":
+      return `Memory rose by ${formatBytes(note.jumpBytes)} within ${plural(note.windowMinutes, "minute")} before the kill: a spike. Size for the peak, which the kill cut short and may be higher still, and find what sets it off (a large request or batch, a cache filled at once).`;
+    case "flat-at-limit":
+      return `The working set stayed within ${note.withinPercent}% of the limit for ${percent(note.nearLimitShare, 1)} of the run: the container needs more than its limit on an ordinary day, so raising the limit is the fix.`;
   }
 }

@@ -2,7 +2,7 @@
 
 import { percent } from "../../analysis/format.js";
 import { formatBytes, formatQuantity } from "../../analysis/quantity.js";
-import type { Ceiling, RecommendationNote } from "../../analysis/recommendation-notes.js";
+import { type Ceiling, perHour, type RecommendationNote } from "../../analysis/recommendation-notes.js";
 import type { Refusal } from "../../proposals/model.js";
 import type { ProposalProblem } from "../../proposals/rules.js";
 import type { Messages } from "./en.js";
@@ -85,6 +85,33 @@ function reason(note: RecommendationNote): string {
     }
     case "likely-leak":
       return "被杀很有规律，很可能存在内存泄漏：提高 limit 只会拉长间隔。请在几小时流量前后各采集一次堆快照对比。";
+    case "sized-from-history": {
+      const figures = [
+        note.residentBytes === null ? null : `被杀时常驻内存为 ${formatBytes(note.residentBytes)}`,
+        note.workingSetP99Bytes === null
+          ? null
+          : `${note.historyDays} 天内工作集的第 99 百分位为 ${formatBytes(note.workingSetP99Bytes)}`,
+      ].filter((part) => part !== null);
+      const which = figures.length > 1 ? "取较大者" : "";
+      return `${figures.join("，")}；${which}加 ${note.headroomPercent}% 余量为 ${formatBytes(note.withHeadroomBytes)}，且每次至少提高 ${formatQuantity(note.minStepBytes)}：${formatQuantity(note.limitBytes)}。`;
+    }
+    case "request-from-history":
+      return `把内存 request 设为 ${formatQuantity(note.requestBytes)}：${note.historyDays} 天内工作集的第 90 百分位为 ${formatBytes(note.workingSetP90Bytes)}，即容器平常占用的内存，调度器就按此预留。`;
+    case "request-kept":
+      return `内存 request 保持 ${formatQuantity(note.requestBytes)}，它高于 ${note.historyDays} 天内工作集的第 90 百分位（${formatBytes(note.workingSetP90Bytes)}）：节点内存不足时，用量低于 request 的 Pod 最后被驱逐，被杀不是降低它的理由。`;
+    case "leak-first": {
+      const gained =
+        note.hoursGained === null ? "" : `，只能让两次被杀之间多撑约 ${note.hoursGained.toFixed(1)} 小时`;
+      const stopgap =
+        note.stopgapLimitBytes === null
+          ? ""
+          : `；${formatQuantity(note.stopgapLimitBytes)} 只是权宜之计${gained}`;
+      return `内存在被杀前以 ${perHour(note.slopeBytesPerHour)} 的速度稳定增长（R² ${note.rSquared.toFixed(2)}）：这是内存泄漏。请先修复泄漏（相隔几小时的堆快照能看出是什么在增长）${stopgap}。`;
+    }
+    case "spike-before-kill":
+      return `被杀前 ${note.windowMinutes} 分钟内内存上涨了 ${formatBytes(note.jumpBytes)}：这是突增。请按峰值设置 limit（被杀截断了上涨，真实峰值可能更高），并找出触发原因（大请求或批处理、一次性填满的缓存）。`;
+    case "flat-at-limit":
+      return `在本次运行中，工作集有 ${percent(note.nearLimitShare, 1)} 的时间处于 limit 的 ${note.withinPercent}% 以内：容器平常就需要比 limit 更多的内存，提高 limit 就是解决办法。`;
   }
 }
 
