@@ -8,8 +8,14 @@ import { type Job, UnrecoverableError } from "bullmq";
 import type { Kill } from "../src/alerts/model.js";
 import { workloadKey } from "../src/analysis/workload-key.js";
 import type { SlackConfig } from "../src/config/schema.js";
+import { svgToPng } from "../src/digest/png.js";
 import { type AppError, isTransient, type Result } from "../src/errors.js";
-import { type InvestigateOptions, investigate } from "../src/investigate.js";
+import { memoryChart } from "../src/history/chart.js";
+import { pictureFileName } from "../src/history/markdown-picture.js";
+import type { MetricsSource } from "../src/history/ports.js";
+import type { HistoryOptions } from "../src/history/queries.js";
+import { type InvestigateOptions, type Investigation, investigate } from "../src/investigate.js";
+import type { WorkloadPicture } from "../src/investigate-history.js";
 import type { Log } from "../src/ops/log.js";
 import type { Metrics } from "../src/ops/metrics.js";
 import type { ClusterReader, NodeJournalSource } from "../src/ports.js";
@@ -50,11 +56,15 @@ export interface InvestigateJobDeps {
   /** The adapters for one investigation; the journal source is closed when it ends. */
   open: () => Promise<Result<Adapters>>;
   options: (namespace: string, pod: string | null) => InvestigateOptions;
+  /** Where memory history comes from, if anywhere (prometheus.url). */
+  history: { source: MetricsSource; options: HistoryOptions } | null;
   /** The namespace's silent kills (see src/alerts) at or after a time. */
   silentKills: (namespace: string, sinceMs: number) => Promise<Kill[]>;
 }
 
 const DAY_MS = 86_400_000;
+/** Pictures are drawn in UTC, as every time in the thread is written. */
+const PICTURE_ZONE = "UTC";
 
 // Retrying cannot help these: the input or the setup is wrong.
 
@@ -78,6 +88,7 @@ async function publish(
   poster: ThreadPoster,
   data: InvestigateJobData,
   report: Report,
+  pictures: readonly WorkloadPicture[],
 ): Promise<void> {
   const { t, store } = deps;
   const groups = affectedGroups(report);
@@ -122,6 +133,15 @@ async function publish(
   for (const group of own) {
     await poster.reply(`workload:${group.key}`, workloadReply(group, context));
     const finding = group.primary;
+    const picture = pictures.find(
+      (one) => one.workloadKey === group.key && one.container === finding.container,
+    );
+    if (picture)
+      await poster.upload(`memory:${group.key}`, {
+        filename: pictureFileName(`${group.key}/${finding.container}`),
+        title: t.history.pictureTitle(`${group.kind} ${group.name}`),
+        content: svgToPng(memoryChart({ ...picture.chart, tz: PICTURE_ZONE })),
+      });
     if (kernelExcerpt(finding, deps.slack.excerptLines, t).attach) {
       await poster.upload(`kernel:${group.key}`, {
         filename: `${finding.pod}-oom.log`,
@@ -202,12 +222,13 @@ export function investigateProcessor(deps: InvestigateJobDeps) {
       poster.updateRoot(message),
     );
     const stop = deps.metrics.stepSeconds.startTimer({ step: "investigate" });
-    let result: Result<Report>;
+    let result: Result<Investigation>;
     try {
       result = await investigate(
         {
           cluster: adapters.value.cluster,
           journals: timed(adapters.value.journals, deps.metrics),
+          history: deps.history,
           now: deps.now,
           onProgress: (step) => progress.push(progressMessage(data.namespace, data.user, step, deps.t)),
         },
@@ -219,8 +240,9 @@ export function investigateProcessor(deps: InvestigateJobDeps) {
       await progress.settled();
     }
     if (!result.ok) return giveUp(result.error, !isTransient(result.error));
+    const { report, pictures } = result.value;
     // The channel hears only which node and what kind of failure; the operator reads the rest here.
-    for (const node of result.value.nodes.filter((status) => status.status !== "ok"))
+    for (const node of report.nodes.filter((status) => status.status !== "ok"))
       deps.log("warn", "node journal not read", {
         job: job.id,
         channel: data.channel,
@@ -230,9 +252,9 @@ export function investigateProcessor(deps: InvestigateJobDeps) {
         hint: node.hint,
       });
     const stopPosting = deps.metrics.stepSeconds.startTimer({ step: "post" });
-    await publish(deps, poster, data, result.value);
+    await publish(deps, poster, data, report, pictures);
     stopPosting();
     await finish("completed");
-    return { findings: result.value.findings.length };
+    return { findings: report.findings.length };
   };
 }

@@ -9,6 +9,9 @@ import { type ContainerCase, readPods } from "./analysis/pod.js";
 import type { RecommendationPolicy } from "./analysis/recommend.js";
 import { type JournalWindow, type WindowSpan, windowsByNode } from "./analysis/windows.js";
 import { type AppError, fail, ok, type Result } from "./errors.js";
+import type { MetricsSource } from "./history/ports.js";
+import type { HistoryOptions } from "./history/queries.js";
+import { addHistory, type WorkloadPicture } from "./investigate-history.js";
 import { type NodeAccess, nodeTarget } from "./node-target.js";
 import type { ClusterReader, LimitCapsInfo, NodeInfo, NodeJournalFetch, NodeJournalSource } from "./ports.js";
 import { withEvents } from "./report/events.js";
@@ -36,6 +39,8 @@ export interface Progress {
 export interface InvestigateDeps {
   cluster: ClusterReader;
   journals: NodeJournalSource;
+  /** A metrics server and how far back to read it; without one, reports carry no history. */
+  history?: { source: MetricsSource; options: HistoryOptions } | null;
   now: () => number;
   onProgress?: (progress: Progress) => void;
 }
@@ -173,10 +178,19 @@ async function resolveWorkloads(
   return out;
 }
 
+const WITHOUT_HISTORY =
+  "no memory history (prometheus.url is not set): with it, each workload would show its memory over the hours before its kills, whether it leaks, spikes or sits at its limit, when a leak will kill it next, and a limit sized from days of working set";
+
+/** The report, and the pictures of its workloads' memory (none without a metrics server). */
+export interface Investigation {
+  report: Report;
+  pictures: WorkloadPicture[];
+}
+
 export async function investigate(
   deps: InvestigateDeps,
   options: InvestigateOptions,
-): Promise<Result<Report>> {
+): Promise<Result<Investigation>> {
   const { namespace } = options;
   const listed = await deps.cluster.listPods(namespace, options.pageSize);
   if (!listed.ok) return listed;
@@ -246,5 +260,15 @@ export async function investigate(
   );
   const events = await deps.cluster.listEvents(namespace);
   if (!events.ok) report.warnings.push(`${events.error.message}: Kubernetes events are not shown`);
-  return ok(withEvents(report, events.ok ? events.value : []));
+  const withKubernetesEvents = withEvents(report, events.ok ? events.value : []);
+  const pictures = deps.history
+    ? await addHistory(
+        withKubernetesEvents,
+        containers,
+        { ...deps.history, policy: options.policy },
+        deps.now(),
+      )
+    : [];
+  if (!deps.history && report.findings.length > 0) withKubernetesEvents.warnings.push(WITHOUT_HISTORY);
+  return ok({ report: withKubernetesEvents, pictures });
 }

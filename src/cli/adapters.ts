@@ -4,10 +4,13 @@ import { readFile } from "node:fs/promises";
 import { DEFAULT_POLICY } from "../analysis/recommend.js";
 import type { Config } from "../config/schema.js";
 import { fail, fileError, ok, type Result } from "../errors.js";
+import type { MetricsSource } from "../history/ports.js";
+import type { HistoryOptions } from "../history/queries.js";
 import type { InvestigateOptions } from "../investigate.js";
 import { KubernetesCluster } from "../k8s/cluster.js";
 import { loadKubeConfig } from "../k8s/kubeconfig.js";
 import { KubernetesWorkloads } from "../k8s/workloads.js";
+import { PrometheusSource } from "../metrics/prometheus.js";
 import type { ClusterReader, NodeJournalSource } from "../ports.js";
 import type { WorkloadWriter } from "../proposals/ports.js";
 import { SshJournalSource } from "../ssh/journal-source.js";
@@ -83,6 +86,13 @@ export function openCluster(config: Config): Result<ClusterReader> {
 export function openWorkloads(config: Config): Result<WorkloadWriter> {
   const kube = kubeConfigOf(config);
   return kube.ok ? ok(new KubernetesWorkloads(kube.value)) : kube;
+}
+
+/** Memory history for investigations, when prometheus.url is set; null: reports carry none. */
+export function historySource(config: Config): { source: MetricsSource; options: HistoryOptions } | null {
+  return config.prometheus === null
+    ? null
+    : { source: new PrometheusSource(config.prometheus), options: config.history };
 }
 
 export function investigateOptions(

@@ -47,7 +47,7 @@ import { RedisSilentKills } from "../store/alert-silent.js";
 import { BotStore } from "../store/bot-store.js";
 import { DigestStore } from "../store/digests.js";
 import { ProposalStore } from "../store/proposals.js";
-import { investigateOptions, openAdapters, openCluster, openWorkloads } from "./adapters.js";
+import { historySource, investigateOptions, openAdapters, openCluster, openWorkloads } from "./adapters.js";
 import { alertCommandDeps, alertWorker, startAlertLeader } from "./alerts.js";
 
 export interface BotOptions {
@@ -163,6 +163,7 @@ async function startWorkers(options: BotOptions, metrics: Metrics): Promise<Resu
         open: () => openAdapters(config),
         options: (namespace, pod) => investigateOptions(config, namespace, pod),
         silentKills: (namespace, sinceMs) => silentKills.since(namespace, sinceMs),
+        history: historySource(config),
       }),
     ),
     startBotWorker(

@@ -5,9 +5,10 @@ import { loadConfig } from "../config/load.js";
 import { ok, type Result } from "../errors.js";
 import { investigate, type Progress } from "../investigate.js";
 import { type OutputFormat, render } from "../report/render.js";
-import { investigateOptions, openAdapters } from "./adapters.js";
+import { historySource, investigateOptions, openAdapters } from "./adapters.js";
 import { namespaceName, outputFormat, parseCommandArgs, usageError, wantsColour } from "./args.js";
 import type { CliIo } from "./io.js";
+import { writeReport } from "./report-files.js";
 
 export interface ScanOptions {
   namespace: string;
@@ -17,12 +18,15 @@ export interface ScanOptions {
   context: string | null;
   config: string | null;
   colour: boolean;
+  /** Where the report goes instead of standard output; markdown's pictures go beside it. */
+  output: string | null;
 }
 
 export function parseScanArgs(args: string[], io: CliIo): Result<ScanOptions | "help"> {
   const parsed = parseCommandArgs("scan", args, {
     pod: { type: "string" },
     format: { type: "string", short: "o", default: "text" },
+    output: { type: "string" },
     kubeconfig: { type: "string" },
     context: { type: "string" },
     config: { type: "string" },
@@ -49,7 +53,8 @@ export function parseScanArgs(args: string[], io: CliIo): Result<ScanOptions | "
     kubeconfig: text("kubeconfig"),
     context: text("context"),
     config: text("config"),
-    colour: wantsColour(values["no-color"], io),
+    colour: wantsColour(values["no-color"], io) && text("output") === null,
+    output: text("output"),
   });
 }
 
@@ -70,13 +75,23 @@ export async function runScan(options: ScanOptions, io: CliIo): Promise<Result<s
   const { cluster, journals } = adapters.value;
   const onProgress = progressLine(io);
   try {
-    const report = await investigate(
-      { cluster, journals, now: io.now, ...(onProgress ? { onProgress } : {}) },
+    const investigation = await investigate(
+      {
+        cluster,
+        journals,
+        history: historySource(config.value),
+        now: io.now,
+        ...(onProgress ? { onProgress } : {}),
+      },
       investigateOptions(config.value, options.namespace, options.pod),
     );
     if (onProgress) io.stderr.write("\r\u001b[2K");
-    if (!report.ok) return report;
-    return ok(render(report.value, options.format, { colour: options.colour }));
+    if (!investigation.ok) return investigation;
+    const { report, pictures } = investigation.value;
+    const text = render(report, options.format, { colour: options.colour });
+    if (options.output === null) return ok(text);
+    const shown = options.format === "markdown" ? pictures : [];
+    return writeReport(options.output, text, shown);
   } finally {
     await journals.close();
   }

@@ -9,6 +9,8 @@ reports what happened.
 Options:
   --pod NAME            only this pod
   --format FORMAT       text (default), markdown or json
+  --output FILE         write the report to FILE instead of standard output; with markdown and
+                        memory history (prometheus.url), each workload's picture goes beside it
   --kubeconfig FILE     default: $KUBECONFIG, then ~/.kube/config (or kubernetes.inCluster)
   --context NAME        a kubeconfig context other than the current one
   --config FILE         the YAML configuration (default: $OOM_DOCTOR_CONFIG); see config.example.yaml

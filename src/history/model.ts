@@ -37,6 +37,8 @@ export interface PatternFinding {
 
 /** A workload's memory over `history.days`, as `findings[].history` carries it in JSON. */
 export interface HistorySummary {
+  /** The days before the latest kill the figures are taken over (`history.days`). */
+  days: number;
   /** Working-set bytes over the whole history, across its containers, restarts and replaced pods. */
   workingSet: { min: number; p50: number; p90: number; p99: number; max: number } | null;
   /** Peak RSS over the same span. */

@@ -1,5 +1,6 @@
 // The report as Markdown: for tickets, post-mortems and chat tools other than Slack.
 
+import { historyLines } from "./history-lines.js";
 import { countsByVerdict, kernelEventLine } from "./kernel-events.js";
 import type { FindingJson, Report } from "./model.js";
 
@@ -28,6 +29,9 @@ function section(finding: FindingJson): string[] {
     ].filter((change) => change !== null);
     lines.push(`### Recommendation: ${changes.length > 0 ? changes.join(", ") : "no resource change"}`, "");
     lines.push(...recommendation.reasons.map((reason) => `- ${reason}`), "");
+  }
+  if (finding.history) {
+    lines.push("### Memory history", "", ...historyLines(finding.history).map((line) => `- ${line}`), "");
   }
   if (finding.kubernetesEvents.length > 0) {
     lines.push(

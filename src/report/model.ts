@@ -10,6 +10,7 @@ import type { KernelVerdict } from "../analysis/kernel-verdict.js";
 import type { OomEvent, Victim } from "../analysis/oom-event.js";
 import type { RecommendationNote } from "../analysis/recommendation-notes.js";
 import type { ErrorKind } from "../errors.js";
+import type { HistorySummary } from "../history/model.js";
 
 export const SCHEMA_VERSION = 1;
 
@@ -90,6 +91,8 @@ export interface FindingJson {
   } | null;
   /** The pod's OOMKilling, Evicted, BackOff and Killing events, when the cluster was read. */
   kubernetesEvents: KubernetesEventJson[];
+  /** The workload container's memory from Prometheus (see src/history); null when none was read. */
+  history: HistorySummary | null;
   /** The ceilings a new limit must stay under, when the cluster was read (null: not known). */
   limitCaps: {
     nodeAllocatableBytes: number | null;
@@ -223,6 +226,7 @@ function findingJson(finding: Finding, views: Map<OomEvent, KernelEventView>): F
         }
       : null,
     kubernetesEvents: [],
+    history: null,
     limitCaps: {
       nodeAllocatableBytes: finding.caps.nodeAllocatableBytes ?? null,
       limitRangeMaxBytes: finding.caps.limitRangeMaxBytes ?? null,

@@ -1,6 +1,7 @@
 // The report for a terminal: one block per finding, verdict first. Colour only when asked (a TTY).
 
 import { formatQuantity } from "../analysis/quantity.js";
+import { historyLines } from "./history-lines.js";
 import { countsByVerdict, kernelEventLine } from "./kernel-events.js";
 import type { FindingJson, Report } from "./model.js";
 
@@ -55,6 +56,10 @@ function block(finding: FindingJson, options: TextOptions): string[] {
       `  ${paint("Recommendation:", "1", colour)} ${changes.length > 0 ? changes.join(", ") : "no resource change"}`,
     );
     for (const reason of recommendation.reasons) lines.push(`    - ${reason}`);
+  }
+  if (finding.history) {
+    lines.push(`  ${paint("Memory history:", "1", colour)}`);
+    for (const line of historyLines(finding.history)) lines.push(`    - ${line}`);
   }
   if (finding.kubernetesEvents.length > 0) {
     const events = finding.kubernetesEvents.map((event) => `${event.reason} x${event.count}`).join(", ");

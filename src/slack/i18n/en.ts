@@ -155,6 +155,22 @@ export const en = {
     "no-evidence": "restarted or OOMKilled, but no kernel report was found for it",
   } satisfies Record<Verdict, string>,
 
+  history: {
+    title: "*Memory before the kills* (Prometheus)",
+    figures: (days: number, p50: string, p90: string, p99: string, max: string, rss: string | null) =>
+      `Working set over ${days} days: p50 ${p50}, p90 ${p90}, p99 ${p99}, max ${max}${rss === null ? "" : `; RSS max ${rss}`}`,
+    leak: (slope: string, r2: string) =>
+      `:chart_with_upwards_trend: *Leak*: it grows steadily, ${slope} (R² ${r2}).`,
+    nextKill: (slope: string, from: string, at: string, error: number) =>
+      `At ${slope} from ${from}, the limit is reached around *${at}*, ±${error} min: the next kill.`,
+    spike: (jump: string) =>
+      `:zap: *Spike*: it rose ${jump} within minutes before the kill: size for the peak.`,
+    undersized: (share: number) =>
+      `:straight_ruler: *Undersized*: flat near the limit (${share}% of samples within 10% of it).`,
+    unknown: "No clear pattern: not a steady climb, a sudden jump or flat at the limit.",
+    incomplete: (problem: string) => `History incomplete: ${problem}`,
+    pictureTitle: (workload: string) => `Memory of ${workload} before its kills`,
+  },
   evidence: {
     memory: "Memory",
     limitVsResident: (limit: string, resident: string, share: string) =>

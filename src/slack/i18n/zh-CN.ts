@@ -217,6 +217,19 @@ export const zhCN: Messages = {
     "no-evidence": "已重启或 OOMKilled，但没有找到对应的内核报告",
   },
 
+  history: {
+    title: "*被杀前的内存*（Prometheus）",
+    figures: (days, p50, p90, p99, max, rss) =>
+      `过去 ${days} 天的工作集：p50 ${p50}，p90 ${p90}，p99 ${p99}，最大 ${max}${rss === null ? "" : `；RSS 最大 ${rss}`}`,
+    leak: (slope, r2) => `:chart_with_upwards_trend: *泄漏*：内存稳定增长，${slope}（R² ${r2}）。`,
+    nextKill: (slope, from, at, error) =>
+      `以 ${slope} 的速度从 ${from} 增长，约在 *${at}*（±${error} 分钟）达到上限：下一次被杀。`,
+    spike: (jump) => `:zap: *突增*：被杀前几分钟内上涨了 ${jump}：应按峰值设置。`,
+    undersized: (share) => `:straight_ruler: *偏小*：长期贴近上限（${share}% 的样本在上限的 10% 以内）。`,
+    unknown: "没有明显模式：既不是稳定增长，也不是突增或贴近上限。",
+    incomplete: (problem) => `历史数据不完整：${problem}`,
+    pictureTitle: (workload) => `${workload} 被杀前的内存`,
+  },
   evidence: {
     memory: "内存",
     limitVsResident: (limit, resident, share) => `上限 ${limit}，被杀时常驻内存 ${resident}（${share}）`,

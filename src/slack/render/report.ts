@@ -21,6 +21,7 @@ import {
 } from "./blocks.js";
 import { errorText } from "./errors.js";
 import { codeBlock, entities, inert } from "./escape.js";
+import { historyBlock } from "./history.js";
 import { groupByWorkload, type WorkloadGroup } from "./workloads.js";
 
 export const ACTIONS = {
@@ -219,6 +220,7 @@ export function workloadReply(group: WorkloadGroup, ctx: ReportContext): SlackMe
     blocks.push(section(`${t.kernelReport(node)}\n${codeBlock(excerpt.shown)}`));
     if (excerpt.attach) blocks.push(context(t.kernelTruncated(excerpt.shown.length, excerpt.total)));
   }
+  if (finding.history) blocks.push(historyBlock(finding.history, t));
   blocks.push(recommendationBlock(finding, t));
   const target = {
     id,

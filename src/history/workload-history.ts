@@ -1,0 +1,68 @@
+// A workload container's history, read and judged: its memory figures over `history.days`, the pattern
+// of the run its latest kill ended (and, for a leak, the next kill), and the series the picture draws.
+// Reaches the server only through the MetricsSource port; never fails (problems are lines).
+
+import { containerPattern } from "./assess.js";
+import { readHistory } from "./fetch.js";
+import type { HistorySummary, Series } from "./model.js";
+import type { MetricsSource } from "./ports.js";
+import { type HistoryOptions, pictureWindows } from "./queries.js";
+import { type ContainerKill, isContainerSeries, splitRuns } from "./segments.js";
+import { peakOf, summariseWorkingSet } from "./stats.js";
+
+export interface WorkloadHistoryRequest {
+  namespace: string;
+  container: string;
+  /** The workload's pods, replaced ones included. */
+  podNames: string[];
+  kills: ContainerKill[];
+  limitBytes: number | null;
+  nowMs: number;
+}
+
+export interface WorkloadHistory {
+  summary: HistorySummary;
+  /** What the picture draws: the container's series and the hours before each kill. */
+  series: { workingSet: Series[]; rss: Series[] };
+  windows: Array<{ startMs: number; endMs: number }>;
+}
+
+export async function workloadHistory(
+  source: MetricsSource,
+  request: WorkloadHistoryRequest,
+  options: HistoryOptions,
+): Promise<WorkloadHistory> {
+  const killsMs = request.kills.map((kill) => kill.atMs);
+  const history = await readHistory(
+    source,
+    {
+      namespace: request.namespace,
+      container: request.container,
+      podNames: request.podNames,
+      killsMs,
+      nowMs: request.nowMs,
+    },
+    options,
+  );
+  const workingSet = history.workingSet.filter(isContainerSeries);
+  const rss = history.rss.filter(isContainerSeries);
+  const pattern = containerPattern({
+    runs: splitRuns(workingSet, request.kills),
+    kills: request.kills,
+    container: request.container,
+    limitBytes: request.limitBytes,
+    endMs: request.nowMs,
+  });
+  return {
+    summary: {
+      days: options.days,
+      workingSet: summariseWorkingSet(workingSet),
+      rssMax: peakOf(rss),
+      pattern,
+      queries: history.queries,
+      problems: history.problems,
+    },
+    series: { workingSet, rss },
+    windows: pictureWindows(killsMs, options.hoursBeforeKill),
+  };
+}
