@@ -15,6 +15,8 @@ import { restartChart } from "../src/digest/chart.js";
 import { svgToPng } from "../src/digest/png.js";
 import { dayLabels, localTime, summarise } from "../src/digest/summary.js";
 import { isTransient, type Result } from "../src/errors.js";
+import type { MetricsSource } from "../src/history/ports.js";
+import type { HistoryOptions } from "../src/history/queries.js";
 import type { Log } from "../src/ops/log.js";
 import type { Metrics } from "../src/ops/metrics.js";
 import type { ClusterReader } from "../src/ports.js";
@@ -26,6 +28,7 @@ import { silentKillsText } from "../src/slack/render/alerts.js";
 import { digestMessage } from "../src/slack/render/digest.js";
 import type { BotStore } from "../src/store/bot-store.js";
 import type { DigestStore } from "../src/store/digests.js";
+import { predictedKills } from "./digest-predictions.js";
 
 export interface DigestJobDeps {
   client: WebClient;
@@ -39,6 +42,8 @@ export interface DigestJobDeps {
   now: () => number;
   pageSize: number;
   cluster: () => Result<ClusterReader>;
+  /** Where memory history comes from, if anywhere (prometheus.url): the digest then looks ahead. */
+  history: { source: MetricsSource; options: HistoryOptions } | null;
   /** Silent kills (see src/alerts) in a namespace, or in every one for null, at or after a time. */
   silentKills: (namespace: string | null, sinceMs: number) => Promise<Kill[]>;
 }
@@ -126,6 +131,11 @@ export function digestProcessor(deps: DigestJobDeps) {
     const silent = (await deps.silentKills(data.scope === "all" ? null : data.scope, nowMs - DAY_MS)).filter(
       (kill) => kill.namespace !== null && !snoozed.has(workloadKey(kill.namespace, kill.workload ?? "")),
     );
+    const cluster = deps.cluster();
+    const predictions =
+      deps.history && cluster.ok
+        ? await predictedKills(cluster.value, deps.history, model, deps.pageSize, nowMs)
+        : [];
     const message = digestMessage(model, {
       t: deps.t,
       scope: data.scope,
@@ -133,6 +143,11 @@ export function digestProcessor(deps: DigestJobDeps) {
       snoozed: snoozed.size,
       buttonValue: (workload) => buttons.get(workload) ?? "",
       silent: silentKillsText(silent, deps.t),
+      predictions: predictions.map(({ workload, prediction }) => ({
+        workload,
+        at: localTime(Date.parse(prediction.at), data.tz),
+        errorMinutes: Math.round(prediction.errorMinutes),
+      })),
     });
     const ts = await new ThreadPoster(
       deps.client,

@@ -192,6 +192,7 @@ async function startWorkers(options: BotOptions, metrics: Metrics): Promise<Resu
         pageSize: config.scan.pageSize,
         cluster: () => openCluster(config),
         silentKills: (namespace, sinceMs) => silentKills.since(namespace, sinceMs),
+        history: historySource(config),
       }),
     ),
     startBotWorker(ALERTS_QUEUE, redis, config.queue, metrics, log, alerts.processor),

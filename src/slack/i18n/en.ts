@@ -401,6 +401,8 @@ export const en = {
     chronicLine: (workload: string, days: number) => `${workload}: restarting ${days} days in a row`,
     investigate: (workload: string) => `Investigate ${workload}`,
     chartTitle: (scope: string) => `Restarts per day, last 7 days: ${scope}`,
+    nextKillsTitle: "*Leaking: the next kill, at this rate*",
+    nextKillLine: (workload: string, at: string, error: number) => `${workload}: around ${at}, ±${error} min`,
     snoozed: (count: number) => `${count} snoozed workload${count === 1 ? " is" : "s are"} left out.`,
   },
 

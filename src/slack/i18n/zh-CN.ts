@@ -440,6 +440,8 @@ export const zhCN: Messages = {
     chronicLine: (workload, days) => `${workload}：连续 ${days} 天重启`,
     investigate: (workload) => `调查 ${workload}`,
     chartTitle: (scope) => `最近 7 天每天的重启次数：${scope}`,
+    nextKillsTitle: "*内存泄漏：按当前速度的下一次被杀*",
+    nextKillLine: (workload, at, error) => `${workload}：约 ${at}，±${error} 分钟`,
     snoozed: (count) => `已排除 ${count} 个暂停提醒的工作负载。`,
   },
 

@@ -17,17 +17,28 @@ export interface DigestContext {
   buttonValue: (workload: string) => string;
   /** The scope's silent kills of the last day, as words (see render/alerts.ts), or null. */
   silent: string | null;
+  /** Leaking workloads' next kills, as their memory history predicts them (subscriber's clock). */
+  predictions: Array<{ workload: string; at: string; errorMinutes: number }>;
 }
 
 export function digestMessage(model: DigestModel, ctx: DigestContext): SlackMessage {
   const d = ctx.t.digest;
   const notes = ctx.snoozed > 0 ? [context(d.snoozed(ctx.snoozed))] : [];
-  // Kills no restart counted: a quiet day by restarts may still have them.
-  const silent = ctx.silent === null ? [] : [section(ctx.silent)];
+  // Kills no restart counted, and kills to come: a quiet day by restarts may still have them.
+  const ahead = ctx.silent === null ? [] : [section(ctx.silent)];
+  if (ctx.predictions.length > 0)
+    ahead.push(
+      section(
+        [
+          d.nextKillsTitle,
+          ...ctx.predictions.map((p) => `• ${d.nextKillLine(inert(p.workload), p.at, p.errorMinutes)}`),
+        ].join("\n"),
+      ),
+    );
   const scope = inert(ctx.scope);
   if (model.today.restarts === 0) {
     const text = d.quiet(scope, ctx.endText);
-    return fitMessage({ text, blocks: [section(text), ...silent, ...notes] }, ctx.t.moreBlocks);
+    return fitMessage({ text, blocks: [section(text), ...ahead, ...notes] }, ctx.t.moreBlocks);
   }
   const title = d.title(scope, ctx.endText);
   const { today, yesterday } = model;
@@ -73,6 +84,6 @@ export function digestMessage(model: DigestModel, ctx: DigestContext): SlackMess
     }),
   });
   if (today.lowerBound || yesterday.lowerBound) blocks.push(context(d.lowerBound));
-  blocks.push(...silent, ...notes);
+  blocks.push(...ahead, ...notes);
   return fitMessage({ text: title, blocks }, ctx.t.moreBlocks);
 }

@@ -43,6 +43,7 @@ function render(digest: DigestModel, locale: "en" | "zh-CN"): string {
     snoozed: 0,
     buttonValue: () => "b",
     silent: null,
+    predictions: [],
   };
   return JSON.stringify(digestMessage(digest, context).blocks);
 }
@@ -90,8 +91,30 @@ describe("a digest's silent kills", () => {
         snoozed: 0,
         buttonValue: () => "b",
         silent,
+        predictions: [],
       }).blocks;
       assert.ok(JSON.stringify(blocks).includes("3 silent kills of `gunicorn`"));
+    }
+  });
+});
+
+describe("a digest's look ahead", () => {
+  it("when a workload leaks, then its next kill is named with its error, in the subscriber's clock", () => {
+    for (const locale of ["en", "zh-CN"] as const) {
+      const blocks = JSON.stringify(
+        digestMessage(model(totals(4, false), totals(1, false)), {
+          t: messages(locale),
+          scope: "shop",
+          endText: "2026-06-01 09:00 UTC",
+          snoozed: 0,
+          buttonValue: () => "b",
+          silent: null,
+          predictions: [{ workload: "shop/Deployment/<!here>", at: "2026-06-01 14:20", errorMinutes: 25 }],
+        }).blocks,
+      );
+      assert.match(blocks, /2026-06-01 14:20/);
+      assert.match(blocks, /±25/);
+      assert.doesNotMatch(blocks, /<!here>/);
     }
   });
 });

@@ -235,6 +235,7 @@ describe("hostile values in a digest", () => {
         endText: "2021-07-13 09:00 UTC",
         snoozed: 0,
         silent: null,
+        predictions: [],
         buttonValue: () => "0".repeat(24),
       },
     );
