@@ -11,7 +11,7 @@ import { workloadKey, workloadName } from "./analysis/workload-key.js";
 import type { MemoryChartInput } from "./history/chart.js";
 import type { HistorySummary } from "./history/model.js";
 import type { MetricsSource } from "./history/ports.js";
-import type { HistoryOptions } from "./history/queries.js";
+import { type HistoryOptions, podNamePattern } from "./history/queries.js";
 import { sizeFromHistory } from "./history/sizing.js";
 import { workloadHistory } from "./history/workload-history.js";
 import type { FindingJson, Report } from "./report/model.js";
@@ -120,6 +120,7 @@ export async function addHistory(
         namespace: first.namespace,
         container: first.container,
         podNames: [...podNames].sort(),
+        podPattern: podNamePattern(first.workload),
         kills,
         limitBytes: first.memoryLimitBytes,
         nowMs,

@@ -12,6 +12,8 @@ export interface HistoryRequest {
   container: string;
   /** The workload's pods, replaced ones included: their names select the series. */
   podNames: string[];
+  /** The names the workload's controller gives its pods (see podNamePattern): replaced pods too. */
+  podPattern?: string | null;
   /** When each kill happened, epoch milliseconds. */
   killsMs: number[];
   nowMs: number;

@@ -25,6 +25,28 @@ export interface ContainerSelector {
   namespace: string;
   container: string;
   podNames: string[];
+  /** An RE2 pattern for the names the workload's controller gives pods, replaced ones too. */
+  podPattern?: string | null;
+}
+
+const escapeRe2 = (text: string) => text.replace(/[\\.+*?()|[\]{}^$]/g, "\\$&");
+
+// The suffixes controllers add to a pod's name: a ReplicaSet's 5 characters from the alphabet
+// "bcdfghjklmnpqrstvwxz2456789", a Deployment's template hash before them, a StatefulSet's ordinal, a
+// CronJob's scheduled time in minutes before its Job's suffix.
+const SUFFIX = "[bcdfghjklmnpqrstvwxz2456789]{5}";
+const POD_NAMES: Record<string, (name: string) => string> = {
+  Deployment: (name) => `${name}-[bcdfghjklmnpqrstvwxz2456789]{1,10}-${SUFFIX}`,
+  ReplicaSet: (name) => `${name}-${SUFFIX}`,
+  DaemonSet: (name) => `${name}-${SUFFIX}`,
+  Job: (name) => `${name}-${SUFFIX}`,
+  CronJob: (name) => `${name}-[0-9]{8,10}-${SUFFIX}`,
+  StatefulSet: (name) => `${name}-[0-9]+`,
+};
+
+/** The names a workload's controller gives its pods, as a pattern; null for a bare pod or an unknown kind. */
+export function podNamePattern(workload: { kind: string; name: string }): string | null {
+  return POD_NAMES[workload.kind]?.(escapeRe2(workload.name)) ?? null;
 }
 
 export interface Span {
@@ -45,8 +67,7 @@ export function promqlString(value: string): string {
 
 /** An RE2 pattern matching exactly these names (PromQL anchors every label regex at both ends). */
 export function exactNames(names: readonly string[]): string {
-  const unique = [...new Set(names)].sort();
-  return unique.map((name) => name.replace(/[\\.+*?()|[\]{}^$]/g, "\\$&")).join("|");
+  return [...new Set(names)].sort().map(escapeRe2).join("|");
 }
 
 /**
@@ -58,7 +79,7 @@ export function exactNames(names: readonly string[]): string {
 export function memoryQuery(metric: string, selector: ContainerSelector): string {
   const matchers = [
     `namespace=${promqlString(selector.namespace)}`,
-    `pod=~${promqlString(exactNames(selector.podNames))}`,
+    `pod=~${promqlString(selector.podPattern ? `${exactNames(selector.podNames)}|${selector.podPattern}` : exactNames(selector.podNames))}`,
     `container=${promqlString(selector.container)}`,
   ];
   return `max by (namespace, pod, container, id) (${metric}{${matchers.join(", ")}})`;

@@ -13,8 +13,9 @@ import { peakOf, summariseWorkingSet } from "./stats.js";
 export interface WorkloadHistoryRequest {
   namespace: string;
   container: string;
-  /** The workload's pods, replaced ones included. */
+  /** The workload's pods as listed now, and the pattern of the names its controller gives them. */
   podNames: string[];
+  podPattern: string | null;
   kills: ContainerKill[];
   limitBytes: number | null;
   nowMs: number;
@@ -39,6 +40,7 @@ export async function workloadHistory(
       namespace: request.namespace,
       container: request.container,
       podNames: request.podNames,
+      podPattern: request.podPattern,
       killsMs,
       nowMs: request.nowMs,
     },

@@ -6,6 +6,7 @@ import {
   historySpan,
   memoryQuery,
   pictureWindows,
+  podNamePattern,
   promqlString,
   stepWithinLimit,
 } from "../../../src/history/queries.js";
@@ -77,5 +78,25 @@ describe("history queries", () => {
       { startMs: KILL - 3 * DAY - 6 * HOUR, endMs: KILL - 3 * DAY },
       { startMs: KILL - 8 * HOUR, endMs: KILL },
     ]);
+  });
+});
+
+describe("the names a workload's controller gives its pods", () => {
+  const matches = (pattern: string | null, name: string) =>
+    pattern !== null && new RegExp(`^(?:${pattern})$`).test(name);
+
+  it("when the workload is a Deployment, then its replaced pods match and a sibling Deployment's do not", () => {
+    const pattern = podNamePattern({ kind: "Deployment", name: "systembusiness-deployment" });
+    assert.ok(matches(pattern, "systembusiness-deployment-5c6969978b-hx5lt"));
+    assert.ok(matches(pattern, "systembusiness-deployment-7d4b9c8f6d-q2w9z"));
+    assert.ok(!matches(pattern, "systembusiness-deployment-v2-5c6969978b-hx5lt"));
+    assert.ok(!matches(pattern, "systembusiness-deployment-5c6969978b-hx5lt-extra"));
+  });
+
+  it("when the workload is a StatefulSet, a CronJob or a bare pod, then its own naming applies", () => {
+    assert.ok(matches(podNamePattern({ kind: "StatefulSet", name: "db.primary" }), "db.primary-12"));
+    assert.ok(!matches(podNamePattern({ kind: "StatefulSet", name: "db.primary" }), "dbxprimary-12"));
+    assert.ok(matches(podNamePattern({ kind: "CronJob", name: "report" }), "report-28470960-x7k2p"));
+    assert.equal(podNamePattern({ kind: "Pod", name: "lonely" }), null);
   });
 });
