@@ -24,7 +24,7 @@ import type { Messages } from "../src/slack/i18n/catalog.js";
 import { ThreadPoster } from "../src/slack/poster.js";
 import {
   childProcessReply,
-  killsReply,
+  killsReplies,
   nodeAlertRoot,
   stormSummaryRoot,
   workloadAlertRoot,
@@ -62,8 +62,16 @@ const placeOf = (kill: Kill) =>
     ? `node/${kill.node ?? "?"}`
     : `${kill.namespace}/${kill.workload ?? `Pod/${kill.pod}`}`;
 
-function rootMessage(planned: PlannedThread, thread: AlertThread, t: Messages): SlackMessage {
-  const latest = planned.kills[planned.kills.length - 1] as Kill;
+/**
+ * What a thread's messages are remembered under, the same in every attempt of a delivery: a workload's
+ * or a node's thread is the one of its subject that day; a storm summary, one per storm, is known by
+ * the kill that opened it.
+ */
+const threadKey = (channel: string, day: string, subject: string, firstKillId: string) =>
+  `alert-${hash(`${channel}\n${day}\n${subject}${subject === SUMMARY_SUBJECT ? `\n${firstKillId}` : ""}`)}`;
+
+/** The root of the thread: a workload's shows `latest`, its latest kill. */
+function rootMessage(planned: PlannedThread, thread: AlertThread, latest: Kill, t: Messages): SlackMessage {
   if (planned.subject === SUMMARY_SUBJECT)
     return stormSummaryRoot({ kills: thread.kills, workloads: thread.places.length }, t);
   if (planned.subject.startsWith("node:"))
@@ -97,8 +105,9 @@ export function deliveryProcessor(deps: DeliveryDeps) {
       openedAt: before?.openedAt ?? new Date(nowMs).toISOString(),
     };
     // What a delivery posts is remembered under the thread's own key: a retry finds it again.
-    const key = `alert-${hash(`${channel}\n${planned.day}\n${planned.subject}\n${thread.openedAt}`)}`;
-    const root = rootMessage(planned, thread, t);
+    const key = threadKey(channel, planned.day, planned.subject, thread.killIds[0] ?? "");
+    const latest = planned.kills[planned.kills.length - 1] as Kill;
+    const root = rootMessage(planned, thread, latest, t);
     if (before === null) {
       const poster = new ThreadPoster(deps.client, deps.store, deps.metrics, key, channel, "");
       thread.ts = await poster.channelMessage("root", root);
@@ -111,10 +120,14 @@ export function deliveryProcessor(deps: DeliveryDeps) {
     const silent = fresh.filter((kill) => kill.kind === "child-process");
     const others = fresh.filter((kill) => kill.kind !== "child-process");
     for (const kill of silent) await poster.reply(`child:${hash(kill.id)}`, childProcessReply(kill, t));
-    // A workload thread's root shows its first kill: the list starts with the second.
-    const listed = before === null && planned.subject.startsWith("workload:") ? others.slice(1) : others;
-    if (listed.length > 0)
-      await poster.reply(`kills:${hash(listed.map((kill) => kill.id).join("\n"))}`, killsReply(listed, t));
+    // A new workload thread's root shows its latest kill: the replies list the others, every one of them.
+    const listed =
+      before === null && planned.subject.startsWith("workload:")
+        ? others.filter((kill) => kill !== latest)
+        : others;
+    const listKey = hash(listed.map((kill) => kill.id).join("\n"));
+    for (const [page, reply] of killsReplies(listed, t).entries())
+      await poster.reply(`kills:${listKey}:${page}`, reply);
     if (!planned.subject.startsWith("workload:"))
       deps.metrics.alertsSuppressed.inc(
         { reason: planned.subject === SUMMARY_SUBJECT ? "channel-storm" : "node-storm" },
