@@ -1,7 +1,8 @@
 // The `deliver` job: a channel's pending kills, planned by storm control (src/alerts/storm.ts), posted.
-// One delivery of a channel at a time (its lock); what it posted is remembered per thread, so a retried
-// or taken-over delivery updates its messages instead of posting copies, and a kill is marked
-// delivered only once it is in its thread.
+// One delivery of a channel at a time (its lock, held as long as the job's own lock and extended
+// thread by thread, so that it lapses as soon as a dead worker's job is taken over); what it posted is
+// remembered per thread, so a retried or taken-over delivery updates its messages instead of posting
+// copies, and a kill is marked delivered only once it is in its thread.
 
 import { createHash } from "node:crypto";
 import type { WebClient } from "@slack/web-api";
@@ -41,6 +42,8 @@ export interface DeliveryDeps {
   /** The channel's subscriptions, alerts.routes included. */
   subscriptions: (channel: string) => Promise<AlertSubscription[]>;
   limits: DeliveryLimits;
+  /** How long the channel's lock holds without being extended: the queue's job lock. */
+  lockMs: number;
   metrics: Metrics;
   log: Log;
   t: Messages;
@@ -49,9 +52,7 @@ export interface DeliveryDeps {
 
 /** Kills one delivery takes at most; a longer backlog goes in the next one, right after. */
 const BATCH = 500;
-/** Longer than any delivery should take; a delivery that dies leaves the channel locked this long. */
-const LOCK_MS = 60_000;
-/** A delivery that finds the channel locked looks again this much later. */
+/** A delivery that finds the channel locked (or loses its lock) looks again this much later. */
 const LOCKED_RETRY_MS = 5_000;
 
 const hash = (text: string) => createHash("sha256").update(text).digest("hex").slice(0, 16);
@@ -146,9 +147,9 @@ export function deliveryProcessor(deps: DeliveryDeps) {
   }
 
   return async function deliver(channel: string): Promise<void> {
-    const release = await deps.deliveries.lock(channel, LOCK_MS);
+    const lock = await deps.deliveries.lock(channel, deps.lockMs);
     // Another delivery holds the channel (or held it, and died): look again once this one is done.
-    if (release === null) {
+    if (lock === null) {
       await deps.queue.deliverSoon(channel, LOCKED_RETRY_MS);
       return;
     }
@@ -172,6 +173,12 @@ export function deliveryProcessor(deps: DeliveryDeps) {
         await scheduleQuietEnd(channel, subscriptions, nowMs);
       }
       for (const planned of plan.threads) {
+        // Held past its time (a stalled worker): another delivery may run; what is saved so far stands.
+        if (!(await lock.extend())) {
+          deps.log("warn", "alerts: the channel's delivery lock lapsed: delivering again later", { channel });
+          await deps.queue.deliverSoon(channel, LOCKED_RETRY_MS);
+          return;
+        }
         const thread = await post(channel, planned, nowMs);
         await deps.deliveries.saveThread(thread);
         if (planned.existing === null) await deps.deliveries.recordOpening(channel, nowMs);
@@ -199,7 +206,7 @@ export function deliveryProcessor(deps: DeliveryDeps) {
         dropped: plan.dropped.length,
       });
     } finally {
-      await release();
+      await lock.release();
     }
   };
 }

@@ -19,6 +19,7 @@ import { AlertQueue } from "../queue/alerts.js";
 import type { InvestigationQueue } from "../queue/investigations.js";
 import { RedisLease } from "../queue/lease.js";
 import { LeaseKeeper } from "../queue/lease-keeper.js";
+import { lockTimings } from "../queue/locks.js";
 import { namespaceAllowed, scopeAllowed } from "../slack/channels.js";
 import type { Messages } from "../slack/i18n/catalog.js";
 import { SshKernelSweep } from "../ssh/kernel-sweep.js";
@@ -79,6 +80,7 @@ export function alertWorker(deps: AlertWorkerDeps) {
     investigations: deps.investigations,
     subscriptions: (channel) => subscriptions(channel),
     limits: { maxNewThreads: config.alerts.maxNewThreads, nodeStormKills: config.alerts.nodeStormKills },
+    lockMs: lockTimings(config.queue.lockSeconds).lockMs,
     metrics,
     log,
     t,
