@@ -169,6 +169,16 @@ const KILL_LIST = /^\d+ new kills?:$/;
 /** A kill line's pod and container: "· web-7d9c5b6f4-x7k2p / app ·". */
 const POD_IN_LINE = /· ([a-z0-9][a-z0-9.-]*) \/ [a-z0-9-]+ ·/;
 
+/**
+ * What a thread is about, as its root says it, without the counts that change as kills come: its
+ * workload ("OOM kill: production / Deployment/api") or its node ("Node k8s-node-01").
+ */
+export function rootSubject(root: StoredMessage): string {
+  return root.text
+    .replace(/ — \d+\w\w kill today$/, "")
+    .replace(/ (under memory pressure: .*|ran out of memory)$/, "");
+}
+
 /** The pod a workload thread's root names. */
 export function rootPod(root: StoredMessage): string | null {
   const field = blockTexts(root).find((text) => text.startsWith("*Pod*\n"));
