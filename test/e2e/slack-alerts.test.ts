@@ -380,7 +380,8 @@ describe("a storm", () => {
       "the first threads",
     );
     // Then the rest at once (the watch alone tells of them): room for three more threads in each
-    // channel, node threads for three of the five nodes, one summary for the other two.
+    // channel, node threads (as a rule: several pods of a node killed in one delivery) for three of
+    // the five nodes, and one summary for the rest.
     for (const [index, pod] of storm.entries())
       if (index >= first.length) kill(pod, T0 - 60 * SECOND + index * 100, 10_000 + index, false);
     await slack.until(
@@ -396,9 +397,11 @@ describe("a storm", () => {
     ] as const) {
       const roots = slack.rootMessages(channel).map((root) => root.text);
       assert.ok(roots.length <= 6, `${channel}: ${roots.length} messages: ${roots.join("; ")}`);
-      assert.equal(roots.filter((text) => WORKLOAD_ROOT.test(text)).length, 2, roots.join("; "));
-      assert.equal(roots.filter((text) => /^Node k8s-node-\d\d under memory pressure/.test(text)).length, 3);
-      assert.equal(roots.filter((text) => /^Alert storm: \d+ more kills/.test(text)).length, 1);
+      const summaries = roots.filter((text) => /^Alert storm: \d+ more kills/.test(text));
+      const threads = roots.filter(
+        (text) => /^Node k8s-node-\d\d under memory pressure/.test(text) || WORKLOAD_ROOT.test(text),
+      );
+      assert.deepEqual([threads.length, summaries.length], [5, 1], roots.join("; "));
       assert.deepEqual(namedKills(slack, channel), pods, `${channel}: every kill named once`);
     }
   });
