@@ -171,9 +171,11 @@ const POD_IN_LINE = /· ([a-z0-9][a-z0-9.-]*) \/ [a-z0-9-]+ ·/;
 
 /**
  * What a thread is about, as its root says it, without the counts that change as kills come: its
- * workload ("OOM kill: production / Deployment/api") or its node ("Node k8s-node-01").
+ * workload ("OOM kill: production / Deployment/api"), its node ("Node k8s-node-01"), or a storm.
  */
 export function rootSubject(root: StoredMessage): string {
+  // A storm's summary thread: one at a time in a channel.
+  if (/^Alert storm: /.test(root.text)) return "Alert storm";
   return root.text
     .replace(/ — \d+\w\w kill today$/, "")
     .replace(/ (under memory pressure: .*|ran out of memory)$/, "");
