@@ -1,7 +1,8 @@
 // The `deliver` job: a channel's pending kills, planned by storm control (src/alerts/storm.ts), posted.
-// One delivery of a channel at a time (its lock); what it posted is remembered per thread, so a retried
-// or taken-over delivery updates its messages instead of posting copies, and a kill is marked
-// delivered only once it is in its thread.
+// One delivery of a channel at a time (its lock, held as long as the job's own lock and extended
+// thread by thread, so that it lapses as soon as a dead worker's job is taken over); what it posted is
+// remembered per thread, so a retried or taken-over delivery updates its messages instead of posting
+// copies, and a kill is marked delivered only once it is in its thread.
 
 import { createHash } from "node:crypto";
 import type { WebClient } from "@slack/web-api";
@@ -24,7 +25,7 @@ import type { Messages } from "../src/slack/i18n/catalog.js";
 import { ThreadPoster } from "../src/slack/poster.js";
 import {
   childProcessReply,
-  killsReply,
+  killsReplies,
   nodeAlertRoot,
   stormSummaryRoot,
   workloadAlertRoot,
@@ -41,6 +42,8 @@ export interface DeliveryDeps {
   /** The channel's subscriptions, alerts.routes included. */
   subscriptions: (channel: string) => Promise<AlertSubscription[]>;
   limits: DeliveryLimits;
+  /** How long the channel's lock holds without being extended: the queue's job lock. */
+  lockMs: number;
   metrics: Metrics;
   log: Log;
   t: Messages;
@@ -49,9 +52,7 @@ export interface DeliveryDeps {
 
 /** Kills one delivery takes at most; a longer backlog goes in the next one, right after. */
 const BATCH = 500;
-/** Longer than any delivery should take; a delivery that dies leaves the channel locked this long. */
-const LOCK_MS = 60_000;
-/** A delivery that finds the channel locked looks again this much later. */
+/** A delivery that finds the channel locked (or loses its lock) looks again this much later. */
 const LOCKED_RETRY_MS = 5_000;
 
 const hash = (text: string) => createHash("sha256").update(text).digest("hex").slice(0, 16);
@@ -62,8 +63,16 @@ const placeOf = (kill: Kill) =>
     ? `node/${kill.node ?? "?"}`
     : `${kill.namespace}/${kill.workload ?? `Pod/${kill.pod}`}`;
 
-function rootMessage(planned: PlannedThread, thread: AlertThread, t: Messages): SlackMessage {
-  const latest = planned.kills[planned.kills.length - 1] as Kill;
+/**
+ * What a thread's messages are remembered under, the same in every attempt of a delivery: a workload's
+ * or a node's thread is the one of its subject that day; a storm summary, one per storm, is known by
+ * the kill that opened it.
+ */
+const threadKey = (channel: string, day: string, subject: string, firstKillId: string) =>
+  `alert-${hash(`${channel}\n${day}\n${subject}${subject === SUMMARY_SUBJECT ? `\n${firstKillId}` : ""}`)}`;
+
+/** The root of the thread: a workload's shows `latest`, its latest kill. */
+function rootMessage(planned: PlannedThread, thread: AlertThread, latest: Kill, t: Messages): SlackMessage {
   if (planned.subject === SUMMARY_SUBJECT)
     return stormSummaryRoot({ kills: thread.kills, workloads: thread.places.length }, t);
   if (planned.subject.startsWith("node:"))
@@ -97,8 +106,9 @@ export function deliveryProcessor(deps: DeliveryDeps) {
       openedAt: before?.openedAt ?? new Date(nowMs).toISOString(),
     };
     // What a delivery posts is remembered under the thread's own key: a retry finds it again.
-    const key = `alert-${hash(`${channel}\n${planned.day}\n${planned.subject}\n${thread.openedAt}`)}`;
-    const root = rootMessage(planned, thread, t);
+    const key = threadKey(channel, planned.day, planned.subject, thread.killIds[0] ?? "");
+    const latest = planned.kills[planned.kills.length - 1] as Kill;
+    const root = rootMessage(planned, thread, latest, t);
     if (before === null) {
       const poster = new ThreadPoster(deps.client, deps.store, deps.metrics, key, channel, "");
       thread.ts = await poster.channelMessage("root", root);
@@ -111,10 +121,14 @@ export function deliveryProcessor(deps: DeliveryDeps) {
     const silent = fresh.filter((kill) => kill.kind === "child-process");
     const others = fresh.filter((kill) => kill.kind !== "child-process");
     for (const kill of silent) await poster.reply(`child:${hash(kill.id)}`, childProcessReply(kill, t));
-    // A workload thread's root shows its first kill: the list starts with the second.
-    const listed = before === null && planned.subject.startsWith("workload:") ? others.slice(1) : others;
-    if (listed.length > 0)
-      await poster.reply(`kills:${hash(listed.map((kill) => kill.id).join("\n"))}`, killsReply(listed, t));
+    // A new workload thread's root shows its latest kill: the replies list the others, every one of them.
+    const listed =
+      before === null && planned.subject.startsWith("workload:")
+        ? others.filter((kill) => kill !== latest)
+        : others;
+    const listKey = hash(listed.map((kill) => kill.id).join("\n"));
+    for (const [page, reply] of killsReplies(listed, t).entries())
+      await poster.reply(`kills:${listKey}:${page}`, reply);
     if (!planned.subject.startsWith("workload:"))
       deps.metrics.alertsSuppressed.inc(
         { reason: planned.subject === SUMMARY_SUBJECT ? "channel-storm" : "node-storm" },
@@ -133,9 +147,9 @@ export function deliveryProcessor(deps: DeliveryDeps) {
   }
 
   return async function deliver(channel: string): Promise<void> {
-    const release = await deps.deliveries.lock(channel, LOCK_MS);
+    const lock = await deps.deliveries.lock(channel, deps.lockMs);
     // Another delivery holds the channel (or held it, and died): look again once this one is done.
-    if (release === null) {
+    if (lock === null) {
       await deps.queue.deliverSoon(channel, LOCKED_RETRY_MS);
       return;
     }
@@ -159,6 +173,12 @@ export function deliveryProcessor(deps: DeliveryDeps) {
         await scheduleQuietEnd(channel, subscriptions, nowMs);
       }
       for (const planned of plan.threads) {
+        // Held past its time (a stalled worker): another delivery may run; what is saved so far stands.
+        if (!(await lock.extend())) {
+          deps.log("warn", "alerts: the channel's delivery lock lapsed: delivering again later", { channel });
+          await deps.queue.deliverSoon(channel, LOCKED_RETRY_MS);
+          return;
+        }
         const thread = await post(channel, planned, nowMs);
         await deps.deliveries.saveThread(thread);
         if (planned.existing === null) await deps.deliveries.recordOpening(channel, nowMs);
@@ -186,7 +206,7 @@ export function deliveryProcessor(deps: DeliveryDeps) {
         dropped: plan.dropped.length,
       });
     } finally {
-      await release();
+      await lock.release();
     }
   };
 }

@@ -91,6 +91,13 @@ export interface KillSink {
   add(kills: Kill[]): Promise<void>;
 }
 
+/** A channel's delivery lock, while its delivery holds it. */
+export interface DeliveryLock {
+  /** Holds it for its whole time again, from now; false when it lapsed meanwhile: stop delivering. */
+  extend(): Promise<boolean>;
+  release(): Promise<void>;
+}
+
 /** A channel's kills on their way to Slack, and the threads they went to. */
 export interface DeliveryStore {
   /** Queues kills for the channel's next delivery; kills already delivered there are left out. */
@@ -99,8 +106,8 @@ export interface DeliveryStore {
   pending(channel: string, max: number): Promise<Kill[]>;
   /** Marks kills delivered (remembered two days) and drops them from pending. */
   delivered(channel: string, ids: string[]): Promise<void>;
-  /** The channel's delivery lock, held for `ms`; the release, or null while another holds it. */
-  lock(channel: string, ms: number): Promise<(() => Promise<void>) | null>;
+  /** The channel's delivery lock, held for `ms` (again at each extend); null while another holds it. */
+  lock(channel: string, ms: number): Promise<DeliveryLock | null>;
   /** Today's threads of the channel, every subject (kept two days). */
   threads(channel: string, day: string): Promise<AlertThread[]>;
   saveThread(thread: AlertThread): Promise<void>;

@@ -2,7 +2,7 @@
 // from ones already seen, queue them, and ask for node sweeps. It depends only on the ports; the lease
 // keeper starts one watcher per term and stops it the moment the lease is lost.
 
-import type { Result } from "../errors.js";
+import { ok, type Result } from "../errors.js";
 import { eventKill, podKills, seenKeysOf } from "./detect.js";
 import type { Kill, SeenContainer } from "./model.js";
 import type { ClusterWatch, KillSink, SeenStore, WatchStats } from "./ports.js";
@@ -61,6 +61,8 @@ export class AlertWatcher {
   async start(): Promise<Result<void>> {
     const firstStart = new Date(this.deps.now() - this.deps.catchUpMs).toISOString();
     this.sinceMs = Date.parse(await this.deps.seen.since(firstStart));
+    // Stopped while Redis answered (the lease lapsed meanwhile): this term watches nothing.
+    if (this.stopped) return ok(undefined);
     return this.deps.watch.start(
       {
         relisted: (pods) => this.relisted(pods),

@@ -19,6 +19,7 @@ import { AlertQueue } from "../queue/alerts.js";
 import type { InvestigationQueue } from "../queue/investigations.js";
 import { RedisLease } from "../queue/lease.js";
 import { LeaseKeeper } from "../queue/lease-keeper.js";
+import { lockTimings } from "../queue/locks.js";
 import { namespaceAllowed, scopeAllowed } from "../slack/channels.js";
 import type { Messages } from "../slack/i18n/catalog.js";
 import { SshKernelSweep } from "../ssh/kernel-sweep.js";
@@ -79,6 +80,7 @@ export function alertWorker(deps: AlertWorkerDeps) {
     investigations: deps.investigations,
     subscriptions: (channel) => subscriptions(channel),
     limits: { maxNewThreads: config.alerts.maxNewThreads, nodeStormKills: config.alerts.nodeStormKills },
+    lockMs: lockTimings(config.queue.lockSeconds).lockMs,
     metrics,
     log,
     t,
@@ -202,20 +204,20 @@ export function startAlertLeader(deps: {
       sweepMs,
     );
     term = { watcher, sweeps, restart: null };
+    const failed = (fields: Record<string, unknown>) => {
+      log("error", "alerts: cannot watch the cluster", fields);
+      if (term?.watcher === watcher)
+        term.restart = setTimeout(() => keeper.held === token && begin(token), 30_000);
+    };
     void watcher.start().then(
       (started) => {
-        if (started.ok)
+        if (!started.ok) failed({ error: started.error.message, hint: started.error.hint });
+        // A term ended while it started (its lease lost) watches nothing.
+        else if (term?.watcher === watcher)
           log("info", "alerts: watching the cluster", { cluster: config.alerts.cluster, token });
-        else {
-          log("error", "alerts: cannot watch the cluster", {
-            error: started.error.message,
-            hint: started.error.hint,
-          });
-          if (term?.watcher === watcher)
-            term.restart = setTimeout(() => keeper.held === token && begin(token), 30_000);
-        }
       },
-      (error: Error) => log("error", "alerts: the watch failed to start", { error: error.message }),
+      // Redis refused a command (it waits, and does not fail, while unreachable): try again later.
+      (error: Error) => failed({ error: error.message }),
     );
   };
 

@@ -9,6 +9,7 @@ import type { LeaderLease } from "../alerts/ports.js";
 import {
   DELETE_IF_HOLDS,
   defineScript,
+  EXTEND_IF_HOLDS,
   leaseKey,
   leaseTokenKey,
   leaseValue,
@@ -32,13 +33,6 @@ redis.call("SET", KEYS[1], token .. ":" .. ARGV[1], "PX", ARGV[2])
 return token
 `;
 
-// KEYS[1] the lease. ARGV[1] the value it must hold, ARGV[2] the TTL in ms. 1 if renewed.
-const RENEW = `
-if redis.call("GET", KEYS[1]) ~= ARGV[1] then return 0 end
-redis.call("PEXPIRE", KEYS[1], ARGV[2])
-return 1
-`;
-
 export class RedisLease implements LeaderLease {
   private readonly acquireScript: Script;
   private readonly renewScript: Script;
@@ -57,7 +51,7 @@ export class RedisLease implements LeaderLease {
     this.key = leaseKey(prefix, cluster);
     this.tokenKey = leaseTokenKey(prefix, cluster);
     this.acquireScript = defineScript(redis, "oomDoctorLeaseAcquire", ACQUIRE);
-    this.renewScript = defineScript(redis, "oomDoctorLeaseRenew", RENEW);
+    this.renewScript = defineScript(redis, "oomDoctorExtendIfHolds", EXTEND_IF_HOLDS);
     this.releaseScript = defineScript(redis, "oomDoctorDeleteIfHolds", DELETE_IF_HOLDS);
   }
 

@@ -6,10 +6,17 @@
 import { randomBytes } from "node:crypto";
 import type { Redis } from "ioredis";
 import type { AlertThread, Kill } from "../alerts/model.js";
-import type { DeliveryStore } from "../alerts/ports.js";
+import type { DeliveryLock, DeliveryStore } from "../alerts/ports.js";
 import { isSlackChannelId } from "../analysis/names.js";
 import { isIsoTime, MAX_KILL_ID } from "../queue/alerts.js";
-import { alertKey, DELETE_IF_HOLDS, defineScript, parseJson, type Script } from "./alert-redis.js";
+import {
+  alertKey,
+  DELETE_IF_HOLDS,
+  defineScript,
+  EXTEND_IF_HOLDS,
+  parseJson,
+  type Script,
+} from "./alert-redis.js";
 import { type KillBag, KillBags, killBag } from "./kill-bags.js";
 
 const MINUTE_MS = 60_000;
@@ -67,6 +74,7 @@ export class RedisDelivery implements DeliveryStore {
   private readonly bags: KillBags;
   private readonly deliveredScript: Script;
   private readonly unlockScript: Script;
+  private readonly extendScript: Script;
 
   constructor(
     private readonly redis: Redis,
@@ -77,6 +85,7 @@ export class RedisDelivery implements DeliveryStore {
     this.bags = new KillBags(redis);
     this.deliveredScript = defineScript(redis, "oomDoctorAlertDelivered", DELIVERED);
     this.unlockScript = defineScript(redis, "oomDoctorDeleteIfHolds", DELETE_IF_HOLDS);
+    this.extendScript = defineScript(redis, "oomDoctorExtendIfHolds", EXTEND_IF_HOLDS);
   }
 
   private key(...parts: string[]): string {
@@ -113,12 +122,15 @@ export class RedisDelivery implements DeliveryStore {
     );
   }
 
-  async lock(channel: string, ms: number): Promise<(() => Promise<void>) | null> {
+  async lock(channel: string, ms: number): Promise<DeliveryLock | null> {
     const key = this.key("lock", channel);
     const token = randomBytes(16).toString("hex");
     if ((await this.redis.set(key, token, "PX", ms, "NX")) !== "OK") return null;
-    return async () => {
-      await this.unlockScript([key], [token]);
+    return {
+      extend: async () => (await this.extendScript([key], [token, ms])) === 1,
+      release: async () => {
+        await this.unlockScript([key], [token]);
+      },
     };
   }
 

@@ -30,6 +30,13 @@ local function fenced(leaseKey, token)
 end
 `;
 
+/** Sets KEYS[1] to lapse in ARGV[2] ms if it still holds ARGV[1]; 1 if it did. */
+export const EXTEND_IF_HOLDS = `
+if redis.call("GET", KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call("PEXPIRE", KEYS[1], ARGV[2])
+return 1
+`;
+
 /** Deletes KEYS[1] if it still holds ARGV[1]; 1 if it did. */
 export const DELETE_IF_HOLDS = `
 if redis.call("GET", KEYS[1]) ~= ARGV[1] then return 0 end

@@ -287,6 +287,9 @@ describe("RBAC", () => {
         rule.verbs.every((verb) => ["get", "list", "watch", "patch"].includes(verb)),
         JSON.stringify(rule),
       );
+      // Live alerts watch pods and events; nothing else is watched.
+      if (rule.verbs.includes("watch"))
+        assert.deepEqual([...rule.resources].sort(), ["events", "pods"], JSON.stringify(rule));
     }
     assert.ok(
       (clusterRole.rules ?? []).every((rule) => !rule.verbs.includes("patch")),

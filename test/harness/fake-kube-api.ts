@@ -162,6 +162,15 @@ export class FakeKubeApi {
     return `https://127.0.0.1:${this.port}`;
   }
 
+  /**
+   * The requests received after the first `since`, without those of the alert leader's watch of the
+   * whole cluster (its lists and watches of every pod and of Warning events), which runs beside
+   * whatever else a test does.
+   */
+  requestsSince(since: number): string[] {
+    return this.requests.slice(since).filter((request) => !isClusterWatch(request));
+  }
+
   /** Every watch request received. */
   get watchRequests(): readonly WatchRequest[] {
     return this.watches.requests;
@@ -495,6 +504,16 @@ export class FakeKubeApi {
       }),
     );
   }
+}
+
+/** A list or watch of every pod, or of every Warning event: what the cluster watch asks for. */
+function isClusterWatch(request: string): boolean {
+  const [method, target = ""] = request.split(" ");
+  const url = new URL(target, "https://cluster.invalid");
+  const selector = url.searchParams.get("fieldSelector");
+  if (method !== "GET") return false;
+  if (url.pathname === "/api/v1/pods") return selector === null;
+  return url.pathname === "/api/v1/events" && selector === "type=Warning";
 }
 
 function isWatchable(resource: string): resource is Watchable {

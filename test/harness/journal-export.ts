@@ -1,12 +1,12 @@
 // Journal entries as nodes write them, for the journals the harness serves over SSH: entries in
 // `journalctl -o export` form, and whole OOM reports for a container.
 
-/** A cgroup v2, containerd, systemd-driver memcg OOM report (kernel 5.15) for one container. */
-export function oomReport(podUid: string, containerId: string, pid: number): string[] {
+/** A cgroup v2, containerd, systemd-driver memcg OOM report (kernel 5.15) of a process in one container. */
+export function oomReport(podUid: string, containerId: string, pid: number, comm = "app"): string[] {
   const path = `/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod${podUid.replaceAll("-", "_")}.slice/cri-containerd-${containerId}.scope`;
   return [
-    "app invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=994",
-    `CPU: 2 PID: ${pid} Comm: app Not tainted 5.15.0-91-generic #101-Ubuntu`,
+    `${comm} invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=994`,
+    `CPU: 2 PID: ${pid} Comm: ${comm} Not tainted 5.15.0-91-generic #101-Ubuntu`,
     "Call Trace:",
     " dump_stack_lvl+0x4a/0x63",
     "memory: usage 1024000kB, limit 1024000kB, failcnt 821",
@@ -16,10 +16,10 @@ export function oomReport(podUid: string, containerId: string, pid: number): str
     "file 17911808",
     "Tasks state (memory values in pages):",
     "[  pid  ]   uid  tgid total_vm      rss pgtables_bytes swapents oom_score_adj name",
-    `[${String(pid).padStart(7)}]     0 ${pid}   426082   258638  2158592        0           994 app`,
-    `oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=cri-containerd-${containerId}.scope,mems_allowed=0,oom_memcg=${path},task_memcg=${path},task=app,pid=${pid},uid=0`,
-    `Memory cgroup out of memory: Killed process ${pid} (app) total-vm:1704328kB, anon-rss:1017592kB, file-rss:17492kB, shmem-rss:0kB, UID:0 pgtables:2108kB oom_score_adj:994`,
-    `oom_reaper: reaped process ${pid} (app), now anon-rss:0kB, file-rss:0kB, shmem-rss:0kB`,
+    `[${String(pid).padStart(7)}]     0 ${pid}   426082   258638  2158592        0           994 ${comm}`,
+    `oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=cri-containerd-${containerId}.scope,mems_allowed=0,oom_memcg=${path},task_memcg=${path},task=${comm},pid=${pid},uid=0`,
+    `Memory cgroup out of memory: Killed process ${pid} (${comm}) total-vm:1704328kB, anon-rss:1017592kB, file-rss:17492kB, shmem-rss:0kB, UID:0 pgtables:2108kB oom_score_adj:994`,
+    `oom_reaper: reaped process ${pid} (${comm}), now anon-rss:0kB, file-rss:0kB, shmem-rss:0kB`,
   ];
 }
 

@@ -239,26 +239,38 @@ describe("a channel's pending and delivered kills", () => {
 describe("a channel's delivery lock", () => {
   it("when one holds it, then another gets nothing until it is released", async () => {
     const store = new RedisDelivery(redis, prefix);
-    const release = await store.lock("C0LOCK", 60_000);
-    assert.ok(release);
+    const lock = await store.lock("C0LOCK", 60_000);
+    assert.ok(lock);
     assert.equal(await store.lock("C0LOCK", 60_000), null);
-    await release();
+    await lock.release();
     const again = await store.lock("C0LOCK", 60_000);
     assert.ok(again);
-    await again();
+    await again.release();
   });
 
-  it("when a lock lapsed and another took it, then the first holder's release leaves the new lock", async () => {
+  it("when its holder extends it, then it holds its whole time again", async () => {
+    const store = new RedisDelivery(redis, prefix);
+    const lock = await store.lock("C0EXTEND", 60_000);
+    assert.ok(lock);
+    await redis.pexpire(key("lock", "C0EXTEND"), 1000);
+    assert.equal(await lock.extend(), true);
+    assert.ok((await redis.pttl(key("lock", "C0EXTEND"))) > 59_000);
+    await lock.release();
+  });
+
+  it("when a lock lapsed and another took it, then the first holder can neither extend nor release it", async () => {
     const store = new RedisDelivery(redis, prefix);
     const lapsed = await store.lock("C0LAPSE", 50);
     assert.ok(lapsed);
     await untilTrue(async () => (await redis.exists(key("lock", "C0LAPSE"))) === 0, "the lock to lapse");
+    assert.equal(await lapsed.extend(), false, "a lapsed lock is not taken back by extending it");
     const current = await store.lock("C0LAPSE", 60_000);
     assert.ok(current);
-    await lapsed();
+    assert.equal(await lapsed.extend(), false);
+    await lapsed.release();
     assert.equal(await redis.exists(key("lock", "C0LAPSE")), 1);
     assert.equal(await store.lock("C0LAPSE", 60_000), null);
-    await current();
+    await current.release();
   });
 });
 

@@ -114,25 +114,43 @@ function killLine(kill: Kill, t: Messages): string {
   return `• ${parts.filter((part) => part !== null).join(" · ")}`;
 }
 
-/** The kills as lines under a title, as many as one section holds (at most 15), then "+N more". */
-function killList(title: string, kills: readonly Kill[], t: Messages): string {
+/** The lines of the first kills that one section holds under `title` (at most 15), with room for "+N more". */
+function fittingLines(title: string, kills: readonly Kill[], t: Messages): string[] {
   const lines = [title];
   const reserve = Array.from(`\n${t.alerts.moreKills(kills.length)}`).length;
-  let listed = 0;
   for (const kill of kills.slice(0, MAX_LISTED)) {
     const line = killLine(kill, t);
     if (Array.from([...lines, line].join("\n")).length + reserve > LIMITS.text) break;
     lines.push(line);
-    listed++;
   }
-  if (listed < kills.length) lines.push(t.alerts.moreKills(kills.length - listed));
-  return lines.join("\n");
+  return lines.slice(1);
 }
 
-/** A reply listing kills new to the thread, oldest first. */
+/** The kills as lines under a title, as many as one section holds (at most 15), then "+N more". */
+function killList(title: string, kills: readonly Kill[], t: Messages): string {
+  const lines = fittingLines(title, kills, t);
+  const more = kills.length - lines.length;
+  return [title, ...lines, ...(more > 0 ? [t.alerts.moreKills(more)] : [])].join("\n");
+}
+
+/** A reply listing kills new to the thread, oldest first (those one message holds, then "+N more"). */
 export function killsReply(kills: readonly Kill[], t: Messages): SlackMessage {
   const title = t.alerts.killsTitle(kills.length);
   return fitMessage({ text: title, blocks: [section(killList(title, kills, t))] }, t.moreBlocks);
+}
+
+/** Replies listing kills new to the thread, oldest first: as many as it takes to name every one. */
+export function killsReplies(kills: readonly Kill[], t: Messages): SlackMessage[] {
+  const replies: SlackMessage[] = [];
+  for (let start = 0; start < kills.length; ) {
+    const rest = kills.slice(start);
+    // A page's own title counts fewer kills or as many: it is no longer than this one.
+    const title = t.alerts.killsTitle(Math.min(rest.length, MAX_LISTED));
+    const count = Math.max(1, fittingLines(title, rest, t).length);
+    replies.push(killsReply(rest.slice(0, count), t));
+    start += count;
+  }
+  return replies;
 }
 
 /** The kind of server a process is a worker of, by its name (the kernel's 15-character comm). */

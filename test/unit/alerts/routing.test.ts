@@ -94,13 +94,24 @@ describe("scopes", () => {
     );
   });
 
-  it('when the kill is a node\'s (no namespace), then only "all" subscriptions hear of it, whatever the channel map', () => {
+  it('when the kill is a node\'s (no namespace), then only "all" subscriptions hear of it, where the channel map shows every namespace', () => {
     const subscriptions = [
       subscription({ id: "a", channel: "C1", scope: "production" }),
       subscription({ id: "b", channel: "C2", scope: "all" }),
+      subscription({ id: "c", channel: "C3", scope: "all" }),
     ];
-    const routes = routeKill(kill("system-oom", null), subscriptions, () => false);
+    // C3's map was narrowed after it subscribed: a node's kill may tell of any tenant's pods.
+    const asked: Array<[string, string | null]> = [];
+    const everyNamespace = (channel: string, namespace: string | null) => {
+      asked.push([channel, namespace]);
+      return channel !== "C3";
+    };
+    const routes = routeKill(kill("system-oom", null), subscriptions, everyNamespace);
     assert.deepEqual([...routes.keys()], ["C2"]);
+    assert.deepEqual(asked, [
+      ["C2", null],
+      ["C3", null],
+    ]);
   });
 });
 

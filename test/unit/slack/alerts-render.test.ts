@@ -8,6 +8,7 @@ import { messages } from "../../../src/slack/i18n/catalog.js";
 import {
   childProcessReply,
   distinctWorkloads,
+  killsReplies,
   killsReply,
   silentKillsText,
   stormSummaryRoot,
@@ -66,6 +67,38 @@ describe("alert messages", () => {
     assert.ok(listed > 0 && listed <= 15);
     assert.match(text, new RegExp(`\\+${40 - listed} more$`));
     assert.equal(message.text, "40 new kills:");
+  });
+
+  it("when many kills with long names are to be listed, then as many replies as it takes name every one, each within Slack's limit", () => {
+    const long = "a".repeat(250);
+    // A minute apart, so that each line tells its kill by its time: the long names are cut.
+    const kills = Array.from({ length: 40 }, (_, index) =>
+      oomKill({
+        at: new Date(Date.parse("2021-07-12T04:00:00Z") + index * 60_000).toISOString(),
+        pod: `${long}-${index}`,
+        workload: `Deployment/${long}`,
+        container: long,
+      }),
+    );
+    const replies = killsReplies(kills, en);
+    const texts = replies.map((reply) =>
+      reply.blocks[0] && "text" in reply.blocks[0] ? reply.blocks[0].text.text : "",
+    );
+    for (const text of texts) {
+      assert.ok(Array.from(text).length <= LIMITS.text);
+      assert.doesNotMatch(text, /more$/);
+    }
+    const lines = texts.flatMap((text) => text.split("\n").filter((line) => line.startsWith("• ")));
+    assert.equal(lines.length, 40);
+    assert.deepEqual(
+      lines.map((line) => line.slice(2, 25)),
+      kills.map((kill) => `${kill.at.slice(0, 19).replace("T", " ")} UTC`),
+    );
+    assert.deepEqual(
+      replies.map((reply) => reply.text),
+      texts.map((text) => `${text.split("\n").length - 1} new kills:`),
+    );
+    assert.deepEqual(killsReplies([], en), []);
   });
 
   it("when a node's kernel ran out of memory, then its kill line names the node and the victim", () => {
