@@ -104,6 +104,7 @@ export function deliveryProcessor(deps: DeliveryDeps) {
       places: [...new Set([...(before?.places ?? []), ...fresh.map(placeOf)])],
       killIds: [...(before?.killIds ?? []), ...fresh.map((kill) => kill.id)],
       openedAt: before?.openedAt ?? new Date(nowMs).toISOString(),
+      shown: null,
     };
     // What a delivery posts is remembered under the thread's own key: a retry finds it again.
     const key = threadKey(channel, planned.day, planned.subject, thread.killIds[0] ?? "");
@@ -121,11 +122,12 @@ export function deliveryProcessor(deps: DeliveryDeps) {
     const silent = fresh.filter((kill) => kill.kind === "child-process");
     const others = fresh.filter((kill) => kill.kind !== "child-process");
     for (const kill of silent) await poster.reply(`child:${hash(kill.id)}`, childProcessReply(kill, t));
-    // A new workload thread's root shows its latest kill: the replies list the others, every one of them.
-    const listed =
-      before === null && planned.subject.startsWith("workload:")
-        ? others.filter((kill) => kill !== latest)
-        : others;
+    // A workload thread's root shows its latest kill; the replies list the others, every one of them,
+    // and the kill the root showed before, now that it has moved on.
+    const workload = planned.subject.startsWith("workload:");
+    const movedOn = before?.shown && before.shown.id !== latest.id ? [before.shown] : [];
+    const listed = workload ? [...movedOn, ...others.filter((kill) => kill !== latest)] : others;
+    if (workload) thread.shown = latest;
     const listKey = hash(listed.map((kill) => kill.id).join("\n"));
     for (const [page, reply] of killsReplies(listed, t).entries())
       await poster.reply(`kills:${listKey}:${page}`, reply);

@@ -11,7 +11,7 @@ import type { Metrics } from "../src/ops/metrics.js";
 import { type AlertQueue, parseAlertJob } from "../src/queue/alerts.js";
 import type { Messages } from "../src/slack/i18n/catalog.js";
 import { ThreadPoster } from "../src/slack/poster.js";
-import { quietSummaryMessage } from "../src/slack/render/alerts.js";
+import { killsReplies, QUIET_SUMMARY_NAMES, quietSummaryMessage } from "../src/slack/render/alerts.js";
 import type { BotStore } from "../src/store/bot-store.js";
 
 export interface AlertJobDeps {
@@ -57,7 +57,19 @@ export function alertProcessor(deps: AlertJobDeps) {
       channel,
       "",
     );
-    await poster.channelMessage("summary", message);
+    const ts = await poster.channelMessage("summary", message);
+    // The summary names the first kills; its thread names every one.
+    const thread = new ThreadPoster(
+      deps.client,
+      deps.store,
+      deps.metrics,
+      `quiet-${channel}-${atMs}`,
+      channel,
+      ts,
+    );
+    const pages = killsReplies(held, deps.t);
+    if (pages.length > 1 || held.length > QUIET_SUMMARY_NAMES)
+      for (const [index, page] of pages.entries()) await thread.reply(`kills:${index}`, page);
     deps.metrics.alertsSent.inc({ message: "quiet-summary" });
     await deps.deliveries.released(
       channel,

@@ -83,6 +83,8 @@ export interface AlertThread {
   kills: number;
   /** The workloads (or nodes) its kills were about, each once. */
   places: string[];
+  /** The kill a workload thread's root shows now: named in a reply once a later kill takes its place. */
+  shown: Kill | null;
   /** Kill ids already written into the thread. */
   killIds: string[];
   openedAt: string;

@@ -8,7 +8,7 @@ import type { Redis } from "ioredis";
 import type { AlertThread, Kill } from "../alerts/model.js";
 import type { DeliveryLock, DeliveryStore } from "../alerts/ports.js";
 import { isSlackChannelId } from "../analysis/names.js";
-import { isIsoTime, MAX_KILL_ID } from "../queue/alerts.js";
+import { isIsoTime, MAX_KILL_ID, parseKill } from "../queue/alerts.js";
 import {
   alertKey,
   DELETE_IF_HOLDS,
@@ -56,7 +56,10 @@ const isCount = (value: unknown): value is number => Number.isSafeInteger(value)
 /** A stored thread, checked; null when it is not one. */
 export function parseThread(value: unknown): AlertThread | null {
   if (typeof value !== "object" || value === null) return null;
-  const { channel, subject, day, ts, kills, killIds, openedAt, places } = value as Record<string, unknown>;
+  const { channel, subject, day, ts, kills, killIds, openedAt, places, shown } = value as Record<
+    string,
+    unknown
+  >;
   if (typeof channel !== "string" || !isSlackChannelId(channel)) return null;
   if (typeof subject !== "string" || subject.length > MAX_SUBJECT || !SUBJECT.test(subject)) return null;
   if (typeof day !== "string" || !DAY.test(day) || typeof ts !== "string" || !TS.test(ts)) return null;
@@ -67,7 +70,17 @@ export function parseThread(value: unknown): AlertThread | null {
   const known = Array.isArray(places)
     ? places.filter((place): place is string => typeof place === "string")
     : [];
-  return { channel, subject, day, ts, kills, places: known, killIds: ids, openedAt };
+  return {
+    channel,
+    subject,
+    day,
+    ts,
+    kills,
+    places: known,
+    shown: shown ? parseKill(shown) : null,
+    killIds: ids,
+    openedAt,
+  };
 }
 
 export class RedisDelivery implements DeliveryStore {

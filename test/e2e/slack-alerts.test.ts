@@ -272,7 +272,7 @@ describe("a kill while the bot runs", () => {
     assert.equal(slack.rootMessages(PRODUCTION).length, 1);
   });
 
-  it("when the same workload is killed again, then its thread's root says 2nd kill today and the thread gets the kill and a new report; nothing new in the channel", async () => {
+  it("when the same workload is killed again, then its thread's root shows it as the 2nd kill today, the first is named in a reply, and a new report comes; nothing new in the channel", async () => {
     const reports = () =>
       slack.replies(PRODUCTION, root.ts).filter((m) => /^:memo: OOM investigation of/.test(m.text)).length;
     kill(seedPod("6m4gx"), T0 - 10 * SECOND, 4343);
@@ -282,10 +282,10 @@ describe("a kill while the bot runs", () => {
     const lines = await slack.until(() => {
       const found = killLines(slack, PRODUCTION);
       return found.length > 0 && found;
-    }, "the new kill in the thread");
+    }, "the first kill in the thread, now that the root shows the second");
     assert.deepEqual(
       lines.map((line) => line.replace(/ · .*· (systembusiness\S+) \/ .*$/, " $1")),
-      ["• 2021-07-13 09:59:50 UTC systembusiness-deployment-5c6969978b-6m4gx"],
+      ["• 2021-07-13 09:59:40 UTC systembusiness-deployment-5c6969978b-hx5lt"],
     );
     await slack.until(() => reports() === 2, "the second kill's report in the thread");
     await settled();

@@ -282,6 +282,7 @@ describe("a channel's threads and storm count", () => {
     ts: "1709287200.000100",
     kills,
     places: [],
+    shown: null,
     killIds: Array.from({ length: kills }, (_, index) => kill(index).id),
     openedAt: new Date(T0 + kills).toISOString(),
   });

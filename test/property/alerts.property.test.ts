@@ -99,6 +99,7 @@ describe("the delivery planner", () => {
               day,
               ts: "1.2",
               places: [],
+              shown: null,
               kills: 2,
               killIds: [],
               openedAt: new Date(START - 300_000).toISOString(),
@@ -178,6 +179,7 @@ describe("the delivery planner", () => {
               ts: `${nowMs}.${threads.length}`,
               kills: planned.kills.length,
               places: [],
+              shown: null,
               killIds: planned.kills.map((kill) => kill.id),
               openedAt: new Date(nowMs).toISOString(),
             });

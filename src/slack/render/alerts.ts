@@ -19,6 +19,8 @@ const SEVERITY_ICON: Record<Severity, string> = {
 
 /** Kills listed in one reply at most; the rest are counted. */
 const MAX_LISTED = 15;
+/** Kills a quiet-hours summary names itself; past them its thread lists every one. */
+export const QUIET_SUMMARY_NAMES = MAX_LISTED;
 /** Names longer than this are cut in lists: a line must stay one line. */
 const MAX_NAME = 60;
 

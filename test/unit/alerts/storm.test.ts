@@ -47,6 +47,7 @@ const thread = (subject: string, overrides: Partial<AlertThread> = {}): AlertThr
   subject,
   day: DAY,
   places: [],
+  shown: null,
   ts: "1704189600.000100",
   kills: 1,
   killIds: ["earlier"],
