@@ -166,7 +166,14 @@ async function publish(
     );
     if (silent) await poster.reply("silent", { text: silent, blocks: [section(silent)] });
   }
-  await poster.updateRoot(summaryMessage(report, shown, { t, user: data.user, snoozed: snoozed.size }));
+  await poster.updateRoot(
+    summaryMessage(report, shown, {
+      t,
+      user: data.user,
+      snoozed: snoozed.size,
+      withoutHistory: deps.history === null,
+    }),
+  );
 }
 
 /**

@@ -178,9 +178,6 @@ async function resolveWorkloads(
   return out;
 }
 
-const WITHOUT_HISTORY =
-  "no memory history (prometheus.url is not set): with it, each workload would show its memory over the hours before its kills, whether it leaks, spikes or sits at its limit, when a leak will kill it next, and a limit sized from days of working set";
-
 /** The report, and the pictures of its workloads' memory (none without a metrics server). */
 export interface Investigation {
   report: Report;
@@ -269,6 +266,5 @@ export async function investigate(
         deps.now(),
       )
     : [];
-  if (!deps.history && report.findings.length > 0) withKubernetesEvents.warnings.push(WITHOUT_HISTORY);
   return ok({ report: withKubernetesEvents, pictures });
 }

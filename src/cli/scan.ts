@@ -10,6 +10,9 @@ import { namespaceName, outputFormat, parseCommandArgs, usageError, wantsColour 
 import type { CliIo } from "./io.js";
 import { writeReport } from "./report-files.js";
 
+const WITHOUT_HISTORY =
+  "no memory history (prometheus.url is not set): with it, each workload would show its memory over the hours before its kills, whether it leaks, spikes or sits at its limit, when a leak will kill it next, and a limit sized from days of working set";
+
 export interface ScanOptions {
   namespace: string;
   pod: string | null;
@@ -88,6 +91,7 @@ export async function runScan(options: ScanOptions, io: CliIo): Promise<Result<s
     if (onProgress) io.stderr.write("\r\u001b[2K");
     if (!investigation.ok) return investigation;
     const { report, pictures } = investigation.value;
+    if (config.value.prometheus === null && report.findings.length > 0) report.warnings.push(WITHOUT_HISTORY);
     const text = render(report, options.format, { colour: options.colour });
     if (options.output === null) return ok(text);
     const shown = options.format === "markdown" ? pictures : [];

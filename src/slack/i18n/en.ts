@@ -170,6 +170,8 @@ export const en = {
     unknown: "No clear pattern: not a steady climb, a sudden jump or flat at the limit.",
     incomplete: (problem: string) => `History incomplete: ${problem}`,
     pictureTitle: (workload: string) => `Memory of ${workload} before its kills`,
+    without:
+      "With Prometheus (prometheus.url), each workload would also show its memory before the kills, whether it leaks, spikes or sits at its limit, and when a leak will kill it next.",
   },
   evidence: {
     memory: "Memory",

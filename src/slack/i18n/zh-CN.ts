@@ -229,6 +229,8 @@ export const zhCN: Messages = {
     unknown: "没有明显模式：既不是稳定增长，也不是突增或贴近上限。",
     incomplete: (problem) => `历史数据不完整：${problem}`,
     pictureTitle: (workload) => `${workload} 被杀前的内存`,
+    without:
+      "配置 Prometheus（prometheus.url）后，每个工作负载还会显示被杀前的内存、是泄漏、突增还是贴近上限，以及泄漏时下一次被杀的时间。",
   },
   evidence: {
     memory: "内存",

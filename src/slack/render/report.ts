@@ -315,13 +315,19 @@ export interface SummaryContext {
   user: string;
   /** Workloads left out because someone snoozed them. */
   snoozed: number;
+  /** No metrics server is set: say once what its history would add. */
+  withoutHistory?: boolean;
 }
 
 /** The root message once the investigation is done: the table, or the quiet-day message. */
 export function summaryMessage(report: Report, groups: WorkloadGroup[], ctx: SummaryContext): SlackMessage {
   const { t } = ctx;
   const namespace = inert(report.namespace ?? "?");
-  const notes = [t.requestedBy(ctx.user), ...(ctx.snoozed > 0 ? [t.snoozedHidden(ctx.snoozed)] : [])];
+  const notes = [
+    t.requestedBy(ctx.user),
+    ...(ctx.snoozed > 0 ? [t.snoozedHidden(ctx.snoozed)] : []),
+    ...(ctx.withoutHistory && groups.length > 0 ? [t.history.without] : []),
+  ];
   const unread = report.nodes.filter((node) => node.status !== "ok").length;
   if (groups.length === 0 && ctx.snoozed > 0) {
     const text = t.rootAllSnoozed(namespace, ctx.snoozed);
