@@ -1,6 +1,8 @@
 // The investigation's adapters and options from the configuration: shared by `scan` and the worker.
 
 import { readFile } from "node:fs/promises";
+import type { KubeConfig } from "@kubernetes/client-node";
+import type { KernelSweepSource } from "../alerts/ports.js";
 import { DEFAULT_POLICY } from "../analysis/recommend.js";
 import type { Config } from "../config/schema.js";
 import { fail, fileError, ok, type Result } from "../errors.js";
@@ -14,6 +16,7 @@ import { PrometheusSource } from "../metrics/prometheus.js";
 import type { ClusterReader, NodeJournalSource } from "../ports.js";
 import type { WorkloadWriter } from "../proposals/ports.js";
 import { SshJournalSource } from "../ssh/journal-source.js";
+import { SshKernelSweep } from "../ssh/kernel-sweep.js";
 import { type KnownHosts, parseKnownHosts } from "../ssh/known-hosts.js";
 import type { SshLogin } from "../ssh/node-connector.js";
 
@@ -46,21 +49,39 @@ export function kubeConfigOf(config: Config, choice: KubeChoice = NO_CHOICE) {
   });
 }
 
-/** The cluster client and a journal source (to be closed) for one investigation. */
-export async function openAdapters(
+/** What reading nodes takes: the kubeconfig, the known host keys and the node login. */
+async function nodeReading(
   config: Config,
-  choice: KubeChoice = NO_CHOICE,
-): Promise<Result<{ cluster: ClusterReader; journals: NodeJournalSource }>> {
+  choice: KubeChoice,
+): Promise<Result<{ kube: KubeConfig; hosts: KnownHosts; login: SshLogin }>> {
   const kube = kubeConfigOf(config, choice);
   if (!kube.ok) return kube;
   const hosts = await knownHosts(config);
   if (!hosts.ok) return hosts;
   const login = sshLogin(config);
   if (!login.ok) return login;
-  return ok({
-    cluster: new KubernetesCluster(kube.value),
-    journals: new SshJournalSource(login.value, hosts.value),
-  });
+  return ok({ kube: kube.value, hosts: hosts.value, login: login.value });
+}
+
+/** The cluster client and a journal source (to be closed) for one investigation. */
+export async function openAdapters(
+  config: Config,
+  choice: KubeChoice = NO_CHOICE,
+): Promise<Result<{ cluster: ClusterReader; journals: NodeJournalSource }>> {
+  const parts = await nodeReading(config, choice);
+  if (!parts.ok) return parts;
+  const { kube, hosts, login } = parts.value;
+  return ok({ cluster: new KubernetesCluster(kube), journals: new SshJournalSource(login, hosts) });
+}
+
+/** The cluster client and a kernel sweep source (to be closed) for one sweep of a node. */
+export async function openSweep(
+  config: Config,
+): Promise<Result<{ cluster: ClusterReader; sweeps: KernelSweepSource }>> {
+  const parts = await nodeReading(config, NO_CHOICE);
+  if (!parts.ok) return parts;
+  const { kube, hosts, login } = parts.value;
+  return ok({ cluster: new KubernetesCluster(kube), sweeps: new SshKernelSweep(login, hosts) });
 }
 
 /** The SSH settings with the node user, which has no default. */

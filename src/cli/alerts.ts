@@ -10,8 +10,6 @@ import type { AlertSubscription } from "../alerts/model.js";
 import { matches, routeSubscriptions } from "../alerts/routing.js";
 import { AlertWatcher } from "../alerts/watcher.js";
 import type { Config } from "../config/schema.js";
-import { ok } from "../errors.js";
-import { KubernetesCluster } from "../k8s/cluster.js";
 import { KubernetesWatch } from "../k8s/watch.js";
 import type { Log } from "../ops/log.js";
 import type { Metrics } from "../ops/metrics.js";
@@ -22,14 +20,13 @@ import { LeaseKeeper } from "../queue/lease-keeper.js";
 import { lockTimings } from "../queue/locks.js";
 import { namespaceAllowed, scopeAllowed } from "../slack/channels.js";
 import type { Messages } from "../slack/i18n/catalog.js";
-import { SshKernelSweep } from "../ssh/kernel-sweep.js";
 import { RedisCursors } from "../store/alert-cursors.js";
 import { RedisDelivery } from "../store/alert-delivery.js";
 import { RedisSeen } from "../store/alert-seen.js";
 import { RedisSilentKills } from "../store/alert-silent.js";
 import { RedisSubscriptions } from "../store/alert-subscriptions.js";
 import type { BotStore } from "../store/bot-store.js";
-import { knownHosts, kubeConfigOf, sshLogin } from "./adapters.js";
+import { kubeConfigOf, openSweep } from "./adapters.js";
 
 /** Every subscription: those made from Slack, then alerts.routes; or one channel's. */
 function subscriptionsOf(config: Config, redis: Redis) {
@@ -87,18 +84,7 @@ export function alertWorker(deps: AlertWorkerDeps) {
     now,
   });
   const sweep = sweepProcessor({
-    open: async () => {
-      const kube = kubeConfigOf(config);
-      if (!kube.ok) return kube;
-      const hosts = await knownHosts(config);
-      if (!hosts.ok) return hosts;
-      const login = sshLogin(config);
-      if (!login.ok) return login;
-      return ok({
-        cluster: new KubernetesCluster(kube.value),
-        sweeps: new SshKernelSweep(login.value, hosts.value),
-      });
-    },
+    open: () => openSweep(config),
     cursors: new RedisCursors(redis, prefix, config.alerts.cluster),
     kills: queue,
     access: { port: config.ssh.port, addressType: config.ssh.addressType, overrides: config.ssh.nodes },
