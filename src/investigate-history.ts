@@ -75,7 +75,8 @@ function resized(
 
 /**
  * Adds `history` to each finding (and sizes its recommendation with it); returns the pictures, one per
- * workload container. `containers` are all the namespace's, so replaced pods' names are queried too.
+ * workload container. `containers` are all the namespace's, so that every pod of the workload the
+ * cluster lists is queried by name; the pods it replaced are found by the names its controller gives.
  */
 export async function addHistory(
   report: Report,
@@ -120,6 +121,7 @@ export async function addHistory(
         namespace: first.namespace,
         container: first.container,
         podNames: [...podNames].sort(),
+        workload: first.workload,
         kills,
         limitBytes: first.memoryLimitBytes,
         nowMs,

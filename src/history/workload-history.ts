@@ -13,8 +13,10 @@ import { peakOf, summariseWorkingSet } from "./stats.js";
 export interface WorkloadHistoryRequest {
   namespace: string;
   container: string;
-  /** The workload's pods, replaced ones included. */
+  /** The workload's pods the cluster lists now. */
   podNames: string[];
+  /** The workload, whose controller's names find the pods it replaced. */
+  workload: { kind: string; name: string } | null;
   kills: ContainerKill[];
   limitBytes: number | null;
   nowMs: number;
@@ -39,6 +41,7 @@ export async function workloadHistory(
       namespace: request.namespace,
       container: request.container,
       podNames: request.podNames,
+      workload: request.workload,
       killsMs,
       nowMs: request.nowMs,
     },
