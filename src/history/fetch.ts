@@ -74,10 +74,8 @@ export async function readHistory(
     source.range({ query: workingSetQuery, ...span }),
     source.range({ query: rssQuery, ...span }),
   ]);
-  const pods = [
-    ...podNames,
-    ...(generated === null || !workload ? [] : [`other pods of ${workload.kind} ${workload.name}`]),
-  ];
+  const others = workload && generated !== null ? [`other pods of ${workload.kind} ${workload.name}`] : [];
+  const pods = [...podNames, ...others];
   const empty = `no series for container "${container}" of ${pods.join(", ")} in namespace ${namespace} from ${start} to ${end} (is the kubelet's /metrics/cadvisor scraped?)`;
   return {
     workingSet: workingSet.ok ? workingSet.value : [],
