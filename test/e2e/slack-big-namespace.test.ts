@@ -65,8 +65,9 @@ describe("/oom on a namespace with 61 OOM-killed workloads", () => {
     assert.equal(after, `+${WORKLOADS - names.length} more workloads`);
   });
 
-  it("then the 15 worst have a reply each, the worst first, and the other 46 share one", () => {
-    assert.equal(replies.length, 16, replies.map((reply) => reply.text).join(" | "));
+  it("then the 15 worst have a reply each, the worst first, the other 46 share one, and the notes say what memory history would add", () => {
+    assert.equal(replies.length, 17, replies.map((reply) => reply.text).join(" | "));
+    assert.match(JSON.stringify(replies[16]?.blocks), /no memory history \(prometheus\.url is not set\)/);
     const own = replies.slice(0, 15);
     assert.match(own[0]?.text ?? "", new RegExp(`^Deployment ${WORST.name}: container limit$`));
     for (const reply of own) assert.match(reply.text, /^Deployment svc-\d\d: container limit$/);

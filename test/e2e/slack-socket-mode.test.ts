@@ -59,14 +59,16 @@ describe("Socket Mode, in Chinese", () => {
     assert.match(JSON.stringify(ack), /不是合法的命名空间名称/);
   });
 
-  it("when /oom production arrives as an envelope, then the report is posted in the thread", async () => {
+  it("when /oom production arrives as an envelope, then the report is posted in the thread, and the notes after it", async () => {
     await slack.socketCommand(command("production", "C0SOCK"));
     const root = await slack.until(
       () => slack.rootMessages("C0SOCK").find((message) => /的 OOM 调查/.test(message.text)),
       "the summary",
     );
     const replies = slack.replies("C0SOCK", root.ts);
-    assert.equal(replies.length, 1);
+    assert.equal(replies.length, 2);
     assert.match(JSON.stringify(replies[0]?.blocks), /容器内存上限/);
+    // No prometheus.url: the notes say what memory history would add.
+    assert.match(JSON.stringify(replies[1]?.blocks), /prometheus\.url is not set/);
   });
 });
