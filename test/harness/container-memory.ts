@@ -9,7 +9,7 @@ import type { GeneratedSeries } from "./prometheus.js";
 export const MI = 2 ** 20;
 export const MINUTE_MS = 60_000;
 export const HOUR_MS = 60 * MINUTE_MS;
-export const SCRAPE_MS = MINUTE_MS;
+const SCRAPE_MS = MINUTE_MS;
 const TICK_MS = 15_000;
 
 export interface RunSpec {
@@ -69,31 +69,25 @@ export const spiking = (bytes: number, atMs: number, toBytes: number) => (elapse
 export const RSS_FRACTION = 0.85;
 
 /**
- * The runs' working-set and RSS series, only the scrapes up to `storedUntilMs` (what Prometheus holds
- * at that time); and for each pod, its cgroup's and pause container's series, which queries must leave
- * out.
+ * The runs' working-set and RSS series; and for each pod, its cgroup's and pause container's series,
+ * which queries must leave out.
  */
-export function cadvisorSeries(
-  namespace: string,
-  runs: readonly SimulatedRun[],
-  storedUntilMs = Number.POSITIVE_INFINITY,
-): GeneratedSeries[] {
+export function cadvisorSeries(namespace: string, runs: readonly SimulatedRun[]): GeneratedSeries[] {
   const node = { job: "kubelet", metrics_path: "/metrics/cadvisor", instance: "10.0.0.4:10250" };
   const series: GeneratedSeries[] = [];
   const pods = new Map<string, Array<[number, number]>>();
   for (const { spec, points } of runs) {
-    const stored = points.filter(([ms]) => ms <= storedUntilMs);
-    if (stored.length === 0) continue;
+    if (points.length === 0) continue;
     const labels = { ...node, namespace, pod: spec.pod, container: spec.container, id: spec.id };
     series.push(
-      { metric: "container_memory_working_set_bytes", labels, samples: stored },
+      { metric: "container_memory_working_set_bytes", labels, samples: points },
       {
         metric: "container_memory_rss",
         labels,
-        samples: stored.map(([ms, bytes]) => [ms, Math.round(bytes * RSS_FRACTION)]),
+        samples: points.map(([ms, bytes]) => [ms, Math.round(bytes * RSS_FRACTION)]),
       },
     );
-    pods.set(spec.pod, [...(pods.get(spec.pod) ?? []), ...stored]);
+    pods.set(spec.pod, [...(pods.get(spec.pod) ?? []), ...points]);
   }
   for (const [pod, points] of pods) {
     const labels = { ...node, namespace, pod };

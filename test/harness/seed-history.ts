@@ -22,9 +22,9 @@ import {
 } from "./container-memory.js";
 import type { GeneratedSeries } from "./prometheus.js";
 
-export const SEED_NAMESPACE = "production";
+const SEED_NAMESPACE = "production";
 export const SEED_CONTAINER = "systembusiness";
-export const SEED_LIMIT_BYTES = 1000 * MI;
+const SEED_LIMIT_BYTES = 1000 * MI;
 export const seedPod = (suffix: string) => `systembusiness-deployment-5c6969978b-${suffix}`;
 /** A pod of the ReplicaSet before the current one, deleted at the rollout. */
 export const REPLACED_POD = "systembusiness-deployment-7f9d8c6b45-w7x2k";
@@ -44,7 +44,7 @@ const LEAK_START_BYTES = 180 * MI;
 export const LEAK_BYTES_PER_HOUR = 12.7 * MI;
 const LEAK_NOISE = 0.002;
 /** A gap in qfh5x's scrapes: 25 minutes, an hour and a half before its kill. */
-export const QFH5X_GAP = {
+const QFH5X_GAP = {
   fromMs: SEED_KILLS.qfh5x - 90 * MINUTE_MS,
   toMs: SEED_KILLS.qfh5x - 65 * MINUTE_MS,
 };
@@ -61,8 +61,8 @@ export interface SeedHistory {
 }
 
 /** The seed's history as Prometheus holds it at `nowMs` (after the kills); the same on every call. */
-export function seedHistory(nowMs: number, seed = 20210712): SeedHistory {
-  const random = seeded(seed);
+export function seedHistory(nowMs: number): SeedHistory {
+  const random = seeded(20210712);
   const run = (spec: Omit<RunSpec, "container" | "limitBytes"> & { limitBytes?: number | null }) =>
     simulateRun(random, { container: SEED_CONTAINER, limitBytes: null, ...spec });
   const hx5lt = seedPod("hx5lt");
