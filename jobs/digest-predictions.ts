@@ -7,7 +7,7 @@ import { workloadName } from "../src/analysis/workload-key.js";
 import type { DigestModel } from "../src/digest/summary.js";
 import type { Prediction } from "../src/history/model.js";
 import type { MetricsSource } from "../src/history/ports.js";
-import { type HistoryOptions, podNamePattern } from "../src/history/queries.js";
+import type { HistoryOptions } from "../src/history/queries.js";
 import { workloadHistory } from "../src/history/workload-history.js";
 import type { ClusterReader } from "../src/ports.js";
 
@@ -48,7 +48,7 @@ export async function predictedKills(
         namespace: line.namespace,
         container: killed.container,
         podNames: same.map((container) => container.pod),
-        podPattern: podNamePattern(killed.workload),
+        workload: killed.workload,
         kills,
         limitBytes: killed.memoryLimitBytes,
         nowMs,

@@ -11,7 +11,7 @@ import { workloadKey, workloadName } from "./analysis/workload-key.js";
 import type { MemoryChartInput } from "./history/chart.js";
 import type { HistorySummary } from "./history/model.js";
 import type { MetricsSource } from "./history/ports.js";
-import { type HistoryOptions, podNamePattern } from "./history/queries.js";
+import type { HistoryOptions } from "./history/queries.js";
 import { sizeFromHistory } from "./history/sizing.js";
 import { workloadHistory } from "./history/workload-history.js";
 import type { FindingJson, Report } from "./report/model.js";
@@ -75,7 +75,8 @@ function resized(
 
 /**
  * Adds `history` to each finding (and sizes its recommendation with it); returns the pictures, one per
- * workload container. `containers` are all the namespace's, so replaced pods' names are queried too.
+ * workload container. `containers` are all the namespace's, so that every pod of the workload the
+ * cluster lists is queried by name; the pods it replaced are found by the names its controller gives.
  */
 export async function addHistory(
   report: Report,
@@ -120,7 +121,7 @@ export async function addHistory(
         namespace: first.namespace,
         container: first.container,
         podNames: [...podNames].sort(),
-        podPattern: podNamePattern(first.workload),
+        workload: first.workload,
         kills,
         limitBytes: first.memoryLimitBytes,
         nowMs,

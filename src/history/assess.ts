@@ -2,9 +2,17 @@
 // leak, the run going now says when it will die next, at the growth the killed run showed (hours of
 // it, surer than the minutes a young run has).
 
-import { fitLine } from "./fit.js";
+import { fitLine, type LineFit, type Samples } from "./fit.js";
 import type { PatternFinding } from "./model.js";
-import { classify, DEFAULT_SPIKE_WINDOW_MINUTES, withKillPoint } from "./pattern.js";
+import {
+  classify,
+  DEFAULT_SPIKE_WINDOW_MINUTES,
+  LEAK_LATE_SLOPE_RATIO,
+  LEAK_MIN_SAMPLES,
+  LEAK_MIN_SPAN_MS,
+  laterHalf,
+  withKillPoint,
+} from "./pattern.js";
 import { predictNextKill } from "./predict.js";
 import { type ContainerKill, type ContainerRun, currentRuns, runEndedByKill } from "./segments.js";
 
@@ -33,6 +41,18 @@ const RANK: Record<PatternFinding["pattern"], number> = { leak: 0, spike: 1, und
 const soonest = (finding: PatternFinding) =>
   finding.prediction === null ? Number.POSITIVE_INFINITY : Date.parse(finding.prediction.at);
 
+/**
+ * Whether a run going now may be on the killed run's course: too young to say otherwise, or growing,
+ * past its warm-up, at least as a leak keeps its pace. Another pod of the workload that has sat flat
+ * for an hour is not leaking now, whatever the pod that was killed did.
+ */
+function mayFollow(run: Samples, growth: LineFit): boolean {
+  const spanMs = (run.at(-1)?.[0] ?? 0) - (run[0]?.[0] ?? 0);
+  const late = laterHalf(run, 0);
+  if (late === null || run.length < LEAK_MIN_SAMPLES || spanMs < LEAK_MIN_SPAN_MS) return true;
+  return late.slopeBytesPerHour >= growth.slopeBytesPerHour * LEAK_LATE_SLOPE_RATIO;
+}
+
 /** The pattern of the container's latest kill, with the next kill predicted for a leak. */
 export function containerPattern(history: ContainerHistory): PatternFinding {
   const { container, limitBytes } = history;
@@ -51,6 +71,7 @@ export function containerPattern(history: ContainerHistory): PatternFinding {
     if (killed.pattern !== "leak") return killed;
     const growth = fitLine(withKillPoint(run.points, kill));
     const predictions = current
+      .filter((now) => growth !== null && mayFollow(now.points, growth))
       .map((now) => predictNextKill(now.points, limitBytes, growth))
       .filter((prediction) => prediction !== null)
       .sort((a, b) => Date.parse(a.at) - Date.parse(b.at));

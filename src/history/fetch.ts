@@ -5,15 +5,22 @@
 import type { AppError, Result } from "../errors.js";
 import type { HistorySummary, Series } from "./model.js";
 import type { MetricsSource } from "./ports.js";
-import { type HistoryOptions, historySpan, memoryQuery, RSS, WORKING_SET } from "./queries.js";
+import {
+  type HistoryOptions,
+  historySpan,
+  memoryQuery,
+  podNamePattern,
+  RSS,
+  WORKING_SET,
+} from "./queries.js";
 
 export interface HistoryRequest {
   namespace: string;
   container: string;
-  /** The workload's pods, replaced ones included: their names select the series. */
+  /** The workload's pods the cluster lists now: their names select the series. */
   podNames: string[];
-  /** The names the workload's controller gives its pods (see podNamePattern): replaced pods too. */
-  podPattern?: string | null;
+  /** The workload: the names its controller gives select the pods it replaced too. */
+  workload?: { kind: string; name: string } | null;
   /** When each kill happened, epoch milliseconds. */
   killsMs: number[];
   nowMs: number;
@@ -50,8 +57,9 @@ export async function readHistory(
   request: HistoryRequest,
   options: HistoryOptions,
 ): Promise<History> {
-  const { namespace, container, podNames } = request;
-  if (podNames.length === 0)
+  const { namespace, container, podNames, workload } = request;
+  const generated = workload ? podNamePattern(workload) : null;
+  if (podNames.length === 0 && generated === null)
     return {
       workingSet: [],
       rss: [],
@@ -66,7 +74,9 @@ export async function readHistory(
     source.range({ query: workingSetQuery, ...span }),
     source.range({ query: rssQuery, ...span }),
   ]);
-  const empty = `no series for container "${container}" of ${podNames.join(", ")} in namespace ${namespace} from ${start} to ${end} (is the kubelet's /metrics/cadvisor scraped?)`;
+  const others = workload && generated !== null ? [`other pods of ${workload.kind} ${workload.name}`] : [];
+  const pods = [...podNames, ...others];
+  const empty = `no series for container "${container}" of ${pods.join(", ")} in namespace ${namespace} from ${start} to ${end} (is the kubelet's /metrics/cadvisor scraped?)`;
   return {
     workingSet: workingSet.ok ? workingSet.value : [],
     rss: rss.ok ? rss.value : [],

@@ -104,7 +104,7 @@ const spanHours = (fit: LineFit) => Math.sqrt((12 * fit.spreadHours2) / fit.samp
  * The fit of the run's later half, past any warm-up, where a leak keeps its pace and a plateau is flat;
  * without its last `windowMs`, which belong to whatever set off the kill (the spike rule reads them).
  */
-function laterHalf(samples: Samples, windowMs: number): LineFit | null {
+export function laterHalf(samples: Samples, windowMs: number): LineFit | null {
   const endMs = (samples.at(-1) as readonly [number, number])[0] - windowMs;
   const halfwayMs = ((samples[0] as readonly [number, number])[0] + endMs) / 2;
   return fitLine(samples.filter(([ms]) => ms >= halfwayMs && ms < endMs));

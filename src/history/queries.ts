@@ -24,29 +24,10 @@ export interface HistoryOptions {
 export interface ContainerSelector {
   namespace: string;
   container: string;
+  /** The pods the cluster lists now. */
   podNames: string[];
-  /** An RE2 pattern for the names the workload's controller gives pods, replaced ones too. */
-  podPattern?: string | null;
-}
-
-const escapeRe2 = (text: string) => text.replace(/[\\.+*?()|[\]{}^$]/g, "\\$&");
-
-// The suffixes controllers add to a pod's name: a ReplicaSet's 5 characters from the alphabet
-// "bcdfghjklmnpqrstvwxz2456789", a Deployment's template hash before them, a StatefulSet's ordinal, a
-// CronJob's scheduled time in minutes before its Job's suffix.
-const SUFFIX = "[bcdfghjklmnpqrstvwxz2456789]{5}";
-const POD_NAMES: Record<string, (name: string) => string> = {
-  Deployment: (name) => `${name}-[bcdfghjklmnpqrstvwxz2456789]{1,10}-${SUFFIX}`,
-  ReplicaSet: (name) => `${name}-${SUFFIX}`,
-  DaemonSet: (name) => `${name}-${SUFFIX}`,
-  Job: (name) => `${name}-${SUFFIX}`,
-  CronJob: (name) => `${name}-[0-9]{8,10}-${SUFFIX}`,
-  StatefulSet: (name) => `${name}-[0-9]+`,
-};
-
-/** The names a workload's controller gives its pods, as a pattern; null for a bare pod or an unknown kind. */
-export function podNamePattern(workload: { kind: string; name: string }): string | null {
-  return POD_NAMES[workload.kind]?.(escapeRe2(workload.name)) ?? null;
+  /** The workload, whose controller names the pods it replaced too (see podNamePattern). */
+  workload?: { kind: string; name: string } | null;
 }
 
 export interface Span {
@@ -67,19 +48,57 @@ export function promqlString(value: string): string {
 
 /** An RE2 pattern matching exactly these names (PromQL anchors every label regex at both ends). */
 export function exactNames(names: readonly string[]): string {
-  return [...new Set(names)].sort().map(escapeRe2).join("|");
+  const unique = [...new Set(names)].sort();
+  return unique.map((name) => name.replace(/[\\.+*?()|[\]{}^$]/g, "\\$&")).join("|");
 }
 
 /**
- * One metric of the selected containers, a series per container instance: `id` (the cgroup) tells a
- * restarted container's series from its predecessor's, and `max` merges the copies that a second scrape
- * of the same kubelet (or replicas behind Thanos or Mimir) would add. Naming the container excludes
- * cAdvisor's pod-level (`container=""`) and pause (`container="POD"`) series.
+ * The letters Kubernetes draws generated name suffixes and pod-template hashes from (no vowels, no 0, 1
+ * or 3, so that they never spell words): a pod of another workload whose name merely starts alike,
+ * `web-api-…` beside `web-…`, does not fit.
+ */
+const GENERATED = "[bcdfghjklmnpqrstvwxz2456789]";
+
+/**
+ * The names a workload's controller gives its pods, as RE2: what finds the pods it has replaced since
+ * (a rollout, an eviction), which the cluster no longer lists. Null for a kind that names no pods (a
+ * bare pod). A name cut to 58 characters before its suffix (a very long workload name) does not fit;
+ * the pods listed now are named exactly beside it.
+ */
+export function podNamePattern(workload: { kind: string; name: string }): string | null {
+  const name = exactNames([workload.name]);
+  switch (workload.kind) {
+    case "Deployment":
+      return `${name}-${GENERATED}{1,10}-${GENERATED}{5}`;
+    case "ReplicaSet":
+    case "DaemonSet":
+    case "Job":
+      return `${name}-${GENERATED}{5}`;
+    case "CronJob":
+      return `${name}-[0-9]+-${GENERATED}{5}`;
+    case "StatefulSet":
+      return `${name}-[0-9]+`;
+    default:
+      return null;
+  }
+}
+
+/**
+ * One metric of the selected containers, a series per container instance, in the pods listed now and
+ * those the workload's controller named before: `id` (the cgroup) tells a restarted container's series
+ * from its predecessor's, and `max` merges the copies that a second scrape of the same kubelet (or
+ * replicas behind Thanos or Mimir) would add. Naming the container excludes cAdvisor's pod-level
+ * (`container=""`) and pause (`container="POD"`) series.
  */
 export function memoryQuery(metric: string, selector: ContainerSelector): string {
+  const generated = selector.workload ? podNamePattern(selector.workload) : null;
+  const pods = [
+    ...(selector.podNames.length === 0 ? [] : [exactNames(selector.podNames)]),
+    ...(generated === null ? [] : [generated]),
+  ];
   const matchers = [
     `namespace=${promqlString(selector.namespace)}`,
-    `pod=~${promqlString(selector.podPattern ? `${exactNames(selector.podNames)}|${selector.podPattern}` : exactNames(selector.podNames))}`,
+    `pod=~${promqlString(pods.join("|"))}`,
     `container=${promqlString(selector.container)}`,
   ];
   return `max by (namespace, pod, container, id) (${metric}{${matchers.join(", ")}})`;

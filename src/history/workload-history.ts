@@ -13,9 +13,10 @@ import { peakOf, summariseWorkingSet } from "./stats.js";
 export interface WorkloadHistoryRequest {
   namespace: string;
   container: string;
-  /** The workload's pods as listed now, and the pattern of the names its controller gives them. */
+  /** The workload's pods the cluster lists now. */
   podNames: string[];
-  podPattern: string | null;
+  /** The workload, whose controller's names find the pods it replaced. */
+  workload: { kind: string; name: string } | null;
   kills: ContainerKill[];
   limitBytes: number | null;
   nowMs: number;
@@ -40,7 +41,7 @@ export async function workloadHistory(
       namespace: request.namespace,
       container: request.container,
       podNames: request.podNames,
-      podPattern: request.podPattern,
+      workload: request.workload,
       killsMs,
       nowMs: request.nowMs,
     },

@@ -40,7 +40,33 @@ export interface Killed {
   finishedMs: number;
 }
 
-export async function buildCluster(dir: string): Promise<{ cluster: HarnessCluster; killed: Killed[] }> {
+/** Letters Kubernetes draws generated names from: pod names as a ReplicaSet gives them. */
+const GENERATED = "bcdfghjklmnpqrstvwxz2456789";
+const generatedSuffix = (seed: number) =>
+  Array.from(
+    { length: 5 },
+    (_, index) => GENERATED[Math.floor(seed / GENERATED.length ** index) % GENERATED.length],
+  ).join("");
+
+export interface ClusterLayout {
+  /**
+   * Null: every pod is `web-<n>` of one ReplicaSet (its Deployment not in the API). A number: the pods
+   * are the replicas of Deployments of that many pods each, named as their ReplicaSets name them.
+   */
+  podsPerDeployment: number | null;
+}
+
+/** Pod `p`'s name and owner in the layout. */
+export function podIdentity(p: number, layout: ClusterLayout): { name: string; deployment: string | null } {
+  if (layout.podsPerDeployment === null) return { name: `web-${p}`, deployment: null };
+  const deployment = `svc-${Math.floor(p / layout.podsPerDeployment)}`;
+  return { name: `${deployment}-7d9c5b6f4-${generatedSuffix(p)}`, deployment };
+}
+
+export async function buildCluster(
+  dir: string,
+  layout: ClusterLayout = { podsPerDeployment: null },
+): Promise<{ cluster: HarnessCluster; killed: Killed[] }> {
   const pods: Json[] = [];
   const killed: Killed[] = [];
   const journals = new Map<number, string[]>();
@@ -66,18 +92,20 @@ export async function buildCluster(dir: string): Promise<{ cluster: HarnessClust
     const podUid = uid(p + 1);
     const isKilled = p < KILLED;
     const finishedMs = BASE + p * 45_000;
+    const { name, deployment } = podIdentity(p, layout);
     pods.push(
       podObject({
-        name: `web-${p}`,
+        name,
         namespace: NAMESPACE,
         uid: podUid,
         node,
         restartCount: isKilled ? 3 : 0,
+        ...(deployment === null ? {} : { owner: { kind: "ReplicaSet", name: `${deployment}-7d9c5b6f4` } }),
         ...(isKilled ? { lastContainerId: id, finishedAt: new Date(finishedMs).toISOString() } : {}),
       }),
     );
     if (isKilled) {
-      killed.push({ pod: `web-${p}`, node, finishedMs });
+      killed.push({ pod: name, node, finishedMs });
       const micros = (finishedMs - 1000) * 1000;
       for (const [i, line] of oomReport(podUid, id, 10_000 + p).entries())
         journals.get(n)?.push(exportEntry(node, micros + i, line, true));
@@ -94,7 +122,19 @@ export async function buildCluster(dir: string): Promise<{ cluster: HarnessClust
     writeFileSync(file, lines.join(""));
     nodes.push({ name: `bench-node-${n}`, address: `127.0.3.${n + 1}`, journal: [file] });
   }
-  return { cluster: await startCluster({ pods, nodes }), killed };
+  const deployments = [
+    ...new Set(pods.map((_, p) => podIdentity(p, layout).deployment).filter((name) => name !== null)),
+  ];
+  const replicasets = deployments.map((deployment) => ({
+    apiVersion: "apps/v1",
+    kind: "ReplicaSet",
+    metadata: {
+      name: `${deployment}-7d9c5b6f4`,
+      namespace: NAMESPACE,
+      ownerReferences: [{ apiVersion: "apps/v1", kind: "Deployment", name: deployment, controller: true }],
+    },
+  }));
+  return { cluster: await startCluster({ pods, nodes, extra: { replicasets } }), killed };
 }
 
 // The fake API server lives in this process: children must run asynchronously so it can answer them.

@@ -30,7 +30,7 @@ export function seeded(seed: number): Random {
 
 const between = (random: Random, low: number, high: number) => low + random() * (high - low);
 
-function gaussian(random: Random): number {
+export function gaussian(random: Random): number {
   const u = 1 - random();
   return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random());
 }

@@ -69,6 +69,8 @@ export interface StoredFile {
   id: string;
   channel: string | null;
   threadTs: string | null;
+  /** The name given when the upload was asked for. */
+  filename: string | null;
   title: string | null;
   content: string;
   bytes: Buffer;
@@ -125,6 +127,7 @@ export class FakeSlack {
   private readonly refusals = new Map<string, { times: number; error: string }>();
   private periodic: { n: number; retryAfter: number; seen: number } | null = null;
   private readonly uploads = new Map<string, Buffer>();
+  private readonly uploadNames = new Map<string, string>();
   /** User id -> IANA time zone, for users.info. */
   readonly userZones = new Map<string, string>();
   private readonly holds: Array<{ method: string; match: (args: Json) => boolean; arrive: () => void }> = [];
@@ -390,6 +393,7 @@ export class FakeSlack {
       }
       case "files.getUploadURLExternal": {
         const id = `F${String(++this.counter).padStart(6, "0")}`;
+        if (typeof args.filename === "string") this.uploadNames.set(id, args.filename);
         return { ok: true, upload_url: `http://127.0.0.1:${this.port}/upload/${id}`, file_id: id };
       }
       case "files.completeUploadExternal": {
@@ -399,6 +403,7 @@ export class FakeSlack {
             id: file.id,
             channel: channel || null,
             threadTs: typeof args.thread_ts === "string" ? args.thread_ts : null,
+            filename: this.uploadNames.get(file.id) ?? null,
             title: file.title ?? null,
             content: (this.uploads.get(file.id) ?? Buffer.alloc(0)).toString("utf8"),
             bytes: this.uploads.get(file.id) ?? Buffer.alloc(0),

@@ -31,23 +31,26 @@ export interface GeneratedSeries {
 const escapeLabel = (value: string) =>
   value.replaceAll("\\", "\\\\").replaceAll('"', '\\"').replaceAll("\n", "\\n");
 
-/** The series as OpenMetrics text: one gauge family per metric, timestamps in seconds, `# EOF` last. */
+/** One series' samples as OpenMetrics lines, oldest first, timestamps in seconds. */
+export function seriesLines({ metric, labels, samples }: GeneratedSeries): string {
+  const set = Object.entries(labels)
+    .map(([name, value]) => `${name}="${escapeLabel(value)}"`)
+    .join(",");
+  return [...samples]
+    .sort((a, b) => a[0] - b[0])
+    .map(([ms, value]) => `${metric}{${set}} ${value} ${ms / 1000}\n`)
+    .join("");
+}
+
+/** The series as OpenMetrics text: one gauge family per metric, `# EOF` last. */
 export function openMetricsText(series: readonly GeneratedSeries[]): string {
   const families = new Map<string, GeneratedSeries[]>();
   for (const each of series) families.set(each.metric, [...(families.get(each.metric) ?? []), each]);
-  const lines: string[] = [];
-  for (const [metric, members] of families) {
-    lines.push(`# TYPE ${metric} gauge`);
-    for (const { labels, samples } of members) {
-      const set = Object.entries(labels)
-        .map(([name, value]) => `${name}="${escapeLabel(value)}"`)
-        .join(",");
-      for (const [ms, value] of [...samples].sort((a, b) => a[0] - b[0]))
-        lines.push(`${metric}{${set}} ${value} ${ms / 1000}`);
-    }
-  }
-  lines.push("# EOF", "");
-  return lines.join("\n");
+  const parts: string[] = [];
+  for (const [metric, members] of families)
+    parts.push(`# TYPE ${metric} gauge\n`, ...members.map(seriesLines));
+  parts.push("# EOF\n");
+  return parts.join("");
 }
 
 async function freePort(): Promise<number> {
@@ -81,17 +84,37 @@ export class OwnPrometheus {
   }
 
   /** Stores the series, starts Prometheus on them and resolves once it is ready for queries. */
-  static async start(
+  static start(
     series: readonly GeneratedSeries[],
+    options: OwnPrometheusOptions = {},
+  ): Promise<OwnPrometheus> {
+    return OwnPrometheus.startFrom((input) => writeFileSync(input, openMetricsText(series)), options);
+  }
+
+  /**
+   * The same, for series too many to hold as one text: `write` writes the OpenMetrics file at the path
+   * it is given (see seriesLines).
+   */
+  static async startFrom(
+    write: (input: string) => void | Promise<void>,
     options: OwnPrometheusOptions = {},
   ): Promise<OwnPrometheus> {
     const dir = mkdtempSync(join(tmpdir(), "oomdoctor-prometheus-"));
     const input = join(dir, "series.om");
     const data = join(dir, "data");
     const config = join(dir, "prometheus.yml");
-    writeFileSync(input, openMetricsText(series));
+    await write(input);
     writeFileSync(config, "scrape_configs: []\n");
-    await promisify(execFile)("promtool", ["tsdb", "create-blocks-from", "openmetrics", input, data]);
+    // Blocks of up to ten days: promtool reads its input once per block, so days of samples in
+    // two-hour blocks (its default) take twenty times as long.
+    await promisify(execFile)("promtool", [
+      "tsdb",
+      "create-blocks-from",
+      "openmetrics",
+      "--max-block-duration=240h",
+      input,
+      data,
+    ]);
     const port = await freePort();
     const child = spawn(
       "/usr/bin/prometheus",

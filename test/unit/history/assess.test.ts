@@ -41,6 +41,25 @@ describe("a container's pattern over its history", () => {
     assert.ok(finding.prediction.errorMinutes < 60, `±${finding.prediction.errorMinutes} min`);
   });
 
+  it("when another pod of the workload has sat flat for over an hour, then the next kill is predicted from the pod that leaks, not from it", () => {
+    // An hour and a half of it, to the same instant as web-a's young run.
+    const flatRun = flat(700 * MI, 90, { noiseSd: 5 * MI, startMs: endOf(now) - 89 * MINUTE_MS });
+    const history = [series("web-a", [...killed, ...now]), series("web-b", flatRun)];
+    const kills = [{ pod: "web-a", container: "app", atMs: killMs, bytes: LIMIT }];
+    const finding = containerPattern({
+      runs: splitRuns(history, kills),
+      kills,
+      container: "app",
+      limitBytes: LIMIT,
+      endMs: endOf(now),
+    });
+    assert.equal(finding.pattern, "leak");
+    assert.ok(finding.prediction);
+    // At the leak's pace web-b would meet the limit within some 2 h; web-a is some 8 h away.
+    const hoursAhead = (Date.parse(finding.prediction.at) - endOf(now)) / 3_600_000;
+    assert.ok(hoursAhead > 7, `${hoursAhead} h`);
+  });
+
   it("when the young run going now is all there is, then no prediction: the killed run's growth is what makes one", () => {
     const runs = splitRuns([series("web-a", now)]);
     const alone = containerPattern({

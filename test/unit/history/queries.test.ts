@@ -28,6 +28,41 @@ describe("history queries", () => {
     );
   });
 
+  it("when the workload is known, then the pods its controller named before are selected too, and no other workload's", () => {
+    const query = memoryQuery("container_memory_rss", {
+      namespace: "shop",
+      container: "api",
+      podNames: ["api-7d9f-x2b4q"],
+      workload: { kind: "Deployment", name: "api" },
+    });
+    assert.equal(
+      query,
+      'max by (namespace, pod, container, id) (container_memory_rss{namespace="shop", pod=~"api-7d9f-x2b4q|api-[bcdfghjklmnpqrstvwxz2456789]{1,10}-[bcdfghjklmnpqrstvwxz2456789]{5}", container="api"})',
+    );
+    // PromQL anchors label regexes at both ends; RE2 and JavaScript agree on these.
+    const fits = (workload: { kind: string; name: string }, pod: string) =>
+      new RegExp(`^(?:${podNamePattern(workload)})$`).test(pod);
+    const cases: Array<[string, string, string, boolean]> = [
+      ["Deployment", "api", "api-5c6969978b-hx5lt", true],
+      ["Deployment", "api", "api-7f9d8c6b45-w7x2k", true],
+      ["Deployment", "api", "api-canary-6d8f7b9c5-xk2p4", false],
+      ["Deployment", "api", "api-v2-5c6969978b-hx5lt", false],
+      ["Deployment", "api", "apix-5c6969978b-hx5lt", false],
+      ["Deployment", "api.v1", "apixv1-5c6969978b-hx5lt", false],
+      ["ReplicaSet", "api-5c6969978b", "api-5c6969978b-hx5lt", true],
+      ["DaemonSet", "node-agent", "node-agent-x2b4q", true],
+      ["DaemonSet", "node-agent", "node-agent-admin", false],
+      ["Job", "migrate", "migrate-9gq7k", true],
+      ["CronJob", "backup", "backup-28173600-9gq7k", true],
+      ["CronJob", "backup", "backup-9gq7k", false],
+      ["StatefulSet", "db", "db-12", true],
+      ["StatefulSet", "db", "db-primary-0", false],
+    ];
+    for (const [kind, name, pod, expected] of cases)
+      assert.equal(fits({ kind, name }, pod), expected, `${kind} ${name}: ${pod}`);
+    assert.equal(podNamePattern({ kind: "Pod", name: "debug" }), null);
+  });
+
   it("when names hold regex metacharacters, then the pattern matches each name exactly and nothing else", () => {
     assert.equal(exactNames(["db-0.primary", "db-0"]), "db-0|db-0\\.primary");
     assert.equal(promqlString(exactNames(["db-0.primary"])), '"db-0\\\\.primary"');
