@@ -41,7 +41,7 @@ export interface HistorySummary {
   days: number;
   /** Working-set bytes over the whole history, across its containers, restarts and replaced pods. */
   workingSet: { min: number; p50: number; p90: number; p99: number; max: number } | null;
-  /** Peak RSS over the same span. */
+  /** Peak RSS over the hours read in detail: the picture's hours before each kill and the latest hours. */
   rssMax: number | null;
   pattern: PatternFinding;
   /** The PromQL sent, and the span, so that anyone can run them again. */

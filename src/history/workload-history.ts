@@ -48,6 +48,7 @@ export async function workloadHistory(
     options,
   );
   const workingSet = history.workingSet.filter(isContainerSeries);
+  const workingSetOverDays = history.workingSetOverDays.filter(isContainerSeries);
   const rss = history.rss.filter(isContainerSeries);
   const pattern = containerPattern({
     runs: splitRuns(workingSet, request.kills),
@@ -59,7 +60,8 @@ export async function workloadHistory(
   return {
     summary: {
       days: options.days,
-      workingSet: summariseWorkingSet(workingSet),
+      // The coarse series alone: evenly spaced, each point its step's peak (see queries.ts).
+      workingSet: summariseWorkingSet(workingSetOverDays),
       rssMax: peakOf(rss),
       pattern,
       queries: history.queries,

@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { HistorySummary } from "../../src/history/model.js";
+import { COARSE_STEP_SECONDS } from "../../src/history/queries.js";
 import { summariseWorkingSet } from "../../src/history/stats.js";
 import { backtest } from "../bench/history-backtest.js";
 import { startBotOn, type TestBot } from "../harness/bot.js";
@@ -30,6 +31,8 @@ import {
 
 /** Three hours after hx5lt's kill: every pod has restarted, and hx5lt leaks again. */
 const NOW = SEED_KILLS.hx5lt + 3 * HOUR_MS;
+/** The detail's start: six hours before the earliest kill, on the minute grid the days' span starts. */
+const DETAIL_START = Date.parse("2021-07-11T19:52:20.000Z");
 const DAY_MS = 24 * HOUR_MS;
 const PICTURE = "memory_production_Deployment_systembusiness-deployment_systembusiness.png";
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -71,18 +74,43 @@ async function scanJson(configPath: string): Promise<Report> {
   return JSON.parse(run.stdout) as Report;
 }
 
-/** What the history of the workload's container should be: every run of its pods within the span. */
-function expectedFigures(startMs: number, endMs: number) {
+/** Each run's points within [startMs, endMs], as a server with a 30 s look-back samples them. */
+function runsWithin(startMs: number, endMs: number) {
   // Each evaluation step sees the scrape up to 30 s before it (the server's look-back).
   const within = ([ms]: [number, number]) => ms >= startMs - 30_000 && ms <= endMs;
-  const series = history.runs.map((run) => ({
+  return history.runs.map((run) => ({
     labels: { pod: run.spec.pod, container: SEED_CONTAINER },
     points: run.points.filter(within),
   }));
+}
+
+/**
+ * Each run's highest sample within each step of the coarse read: what `max_over_time` over one step
+ * returns (Prometheus 2 counts a sample at the window's start too).
+ */
+function peaksPerStep(startMs: number, endMs: number, stepMs: number) {
+  return history.runs.map((run) => {
+    const points: Array<[number, number]> = [];
+    for (let ms = startMs; ms <= endMs; ms += stepMs) {
+      const inStep = run.points.filter(([at]) => at >= ms - stepMs && at <= ms);
+      if (inStep.length > 0) points.push([ms, Math.max(...inStep.map(([, bytes]) => bytes))]);
+    }
+    return { labels: { pod: run.spec.pod, container: SEED_CONTAINER }, points };
+  });
+}
+
+/**
+ * What the history of the workload's container should be: the figures from each step's peak over the
+ * days, RSS over the hours read in detail (from the picture's start before the earliest kill to now).
+ */
+function expectedFigures(startMs: number, detailStartMs: number, endMs: number) {
+  const coarse = peaksPerStep(startMs, endMs, COARSE_STEP_SECONDS * 1000);
   const rssMax = Math.max(
-    ...series.flatMap((one) => one.points.map(([, bytes]) => Math.round(bytes * RSS_FRACTION))),
+    ...runsWithin(detailStartMs, endMs).flatMap((one) =>
+      one.points.map(([, bytes]) => Math.round(bytes * RSS_FRACTION)),
+    ),
   );
-  return { workingSet: summariseWorkingSet(series), rssMax, series };
+  return { workingSet: summariseWorkingSet(coarse), rssMax, series: coarse };
 }
 
 const hx5lt = (report: Report) => report.findings.find((finding) => finding.pod === seedPod("hx5lt"));
@@ -119,7 +147,7 @@ describe("memory history on the seed cluster", () => {
     for (const finding of report.findings) assert.deepEqual(finding.history, summary, finding.pod);
     assert.deepEqual(summary.problems, []);
     assert.equal(summary.days, 7);
-    const expected = expectedFigures(SEED_KILLS.hx5lt - 7 * DAY_MS, NOW);
+    const expected = expectedFigures(SEED_KILLS.hx5lt - 7 * DAY_MS, DETAIL_START, NOW);
     assert.deepEqual(summary.workingSet, expected.workingSet);
     assert.equal(summary.rssMax, expected.rssMax);
     // The replaced pod's five days at 450 MiB weigh in the median; the canary's 2000 MiB do not.
@@ -149,18 +177,25 @@ describe("memory history on the seed cluster", () => {
   it("then the queries sent are recorded with their span, and select the workload's pods, replaced ones too", () => {
     const summary = hx5lt(report)?.history;
     const queries = summary?.queries ?? [];
+    // The figures' peaks over the days; working set and RSS in detail from six hours before the
+    // earliest kill (all three kills lie within six hours of each other) to now.
     assert.deepEqual(
       queries.map((query) => [query.start, query.end, query.stepSeconds]),
       [
-        ["2021-07-05T04:10:20.000Z", "2021-07-12T07:10:20.000Z", 60],
-        ["2021-07-05T04:10:20.000Z", "2021-07-12T07:10:20.000Z", 60],
+        ["2021-07-05T04:10:20.000Z", "2021-07-12T07:10:20.000Z", COARSE_STEP_SECONDS],
+        ["2021-07-11T19:52:20.000Z", "2021-07-12T07:10:20.000Z", 60],
+        ["2021-07-11T19:52:20.000Z", "2021-07-12T07:10:20.000Z", 60],
       ],
     );
     assert.match(
       queries[0]?.query ?? "",
+      /^max by \(namespace, pod, container, id\) \(max_over_time\(container_memory_working_set_bytes\{namespace="production", pod=~"[^"]+", container="systembusiness"\}\[600s\]\)\)$/,
+    );
+    assert.match(
+      queries[1]?.query ?? "",
       /^max by \(namespace, pod, container, id\) \(container_memory_working_set_bytes\{namespace="production", pod=~"[^"]+", container="systembusiness"\}\)$/,
     );
-    assert.match(queries[1]?.query ?? "", /container_memory_rss\{/);
+    assert.match(queries[2]?.query ?? "", /container_memory_rss\{/);
     const sent = front.requests.filter((request) => request.path.startsWith("/api/v1/query_range"));
     const sentQueries = sent.map((request) => new URLSearchParams(request.body).get("query"));
     for (const query of queries) assert.ok(sentQueries.includes(query.query), `${query.query} was sent`);

@@ -13,7 +13,13 @@ import type { PrometheusConfig } from "../../src/config/schema.js";
 import type { Result } from "../../src/errors.js";
 import { readHistory } from "../../src/history/fetch.js";
 import type { Series } from "../../src/history/model.js";
-import { memoryQuery, RSS, WORKING_SET } from "../../src/history/queries.js";
+import {
+  COARSE_STEP_SECONDS,
+  memoryQuery,
+  peakMemoryQuery,
+  RSS,
+  WORKING_SET,
+} from "../../src/history/queries.js";
 import { PrometheusSource } from "../../src/metrics/prometheus.js";
 import { FrontServer, type GeneratedSeries, OwnPrometheus } from "../harness/prometheus.js";
 import { makeTls, type Tls } from "../harness/tls.js";
@@ -159,6 +165,30 @@ function expected(instances: Instance[], startMs: number, endMs: number, rss = f
   }));
 }
 
+/**
+ * What a read at two resolutions should return: each instance's highest sample within every 10-minute
+ * step of [startMs, endMs] (Prometheus 2 counts a sample at a window's start too), and within `detail`
+ * every sample in place of those peaks.
+ */
+function expectedMerged(
+  instances: Instance[],
+  startMs: number,
+  endMs: number,
+  detail: Array<[number, number]>,
+): Series[] {
+  const stepMs = COARSE_STEP_SECONDS * 1000;
+  const inDetail = (ms: number) => detail.some(([from, to]) => ms >= from && ms <= to);
+  return expected(instances, startMs - stepMs, endMs).map((series) => {
+    const peaks: Array<[number, number]> = [];
+    for (let ms = startMs; ms <= endMs; ms += stepMs) {
+      const inStep = series.points.filter(([at]) => at >= ms - stepMs && at <= ms);
+      if (!inDetail(ms) && inStep.length > 0) peaks.push([ms, Math.max(...inStep.map(([, bytes]) => bytes))]);
+    }
+    const fine = series.points.filter(([ms]) => inDetail(ms));
+    return { ...series, points: [...peaks, ...fine].sort((a, b) => a[0] - b[0]) };
+  });
+}
+
 const byId = (series: Series[]) =>
   [...series].sort((a, b) => (a.labels.id ?? "").localeCompare(b.labels.id ?? ""));
 
@@ -220,11 +250,23 @@ describe("memory history from a real Prometheus", () => {
     );
     assert.deepEqual(history.problems, []);
     const start = KILL - 7 * DAY;
-    assert.deepEqual(byId(history.workingSet), expected(LEAKY, start, NOW));
-    assert.deepEqual(byId(history.rss), expected(LEAKY, start, NOW, true));
+    // In detail: the six hours before each kill, joined with the hours since the latest; the fourteen
+    // hours between the kills at the coarse step.
+    const detail: Array<[number, number]> = [
+      [FIRST_KILL - 6 * HOUR, FIRST_KILL],
+      [KILL - 6 * HOUR, NOW],
+    ];
+    assert.deepEqual(byId(history.workingSet), expectedMerged(LEAKY, start, NOW, detail));
+    const rssInDetail = expected(LEAKY, start, NOW, true).map((series) => ({
+      ...series,
+      points: series.points.filter(([ms]) => detail.some(([from, to]) => ms >= from && ms <= to)),
+    }));
+    assert.deepEqual(byId(history.rss), rssInDetail);
     const replacement = history.workingSet.find((series) => series.labels.id === LEAKY_NEW.id);
+    // A coarse point stands for the step before it: the one at the gap's start holds the samples
+    // before the gap, and none lies inside it.
     assert.ok(
-      replacement?.points.every(([ms]) => ms < GAP.from || ms >= GAP.to),
+      replacement?.points.every(([ms]) => ms <= GAP.from || ms >= GAP.to),
       "no point inside the gap",
     );
     const selector = {
@@ -232,19 +274,19 @@ describe("memory history from a real Prometheus", () => {
       container: "app",
       podNames: ["leaky-6f7c9d-abcde", "leaky-6f7c9d-fghij"],
     };
+    const fine = [
+      { start: "2023-07-21T10:00:00.000Z", end: "2023-07-21T16:00:00.000Z", stepSeconds: 60 },
+      { start: "2023-07-22T06:00:00.000Z", end: "2023-07-22T15:00:00.000Z", stepSeconds: 60 },
+    ];
     assert.deepEqual(history.queries, [
       {
-        query: memoryQuery(WORKING_SET, selector),
+        query: peakMemoryQuery(WORKING_SET, selector, COARSE_STEP_SECONDS),
         start: "2023-07-15T12:00:00.000Z",
         end: "2023-07-22T15:00:00.000Z",
-        stepSeconds: 60,
+        stepSeconds: COARSE_STEP_SECONDS,
       },
-      {
-        query: memoryQuery(RSS, selector),
-        start: "2023-07-15T12:00:00.000Z",
-        end: "2023-07-22T15:00:00.000Z",
-        stepSeconds: 60,
-      },
+      ...fine.map((span) => ({ query: memoryQuery(WORKING_SET, selector), ...span })),
+      ...fine.map((span) => ({ query: memoryQuery(RSS, selector), ...span })),
     ]);
   });
 
@@ -281,7 +323,10 @@ describe("memory history from a real Prometheus", () => {
       { namespace: "shop", container: "db", podNames: ["db.primary-0"], killsMs: [KILL - HOUR], nowMs: NOW },
       OPTIONS,
     );
-    assert.deepEqual(history.workingSet, expected([STEADY], KILL - HOUR - 7 * DAY, NOW));
+    assert.deepEqual(
+      history.workingSet,
+      expectedMerged([STEADY], KILL - HOUR - 7 * DAY, NOW, [[KILL - 7 * HOUR, NOW]]),
+    );
     assert.ok(history.workingSet[0]?.points.every(([, bytes]) => bytes >= 500 * MIB && bytes < 512 * MIB));
   });
 
@@ -290,10 +335,13 @@ describe("memory history from a real Prometheus", () => {
     const history = await readHistory(
       source,
       { namespace: "shop", container: "db", podNames: ["db.primary-0"], killsMs: [KILL], nowMs: KILL },
-      { ...OPTIONS, days: 60 },
+      { ...OPTIONS, days: 90 },
     );
     assert.deepEqual(history.problems, []);
-    assert.equal(history.queries[0]?.stepSeconds, Math.ceil((60 * DAY) / 1000 / 11_000));
+    const raised = Math.ceil((90 * DAY) / 1000 / 11_000);
+    assert.ok(raised > COARSE_STEP_SECONDS);
+    assert.equal(history.queries[0]?.stepSeconds, raised);
+    assert.match(history.queries[0]?.query ?? "", new RegExp(`\\[${raised}s\\]\\)\\)$`));
     assert.ok((history.workingSet[0]?.points.length ?? 0) > 0);
 
     const tooFine = await source.range({
@@ -444,14 +492,15 @@ describe("reading history when the server fails", () => {
     nowMs: NOW,
   };
 
-  it("when the server is too slow, then both queries are recorded and one problem names both", async () => {
+  it("when the server is too slow, then every query is recorded and one problem names both metrics", async () => {
     front.behaviour = { kind: "silent" };
     const source = new PrometheusSource(config(front.url, { ca: tls.ca, timeoutSeconds: 1 }));
     const history = await readHistory(source, request, OPTIONS);
     assert.deepEqual(history.workingSet, []);
     assert.deepEqual(history.rss, []);
-    assert.equal(history.queries.length, 2);
-    assert.equal(front.requests.length, 2);
+    // The days' peaks, and working set and RSS in detail from six hours before the kill to now.
+    assert.equal(history.queries.length, 3);
+    assert.equal(front.requests.length, 3);
     assert.equal(history.problems.length, 1);
     assert.match(
       history.problems[0] ?? "",

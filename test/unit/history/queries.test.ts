@@ -2,9 +2,12 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
 import {
+  COARSE_STEP_SECONDS,
   exactNames,
+  fineSpans,
   historySpan,
   memoryQuery,
+  peakMemoryQuery,
   pictureWindows,
   podNamePattern,
   promqlString,
@@ -25,6 +28,17 @@ describe("history queries", () => {
         podNames: ["api-7d9f-x2b4q", "api-7d9f-a1c3z"],
       }),
       'max by (namespace, pod, container, id) (container_memory_working_set_bytes{namespace="shop", pod=~"api-7d9f-a1c3z|api-7d9f-x2b4q", container="api"})',
+    );
+  });
+
+  it("when the days are read coarsely, then each point is the peak of the one step before it", () => {
+    assert.equal(
+      peakMemoryQuery(
+        "container_memory_working_set_bytes",
+        { namespace: "shop", container: "api", podNames: ["api-7d9f-x2b4q"] },
+        600,
+      ),
+      'max by (namespace, pod, container, id) (max_over_time(container_memory_working_set_bytes{namespace="shop", pod=~"api-7d9f-x2b4q", container="api"}[600s]))',
     );
   });
 
@@ -86,16 +100,46 @@ describe("history queries", () => {
     assert.equal(stepWithinLimit(HOUR, 15), 15);
   });
 
-  it("when there are kills, then the span runs from days before the latest to now, and covers every picture", () => {
+  it("when there are kills, then the coarse span runs from days before the latest to now, and covers every picture", () => {
     const kills = [KILL - 3 * DAY, KILL];
     assert.deepEqual(historySpan(kills, KILL + 2 * HOUR, OPTIONS), {
       startMs: KILL - 7 * DAY,
       endMs: KILL + 2 * HOUR,
-      stepSeconds: 60,
+      stepSeconds: COARSE_STEP_SECONDS,
     });
     const older = [KILL - 10 * DAY, KILL];
     assert.equal(historySpan(older, KILL, OPTIONS).startMs, KILL - 10 * DAY - 6 * HOUR);
-    assert.equal(historySpan(older, KILL, OPTIONS).stepSeconds, stepWithinLimit(10 * DAY + 6 * HOUR, 60));
+    assert.equal(historySpan(older, KILL, OPTIONS).stepSeconds, COARSE_STEP_SECONDS);
+    assert.equal(
+      historySpan(kills, KILL, { ...OPTIONS, days: 90 }).stepSeconds,
+      stepWithinLimit(90 * DAY, 60),
+    );
+    assert.equal(historySpan(kills, KILL, { ...OPTIONS, stepSeconds: 900 }).stepSeconds, 900);
+  });
+
+  it("when kills come within hours of each other and of now, then one detailed span runs from the earliest's picture to now", () => {
+    assert.deepEqual(fineSpans([KILL - 2 * HOUR, KILL], KILL + HOUR, OPTIONS), [
+      { startMs: KILL - 8 * HOUR, endMs: KILL + HOUR, stepSeconds: 60 },
+    ]);
+  });
+
+  it("when kills lie days apart and long past, then each picture and the last hours are read in detail apart", () => {
+    assert.deepEqual(fineSpans([KILL - 3 * DAY, KILL], KILL + 2 * DAY, OPTIONS), [
+      { startMs: KILL - 3 * DAY - 6 * HOUR, endMs: KILL - 3 * DAY, stepSeconds: 60 },
+      { startMs: KILL - 6 * HOUR, endMs: KILL, stepSeconds: 60 },
+      { startMs: KILL + 2 * DAY - 6 * HOUR, endMs: KILL + 2 * DAY, stepSeconds: 60 },
+    ]);
+    assert.deepEqual(fineSpans([], KILL, OPTIONS), [
+      { startMs: KILL - 6 * HOUR, endMs: KILL, stepSeconds: 60 },
+    ]);
+  });
+
+  it("when a kill falls between two steps, then its detail starts on the coarse span's grid of steps, just before", () => {
+    const kills = [KILL - 2 * HOUR - 25_000, KILL];
+    assert.equal(historySpan(kills, KILL, OPTIONS).startMs, KILL - 7 * DAY);
+    assert.deepEqual(fineSpans(kills, KILL, OPTIONS), [
+      { startMs: KILL - 8 * HOUR - 60_000, endMs: KILL, stepSeconds: 60 },
+    ]);
   });
 
   it("when the latest kill is long past, then the span stops days after it; without kills it ends now", () => {
@@ -104,7 +148,7 @@ describe("history queries", () => {
     assert.deepEqual(historySpan([], KILL, OPTIONS), {
       startMs: KILL - 7 * DAY,
       endMs: KILL,
-      stepSeconds: 60,
+      stepSeconds: COARSE_STEP_SECONDS,
     });
   });
 
