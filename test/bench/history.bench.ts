@@ -79,6 +79,7 @@ try {
     findings.filter((finding) => finding.history?.pattern.prediction).map((finding) => finding.workload.name),
   ).size;
   const points = findings[0]?.history?.queries[0];
+  const detail = findings[0]?.history?.queries[1];
 
   // The server's share: the same queries, one after another, straight to Prometheus.
   const queries = new Map(
@@ -109,7 +110,7 @@ try {
   };
   process.stdout.write(
     `cluster: ${PODS} pods in ${PODS / (LAYOUT.podsPerDeployment ?? PODS)} Deployments, ${KILLED} OOM-killed in ${workloads} of them, ${NODES} nodes (one sshd each)\n` +
-      `Prometheus: ${(samples / 1e6).toFixed(1)} million samples (working set and RSS of every pod, one a minute over ${DAYS} days), loaded in ${setupSeconds.toFixed(1)} s; each workload read with 2 range queries, ${points?.start} to ${points?.end} at ${points?.stepSeconds} s\n` +
+      `Prometheus: ${(samples / 1e6).toFixed(1)} million samples (working set and RSS of every pod, one a minute over ${DAYS} days), loaded in ${setupSeconds.toFixed(1)} s; each workload read with ${findings[0]?.history?.queries.length} range queries: the working set's peaks ${points?.start} to ${points?.end} at ${points?.stepSeconds} s, working set and RSS ${detail?.start} to ${detail?.end} at ${detail?.stepSeconds} s\n` +
       `scan without history ${median(without.warm).toFixed(2)} s, with history ${median(withIt.warm).toFixed(2)} s once its modules are loaded (${median(without.wall).toFixed(2)} s and ${median(withIt.wall).toFixed(2)} s as a command; medians of ${RUNS})\n` +
       `the report with history takes ${result.ratioToNoHistory}x the report without it (target 1.3x); peak RSS ${result.peakRssMb} MB with history, ${without.rss.toFixed(1)} MB without\n` +
       `Prometheus alone answers the ${queries.size} queries, one after another, in ${serverSeconds.toFixed(2)} s (it shares the machine's cores with the scan and the nodes' sshd)\n` +
