@@ -8,7 +8,7 @@ import type { DigestModel } from "../src/digest/summary.js";
 import type { Prediction } from "../src/history/model.js";
 import type { MetricsSource } from "../src/history/ports.js";
 import type { HistoryOptions } from "../src/history/queries.js";
-import { workloadHistory } from "../src/history/workload-history.js";
+import { historyReader, workloadHistory } from "../src/history/workload-history.js";
 import type { ClusterReader } from "../src/ports.js";
 
 export interface DigestPrediction {
@@ -43,7 +43,7 @@ export async function predictedKills(
       return atMs === null ? [] : [{ pod: container.pod, container: container.container, atMs, bytes: null }];
     });
     const { summary } = await workloadHistory(
-      history.source,
+      historyReader(history.source, history.options),
       {
         namespace: line.namespace,
         container: killed.container,

@@ -3,21 +3,20 @@
 // limit and request sized with all of it, and the picture's data. A server that fails or is slow makes
 // the history partial (its problems are said), never the report.
 
-import type { ContainerCase } from "./analysis/pod.js";
+import { type ContainerCase, finishedMs as caseFinishedMs } from "./analysis/pod.js";
 import { formatQuantity } from "./analysis/quantity.js";
 import type { RecommendationPolicy } from "./analysis/recommend.js";
 import { noteText } from "./analysis/recommendation-notes.js";
 import { workloadKey, workloadName } from "./analysis/workload-key.js";
 import type { MemoryChartInput } from "./history/chart.js";
 import type { HistorySummary } from "./history/model.js";
-import type { MetricsSource } from "./history/ports.js";
 import type { HistoryOptions } from "./history/queries.js";
 import { sizeFromHistory } from "./history/sizing.js";
-import { workloadHistory } from "./history/workload-history.js";
+import { type HistoryReader, historyRequest, workloadHistory } from "./history/workload-history.js";
 import type { FindingJson, Report } from "./report/model.js";
 
 export interface HistoryDeps {
-  source: MetricsSource;
+  read: HistoryReader;
   options: HistoryOptions;
   policy: RecommendationPolicy;
 }
@@ -73,6 +72,66 @@ function resized(
   };
 }
 
+interface ContainerOf {
+  namespace: string;
+  container: string;
+  workload: { kind: string; name: string };
+}
+
+/** The workload's pods that run the container: those given, and every one the cluster lists. */
+function workloadPods(of: ContainerOf, pods: string[], containers: readonly ContainerCase[]): string[] {
+  const names = new Set(pods);
+  const workload = workloadName(of.workload);
+  for (const container of containers)
+    if (
+      container.namespace === of.namespace &&
+      container.container === of.container &&
+      workloadName(container.workload) === workload
+    )
+      names.add(container.pod);
+  return [...names].sort();
+}
+
+/**
+ * Starts reading the history of the workload containers that were OOM-killed, so that the metrics
+ * server answers while the nodes' journals are read; `addHistory` then finds the answers waiting.
+ */
+export function readHistoryEarly(
+  killed: readonly ContainerCase[],
+  containers: readonly ContainerCase[],
+  read: HistoryReader,
+  nowMs: number,
+): void {
+  const groups = new Map<string, ContainerCase[]>();
+  for (const container of killed) {
+    const key = `${workloadKey(container.namespace, container.workload)}\n${container.container}`;
+    groups.set(key, [...(groups.get(key) ?? []), container]);
+  }
+  for (const group of groups.values()) {
+    const first = group[0] as ContainerCase;
+    const kills = group.flatMap((container) => {
+      const atMs = caseFinishedMs(container);
+      return atMs === null ? [] : [{ pod: container.pod, container: container.container, atMs }];
+    });
+    // Never rejects by design; should it, the same read awaited later says so.
+    read(
+      historyRequest({
+        namespace: first.namespace,
+        container: first.container,
+        podNames: workloadPods(
+          first,
+          group.map((container) => container.pod),
+          containers,
+        ),
+        workload: { kind: first.workload.kind, name: first.workload.name },
+        kills,
+        limitBytes: first.memoryLimitBytes,
+        nowMs,
+      }),
+    ).catch(() => undefined);
+  }
+}
+
 /**
  * Adds `history` to each finding (and sizes its recommendation with it); returns the pictures, one per
  * workload container. `containers` are all the namespace's, so that every pod of the workload the
@@ -93,15 +152,11 @@ export async function addHistory(
   const pictures: WorkloadPicture[] = [];
   const one = async (findings: FindingJson[]) => {
     const first = findings[0] as FindingJson;
-    const workload = workloadName(first.workload);
-    const podNames = new Set(findings.map((finding) => finding.pod));
-    for (const container of containers)
-      if (
-        container.namespace === first.namespace &&
-        container.container === first.container &&
-        workloadName(container.workload) === workload
-      )
-        podNames.add(container.pod);
+    const podNames = workloadPods(
+      first,
+      findings.map((finding) => finding.pod),
+      containers,
+    );
     const kills = findings.flatMap((finding) => {
       const atMs = finishedMs(finding);
       return atMs === null
@@ -116,11 +171,11 @@ export async function addHistory(
           ];
     });
     const history = await workloadHistory(
-      deps.source,
+      deps.read,
       {
         namespace: first.namespace,
         container: first.container,
-        podNames: [...podNames].sort(),
+        podNames,
         workload: first.workload,
         kills,
         limitBytes: first.memoryLimitBytes,

@@ -11,7 +11,8 @@ import { type JournalWindow, type WindowSpan, windowsByNode } from "./analysis/w
 import { type AppError, fail, ok, type Result } from "./errors.js";
 import type { MetricsSource } from "./history/ports.js";
 import type { HistoryOptions } from "./history/queries.js";
-import { addHistory, type WorkloadPicture } from "./investigate-history.js";
+import { historyReader } from "./history/workload-history.js";
+import { addHistory, readHistoryEarly, type WorkloadPicture } from "./investigate-history.js";
 import { type NodeAccess, nodeTarget } from "./node-target.js";
 import type { ClusterReader, LimitCapsInfo, NodeInfo, NodeJournalFetch, NodeJournalSource } from "./ports.js";
 import { withEvents } from "./report/events.js";
@@ -209,6 +210,10 @@ export async function investigate(
   const selected = containers.filter((c) => isAffected(c) || c.restartCount >= options.restartThreshold);
   deps.onProgress?.({ podsListed: listed.value.length, nodesDone: 0, nodesTotal: 0 });
   const withOwners = await resolveWorkloads(deps.cluster, namespace, selected, warnings);
+  // The metrics server answers while the nodes are read: its history does not wait on their journals.
+  const historyAsOf = deps.now();
+  const readMemory = deps.history ? historyReader(deps.history.source, deps.history.options) : null;
+  if (readMemory) readHistoryEarly(withOwners.filter(isAffected), containers, readMemory, historyAsOf);
 
   const windows = [...windowsByNode(withOwners, options.window).entries()];
   let done = 0;
@@ -258,13 +263,14 @@ export async function investigate(
   const events = await deps.cluster.listEvents(namespace);
   if (!events.ok) report.warnings.push(`${events.error.message}: Kubernetes events are not shown`);
   const withKubernetesEvents = withEvents(report, events.ok ? events.value : []);
-  const pictures = deps.history
-    ? await addHistory(
-        withKubernetesEvents,
-        containers,
-        { ...deps.history, policy: options.policy },
-        deps.now(),
-      )
-    : [];
+  const pictures =
+    deps.history && readMemory
+      ? await addHistory(
+          withKubernetesEvents,
+          containers,
+          { read: readMemory, options: deps.history.options, policy: options.policy },
+          historyAsOf,
+        )
+      : [];
   return ok({ report: withKubernetesEvents, pictures });
 }

@@ -3,7 +3,7 @@
 // Reaches the server only through the MetricsSource port; never fails (problems are lines).
 
 import { containerPattern } from "./assess.js";
-import { readHistory } from "./fetch.js";
+import { type History, type HistoryRequest, readHistory } from "./fetch.js";
 import type { HistorySummary, Series } from "./model.js";
 import type { MetricsSource } from "./ports.js";
 import { type HistoryOptions, pictureWindows } from "./queries.js";
@@ -29,24 +29,51 @@ export interface WorkloadHistory {
   windows: Array<{ startMs: number; endMs: number }>;
 }
 
+/** Reads a history: straight from the server, or from reads started earlier (see historyReader). */
+export type HistoryReader = (request: HistoryRequest) => Promise<History>;
+
+/**
+ * A reader that sends each distinct request once: a read started early (while nodes are still being
+ * read) is the one a later identical request gets.
+ */
+export function historyReader(source: MetricsSource, options: HistoryOptions): HistoryReader {
+  const reads = new Map<string, Promise<History>>();
+  return (request) => {
+    const key = JSON.stringify([
+      request.namespace,
+      request.container,
+      [...request.podNames].sort(),
+      request.workload && `${request.workload.kind}/${request.workload.name}`,
+      [...request.killsMs].sort((a, b) => a - b),
+      request.nowMs,
+    ]);
+    const known = reads.get(key);
+    if (known) return known;
+    const read = readHistory(source, request, options);
+    reads.set(key, read);
+    return read;
+  };
+}
+
+/** The request for a workload container's history. */
+export function historyRequest(request: WorkloadHistoryRequest): HistoryRequest {
+  return {
+    namespace: request.namespace,
+    container: request.container,
+    podNames: request.podNames,
+    workload: request.workload,
+    killsMs: request.kills.map((kill) => kill.atMs),
+    nowMs: request.nowMs,
+  };
+}
+
 export async function workloadHistory(
-  source: MetricsSource,
+  read: HistoryReader,
   request: WorkloadHistoryRequest,
   options: HistoryOptions,
 ): Promise<WorkloadHistory> {
   const killsMs = request.kills.map((kill) => kill.atMs);
-  const history = await readHistory(
-    source,
-    {
-      namespace: request.namespace,
-      container: request.container,
-      podNames: request.podNames,
-      workload: request.workload,
-      killsMs,
-      nowMs: request.nowMs,
-    },
-    options,
-  );
+  const history = await read(historyRequest(request));
   const workingSet = history.workingSet.filter(isContainerSeries);
   const workingSetOverDays = history.workingSetOverDays.filter(isContainerSeries);
   const rss = history.rss.filter(isContainerSeries);
