@@ -107,29 +107,32 @@ export function readHistoryEarly(
     const key = `${workloadKey(container.namespace, container.workload)}\n${container.container}`;
     groups.set(key, [...(groups.get(key) ?? []), container]);
   }
-  for (const group of groups.values()) {
+  const requests = [...groups.values()].map((group) => {
     const first = group[0] as ContainerCase;
     const kills = group.flatMap((container) => {
       const atMs = caseFinishedMs(container);
       return atMs === null ? [] : [{ pod: container.pod, container: container.container, atMs }];
     });
-    // Never rejects by design; should it, the same read awaited later says so.
-    read(
-      historyRequest({
-        namespace: first.namespace,
-        container: first.container,
-        podNames: workloadPods(
-          first,
-          group.map((container) => container.pod),
-          containers,
-        ),
-        workload: { kind: first.workload.kind, name: first.workload.name },
-        kills,
-        limitBytes: first.memoryLimitBytes,
-        nowMs,
-      }),
-    ).catch(() => undefined);
-  }
+    return historyRequest({
+      namespace: first.namespace,
+      container: first.container,
+      podNames: workloadPods(
+        first,
+        group.map((container) => container.pod),
+        containers,
+      ),
+      workload: { kind: first.workload.kind, name: first.workload.name },
+      kills,
+      limitBytes: first.memoryLimitBytes,
+      nowMs,
+    });
+  });
+  // A few at a time, as addHistory reads, in the background; reads never reject by design, and should
+  // one, the same read awaited later says so.
+  void (async () => {
+    for (let index = 0; index < requests.length; index += AT_ONCE)
+      await Promise.all(requests.slice(index, index + AT_ONCE).map(read));
+  })().catch(() => undefined);
 }
 
 /**
