@@ -1,7 +1,7 @@
 // Kills as the detectors make them, with overrides for the case at hand: a Deployment's container
 // OOM-killed on the seed's node, a silent kill of a gunicorn worker, a node's SystemOOM.
 
-import type { Kill } from "../../src/alerts/model.js";
+import type { AlertSubscription, Kill } from "../../src/alerts/model.js";
 
 export const POD_UID = "7c1d2e3f-4a5b-4c6d-8e9f-0a1b2c3d4e5f";
 
@@ -51,4 +51,19 @@ export function systemOomKill(overrides: Partial<Kill> = {}): Kill {
     process: { name: "java", pid: 31337, residentBytes: null, limitBytes: null },
     ...overrides,
   });
+}
+
+/** A channel's subscription to production, loud from info up, no quiet hours; with overrides. */
+export function alertSubscription(overrides: Partial<AlertSubscription> = {}): AlertSubscription {
+  return {
+    id: "w1",
+    channel: "C0ALERTS",
+    scope: "production",
+    minSeverity: "info",
+    quiet: null,
+    tz: "UTC",
+    createdBy: "U0ALICE",
+    createdAt: "2024-01-01T00:00:00Z",
+    ...overrides,
+  };
 }

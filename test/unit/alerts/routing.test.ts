@@ -3,20 +3,11 @@
 
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { AlertSubscription, Kill, KillKind } from "../../../src/alerts/model.js";
+import type { Kill, KillKind } from "../../../src/alerts/model.js";
 import { dayOf, inQuiet, matches, quietEndsMs, routeKill, severityOf } from "../../../src/alerts/routing.js";
+import { alertSubscription } from "../../harness/alert-kills.js";
 
-const subscription = (overrides: Partial<AlertSubscription> = {}): AlertSubscription => ({
-  id: "w1",
-  channel: "C0ALERTS",
-  scope: "production",
-  minSeverity: "info",
-  quiet: null,
-  tz: "UTC",
-  createdBy: "U0ALICE",
-  createdAt: "2024-01-01T00:00:00Z",
-  ...overrides,
-});
+const subscription = alertSubscription;
 
 const kill = (kind: KillKind, namespace: string | null = "production"): Kill => ({
   id: `${kind}/1`,

@@ -5,21 +5,13 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { AlertSubscription, AlertThread, Kill } from "../../../src/alerts/model.js";
 import { type DeliveryInput, deliveryDay, planDelivery } from "../../../src/alerts/storm.js";
+import { alertSubscription } from "../../harness/alert-kills.js";
 
 const NOW = Date.parse("2024-01-02T10:00:00Z");
 const DAY = "2024-01-02";
 
-const subscription = (overrides: Partial<AlertSubscription> = {}): AlertSubscription => ({
-  id: "w1",
-  channel: "C0ALERTS",
-  scope: "all",
-  minSeverity: "info",
-  quiet: null,
-  tz: "UTC",
-  createdBy: "U0ALICE",
-  createdAt: "2024-01-01T00:00:00Z",
-  ...overrides,
-});
+const subscription = (overrides: Partial<AlertSubscription> = {}): AlertSubscription =>
+  alertSubscription({ scope: "all", ...overrides });
 
 let serial = 0;
 function kill(overrides: Partial<Kill> = {}): Kill {

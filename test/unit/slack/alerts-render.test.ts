@@ -18,7 +18,7 @@ import {
 } from "../../../src/slack/render/alerts.js";
 import { LIMITS } from "../../../src/slack/render/blocks.js";
 import { helpMessage } from "../../../src/slack/render/messages.js";
-import { childKill, oomKill, systemOomKill } from "../../harness/alert-kills.js";
+import { alertSubscription, childKill, oomKill, systemOomKill } from "../../harness/alert-kills.js";
 
 const en = messages("en");
 const zh = messages("zh-CN");
@@ -163,17 +163,8 @@ describe("silent kills in Slack", () => {
 });
 
 describe("subscriptions in Slack", () => {
-  const subscription = (overrides: Partial<AlertSubscription>): AlertSubscription => ({
-    id: "a1b2c3",
-    channel: "C0ALERTS",
-    scope: "production",
-    minSeverity: "info",
-    quiet: null,
-    tz: "UTC",
-    createdBy: "U0ALICE",
-    createdAt: "2024-01-01T00:00:00Z",
-    ...overrides,
-  });
+  const subscription = (overrides: Partial<AlertSubscription>): AlertSubscription =>
+    alertSubscription({ id: "a1b2c3", ...overrides });
 
   it("when listing, then each says its scope, what it waits for, its quiet hours and who made it", () => {
     const text = json(
