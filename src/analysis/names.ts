@@ -35,3 +35,12 @@ export const isSlackUserOrGroupId = (id: string): boolean => /^[UWS][A-Z0-9]{2,}
 /** A random id of `bytes` bytes in lower-case hex, as the stores mint them. */
 export const isHexId = (value: string, bytes: number): boolean =>
   value.length === bytes * 2 && /^[0-9a-f]+$/.test(value);
+
+/**
+ * A journald cursor as journalctl prints it (`s=<seqnum id>;i=<seqnum>;b=<boot id>;m=<monotonic>;
+ * t=<realtime>;x=<hash>`): the node wrapper accepts this shape and no other.
+ */
+export const isJournalCursor = (value: string): boolean =>
+  /^s=[0-9a-f]{32};i=[0-9a-f]{1,16};b=[0-9a-f]{32};m=[0-9a-f]{1,16};t=[0-9a-f]{1,16};x=[0-9a-f]{1,16}$/.test(
+    value,
+  );

@@ -4,6 +4,7 @@
 // A request holds the wrapper's name, a verb, whole numbers and at most one journald cursor the node's
 // own journalctl printed, checked here and again by the wrapper; nothing from the cluster or from users.
 
+import { isJournalCursor } from "../analysis/names.js";
 import type { JournalWindow } from "../analysis/windows.js";
 
 export interface CommandLimits {
@@ -36,14 +37,6 @@ export function windowCommand(window: JournalWindow, limits: CommandLimits): str
 /** The journal's oldest entry: tells a rotated or vacuumed journal from a quiet window. */
 export function oldestEntryCommand(limits: CommandLimits): string {
   return `${PROGRAM} oldest ${integer(limits.timeoutSeconds, "timeout")}`;
-}
-
-// A journald cursor as journalctl prints it; the wrapper accepts this shape and no other.
-const JOURNAL_CURSOR =
-  /^s=[0-9a-f]{32};i=[0-9a-f]{1,16};b=[0-9a-f]{32};m=[0-9a-f]{1,16};t=[0-9a-f]{1,16};x=[0-9a-f]{1,16}$/;
-
-export function isJournalCursor(value: string): boolean {
-  return JOURNAL_CURSOR.test(value);
 }
 
 /** Kernel entries from `sinceEpoch` on as JSON lines, capped like a window: a node's first sweep. */

@@ -3,9 +3,10 @@
 // Connecting (host keys, bastion) is src/ssh/node-connector.ts's.
 
 import type { KernelSweep, KernelSweepSource } from "../alerts/ports.js";
+import { isJournalCursor } from "../analysis/names.js";
 import { fail, type Result } from "../errors.js";
 import type { NodeTarget } from "../ports.js";
-import { isJournalCursor, kernelFromCommand, kernelSinceCommand } from "./command.js";
+import { kernelFromCommand, kernelSinceCommand } from "./command.js";
 import { journalLines } from "./journal-answer.js";
 import type { KnownHosts } from "./known-hosts.js";
 import { NodeConnector, type SshLogin } from "./node-connector.js";

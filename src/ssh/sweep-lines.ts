@@ -4,8 +4,8 @@
 // journal holds it, so that its absence shows.
 
 import type { KernelSweep } from "../alerts/ports.js";
+import { isJournalCursor } from "../analysis/names.js";
 import { fail, ok, type Result } from "../errors.js";
-import { isJournalCursor } from "./command.js";
 import type { JournalLines } from "./journal-answer.js";
 
 const NEWLINE = 0x0a;

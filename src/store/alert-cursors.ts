@@ -4,12 +4,10 @@
 
 import type { Redis } from "ioredis";
 import type { CursorStore } from "../alerts/ports.js";
+import { isJournalCursor } from "../analysis/names.js";
 import { alertKey, DELETE_IF_HOLDS, defineScript, type Script } from "./alert-redis.js";
 
 const CURSOR_MS = 30 * 86_400_000;
-/** A journald cursor: `s=...;i=...;b=...;m=...;t=...;x=...`, each a hex number. */
-const JOURNAL_CURSOR = /^[a-z]+=[0-9a-f]+(;[a-z]+=[0-9a-f]+)*$/;
-const MAX_CURSOR = 512;
 
 // KEYS[1] the node's cursor. ARGV[1] "1" if a cursor is expected, ARGV[2] that cursor, ARGV[3] the
 // next, ARGV[4] the TTL in ms. 1 if moved, 0 if it was not where expected.
@@ -23,9 +21,6 @@ end
 redis.call("SET", KEYS[1], ARGV[3], "PX", ARGV[4])
 return 1
 `;
-
-export const isJournalCursor = (value: string): boolean =>
-  value.length <= MAX_CURSOR && JOURNAL_CURSOR.test(value);
 
 export class RedisCursors implements CursorStore {
   private readonly advanceScript: Script;

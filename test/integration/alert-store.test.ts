@@ -334,8 +334,10 @@ describe("kills quiet hours hold", () => {
 });
 
 describe("node cursors", () => {
-  const c1 = "s=739ad463348b4ceca5a9e69c95a3c93f;i=4ece7;b=6c7c6013;m=299a0d7;t=5ce4c3e4a0b2f;x=8e84f8a9";
-  const c2 = "s=739ad463348b4ceca5a9e69c95a3c93f;i=4ece8;b=6c7c6013;m=299a0d8;t=5ce4c3e4a0b30;x=8e84f8aa";
+  const c1 =
+    "s=739ad463348b4ceca5a9e69c95a3c93f;i=4ece7;b=6c7c601396b14ea1a8c1e2b0f3d4e5a6;m=299a0d7;t=5ce4c3e4a0b2f;x=8e84f8a9";
+  const c2 =
+    "s=739ad463348b4ceca5a9e69c95a3c93f;i=4ece8;b=6c7c601396b14ea1a8c1e2b0f3d4e5a6;m=299a0d8;t=5ce4c3e4a0b30;x=8e84f8aa";
 
   it("when a cursor is advanced, then only from where it is: a sweep that raced another moves nothing", async () => {
     const cursors = new RedisCursors(redis, prefix, "test");

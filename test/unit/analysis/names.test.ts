@@ -3,6 +3,7 @@ import { describe, it } from "node:test";
 import {
   isContainerName,
   isHexId,
+  isJournalCursor,
   isNamespaceName,
   isObjectName,
   isObjectUid,
@@ -66,6 +67,25 @@ describe("name and id shapes", () => {
     ["12-byte id", (value) => isHexId(value, 12), "0123456789abcdef012345678", false],
     ["12-byte id", (value) => isHexId(value, 12), "../../0123456789abcdef01", false],
     ["16-byte id", (value) => isHexId(value, 16), "0123456789abcdef0123456789abcdef", true],
+    [
+      "cursor",
+      isJournalCursor,
+      "s=739ad463348b4ceca5a9e69c95a3c93f;i=4ece7;b=6c7c601396b14ea1a8c1e2b0f3d4e5a6;m=299a0d7;t=5ce4c3e4a0b2f;x=8e84f8a9",
+      true,
+    ],
+    ["cursor", isJournalCursor, "s=1;i=2", false],
+    [
+      "cursor",
+      isJournalCursor,
+      "s=739ad463348b4ceca5a9e69c95a3c93f;i=4ece7;b=6c7c601396b14ea1a8c1e2b0f3d4e5a6;m=299a0d7;t=5ce4c3e4a0b2f;x=8e84f8a9;x=1",
+      false,
+    ],
+    [
+      "cursor",
+      isJournalCursor,
+      "s=739ad463348b4ceca5a9e69c95a3c93f;i=4ece7;b=6c7c601396b14ea1a8c1e2b0f3d4e5a6;m=299a0d7;t=5ce4c3e4a0b2f;x=8e84f8a9\n",
+      false,
+    ],
   ];
   for (const [kind, accepts, value, expected] of cases) {
     it(`${kind} ${JSON.stringify(value.length > 40 ? `${value.slice(0, 12)}…(${value.length})` : value)}: ${expected ? "accepted" : "refused"}`, () => {
