@@ -6,7 +6,7 @@
 
 import { createHash } from "node:crypto";
 import type { WebClient } from "@slack/web-api";
-import type { AlertSubscription, AlertThread, Kill } from "../src/alerts/model.js";
+import { type AlertSubscription, type AlertThread, type Kill, workloadOf } from "../src/alerts/model.js";
 import type { DeliveryStore } from "../src/alerts/ports.js";
 import { inQuiet, quietEndsMs } from "../src/alerts/routing.js";
 import {
@@ -59,9 +59,7 @@ const hash = (text: string) => createHash("sha256").update(text).digest("hex").s
 
 /** Where a kill happened, as the thread counts its workloads: `namespace/Kind/name`, or the node. */
 const placeOf = (kill: Kill) =>
-  kill.namespace === null
-    ? `node/${kill.node ?? "?"}`
-    : `${kill.namespace}/${kill.workload ?? `Pod/${kill.pod}`}`;
+  kill.namespace === null ? `node/${kill.node ?? "?"}` : `${kill.namespace}/${workloadOf(kill)}`;
 
 /**
  * What a thread's messages are remembered under, the same in every attempt of a delivery: a workload's

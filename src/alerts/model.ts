@@ -48,6 +48,10 @@ export interface Kill {
   process: KilledProcess | null;
 }
 
+/** The workload a kill is about, `Kind/name`: a bare pod stands for itself; null without a pod. */
+export const workloadOf = (kill: Kill): string | null =>
+  kill.workload ?? (kill.pod === null ? null : `Pod/${kill.pod}`);
+
 /** A channel's standing request to hear of kills. */
 export interface AlertSubscription {
   id: string;

@@ -4,7 +4,7 @@
 // subscription is loud enough for are dropped. Pure: the delivery job posts what the plan says.
 
 import { workloadKey } from "../analysis/workload-key.js";
-import type { AlertSubscription, AlertThread, Kill, Severity } from "./model.js";
+import { type AlertSubscription, type AlertThread, type Kill, type Severity, workloadOf } from "./model.js";
 import { dayOf, inQuiet, loudEnough, matches, severityOf, severityRank } from "./routing.js";
 
 /** Storm control counts the threads a channel opened in this long. */
@@ -75,7 +75,7 @@ export function deliveryDay(subscriptions: readonly AlertSubscription[], nowMs: 
 /** The workload thread a pod's kill belongs to; null for a node's kill. */
 function ownSubject(kill: Kill): string | null {
   if (kill.namespace === null) return null;
-  const workload = kill.workload ?? (kill.pod === null ? null : `Pod/${kill.pod}`);
+  const workload = workloadOf(kill);
   return workload === null ? null : workloadSubject(kill.namespace, workload);
 }
 

@@ -2,7 +2,7 @@
 // that list new kills or explain a silent kill, the summary when quiet hours end, and the channel's
 // subscriptions. Pure: kills and subscriptions in, Block Kit out.
 
-import type { AlertSubscription, Kill, Severity } from "../../alerts/model.js";
+import { type AlertSubscription, type Kill, type Severity, workloadOf } from "../../alerts/model.js";
 import { isSlackId } from "../../analysis/names.js";
 import { formatBytes, formatQuantity } from "../../analysis/quantity.js";
 import type { Messages } from "../i18n/catalog.js";
@@ -34,7 +34,7 @@ const short = (name: string) =>
 /** `production / Deployment/api`, or the node for a node's kill. */
 function placeOf(kill: Kill): string {
   if (kill.namespace === null) return inert(short(kill.node ?? "?"));
-  const workload = kill.workload ?? (kill.pod === null ? "?" : `Pod/${kill.pod}`);
+  const workload = workloadOf(kill) ?? "?";
   return `${inert(short(kill.namespace))} / ${inert(short(workload))}`;
 }
 
