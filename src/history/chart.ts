@@ -220,27 +220,18 @@ function legend(instances: Instance[]): string[] {
     line,
     `<text x="${at + 30}" y="${keyY + 4}" font-size="12" fill="${INK.text}">${label}</text>`,
   ];
+  // A stroke as the plot draws it, 24 pixels of it, and what it means.
+  const stroke = (at: number, colour: string, width: number, dash: string | null, label: string) =>
+    sample(
+      at,
+      `<line x1="${at}" x2="${at + 24}" y1="${keyY}" y2="${keyY}" stroke="${colour}" stroke-width="${width}"${dash === null ? "" : ` stroke-dasharray="${dash}"`}/>`,
+      label,
+    );
   const parts = [
-    ...sample(
-      PLOT.left,
-      `<line x1="${PLOT.left}" x2="${PLOT.left + 24}" y1="${keyY}" y2="${keyY}" stroke="${INK.muted}" stroke-width="2"/>`,
-      "working set",
-    ),
-    ...sample(
-      PLOT.left + 140,
-      `<line x1="${PLOT.left + 140}" x2="${PLOT.left + 164}" y1="${keyY}" y2="${keyY}" stroke="${INK.muted}" stroke-width="1.5" stroke-dasharray="6 4"/>`,
-      "RSS",
-    ),
-    ...sample(
-      PLOT.left + 230,
-      `<line x1="${PLOT.left + 230}" x2="${PLOT.left + 254}" y1="${keyY}" y2="${keyY}" stroke="${KILL}" stroke-width="1.5"/>`,
-      "limit",
-    ),
-    ...sample(
-      PLOT.left + 320,
-      `<line x1="${PLOT.left + 320}" x2="${PLOT.left + 344}" y1="${keyY}" y2="${keyY}" stroke="${INK.muted}" stroke-width="1.5" stroke-dasharray="${REQUEST_DOTS}"/>`,
-      "request",
-    ),
+    ...stroke(PLOT.left, INK.muted, 2, null, "working set"),
+    ...stroke(PLOT.left + 140, INK.muted, 1.5, "6 4", "RSS"),
+    ...stroke(PLOT.left + 230, KILL, 1.5, null, "limit"),
+    ...stroke(PLOT.left + 320, INK.muted, 1.5, REQUEST_DOTS, "request"),
     ...sample(
       PLOT.left + 430,
       `<line x1="${PLOT.left + 442}" x2="${PLOT.left + 442}" y1="${keyY - 9}" y2="${keyY + 9}" stroke="${KILL}" stroke-width="1.5" stroke-dasharray="3 3"/><circle cx="${PLOT.left + 442}" cy="${keyY}" r="5" fill="${KILL}" stroke="${INK.card}" stroke-width="1.5"/>`,
